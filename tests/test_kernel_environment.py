@@ -1,0 +1,53 @@
+"""Kernels started by the server reach the embedded store with no setup."""
+from __future__ import annotations
+
+import json
+
+SCRIPT = """
+import os, boto3, pandas
+s3 = boto3.client("s3")
+s3.put_object(Bucket="mlstudio", Key="kernel/data.csv", Body=b"a,b\\n1,2\\n3,4\\n")
+frame = pandas.read_csv("s3://mlstudio/kernel/data.csv")
+print("RESULT", int(frame["b"].sum()), os.environ["JUPYTER_MLSTUDIO_URL"])
+"""
+
+
+async def _run_in_kernel(km, code: str) -> str:
+    kernel_id = await km.start_kernel(kernel_name="python3")
+    kernel = km.get_kernel(kernel_id)
+    client = kernel.client()
+    client.start_channels()
+    out: list[str] = []
+
+    def collect(msg):
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            out.append("\n".join(msg["content"]["traceback"]))
+
+    try:
+        await client.wait_for_ready(timeout=60)
+        await client.execute_interactive(code, output_hook=collect, timeout=120)
+    finally:
+        client.stop_channels()
+        await km.shutdown_kernel(kernel_id, now=True)
+    return "".join(out)
+
+
+async def test_kernel_reads_and_writes_the_embedded_store(jp_serverapp, mlstudio_app):
+    output = await _run_in_kernel(jp_serverapp.kernel_manager, SCRIPT)
+    assert "RESULT 6" in output, output
+    assert jp_serverapp.connection_url in output
+    # The object really is in the store the server uses.
+    body = mlstudio_app.s3.client().get_object(Bucket="mlstudio", Key="kernel/data.csv")["Body"]
+    assert body.read().startswith(b"a,b")
+
+
+async def test_environment_is_restored_when_the_extension_stops(jp_serverapp, mlstudio_app):
+    import os
+
+    assert os.environ["AWS_ENDPOINT_URL_S3"] == mlstudio_app.s3.endpoint_url
+    await mlstudio_app.stop_extension()
+    assert "AWS_ENDPOINT_URL_S3" not in os.environ
+    assert "AWS_SECRET_ACCESS_KEY" not in os.environ
+    assert json.dumps(dict(os.environ)).find(mlstudio_app.s3.embedded.credentials.secret_access_key) < 0

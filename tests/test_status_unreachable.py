@@ -1,0 +1,35 @@
+"""A configured S3 endpoint that does not answer: the server starts and says so."""
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+
+@pytest.fixture
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def jp_server_config(closed_port):
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyter_mlstudio": True}},
+        "MLStudioApp": {"s3_endpoint_url": f"http://127.0.0.1:{closed_port}", "s3_timeout": 1.0},
+    }
+
+
+async def test_unreachable_endpoint_is_reported(jp_fetch, jp_serverapp, closed_port):
+    resp = await jp_fetch("mlstudio", "api", "status")
+    body = json.loads(resp.body)
+    assert body["s3"]["embedded"] is False
+    assert body["s3"]["endpoint_url"] == f"http://127.0.0.1:{closed_port}"
+    assert body["s3"]["healthy"] is False
+    assert "did not answer" in body["s3"]["message"]
+    assert body["healthy"] is False
+    # The rest of the server keeps answering.
+    assert body["database"]["healthy"] is True
+    assert (await jp_fetch("api", "status")).code == 200

@@ -1,0 +1,85 @@
+"""Browser tests: Debian's chromium driven by Playwright against a real ``jupyter lab``."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.servers import start_server
+
+CHROMIUM = os.environ.get("MLSTUDIO_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/ui/" in str(item.fspath):
+            item.add_marker(pytest.mark.ui)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory):
+    server = start_server(tmp_path_factory.mktemp("lab") / "home", "lab")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (make test does)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
+    context.close()
+
+
+def open_lab(page, server) -> None:
+    """Open JupyterLab logged in with the server's token and wait until it is ready."""
+    page.goto(f"{server.url}lab?token={server.token}")
+    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+    page.wait_for_selector(".jp-SideBar.jp-mod-left .lm-TabBar-tab", timeout=60_000)
+
+
+def set_theme(page, name: str) -> None:
+    """Switch JupyterLab's theme through its own command and wait for the change."""
+    page.evaluate(
+        """async (theme) => {
+            const app = window.jupyterapp || window.jupyterlab;
+            if (app) { await app.commands.execute('apputils:change-theme', {theme}); return; }
+        }""",
+        name,
+    )
+    light = "false" if "Dark" in name else "true"
+    page.wait_for_selector(f"body[data-jp-theme-light='{light}']", timeout=30_000)
