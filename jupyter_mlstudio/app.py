@@ -13,6 +13,9 @@ from .backends import discover_backends
 from .db import Database
 from .handlers import core_handlers, fallback_handlers
 from .paths import default_data_dir, ensure_private_dir
+from .s3.config import S3
+from .s3.handlers import s3_handlers
+from .s3.service import S3Service
 from .s3.store import S3Store
 from .status import StatusService
 
@@ -23,6 +26,7 @@ class MLStudioApp(ExtensionApp):
     name = "jupyter_mlstudio"
     version = __version__
     load_other_extensions = True
+    classes = [S3]
 
     data_dir = Unicode(
         config=True,
@@ -107,6 +111,7 @@ class MLStudioApp(ExtensionApp):
             timeout=self.s3_timeout,
         )
         self.s3.start()
+        self.s3_service = S3Service(self.s3, S3(parent=self), self.serverapp.root_dir)
         self.status_service = StatusService(
             s3=self.s3,
             db=self.db,
@@ -125,6 +130,7 @@ class MLStudioApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(core_handlers())
+        self.handlers.extend(s3_handlers())
         self.handlers.extend(fallback_handlers())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
@@ -165,6 +171,7 @@ class MLStudioApp(ExtensionApp):
 
     # -- teardown -------------------------------------------------------------
     async def stop_extension(self) -> None:
+        self.s3_service.close()
         self.s3.stop()
         self.db.dispose()
         self._restore_environment()

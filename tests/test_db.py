@@ -7,6 +7,13 @@ import sqlite3
 import pytest
 
 from jupyter_mlstudio.db import Database
+from jupyter_mlstudio.db.engine import SCHEMA_REVISION
+
+
+def test_schema_revision_is_the_newest_migration(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    assert db.head_revision() == SCHEMA_REVISION
+    db.dispose()
 
 
 def test_upgrade_creates_schema_and_is_idempotent(tmp_path):

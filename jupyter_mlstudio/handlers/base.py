@@ -9,6 +9,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
+from ..errors import MLStudioError
+
 if TYPE_CHECKING:
     from ..app import MLStudioApp
 
@@ -28,6 +30,16 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
     @property
     def mlstudio(self) -> "MLStudioApp":
         return self.extensionapp  # type: ignore[return-value]
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        # Domain errors become JSON replies with their own status, like HTTPErrors.
+        if isinstance(e, MLStudioError):
+            try:
+                raise web.HTTPError(e.status, e.message.replace("%", "%%"), reason=e.reason)
+            except web.HTTPError as http_error:
+                super()._handle_request_exception(http_error)
+            return
+        super()._handle_request_exception(e)
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object, or a 400 saying what is wrong."""

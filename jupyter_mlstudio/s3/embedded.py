@@ -103,6 +103,11 @@ class EmbeddedS3Server:
         return self.data_dir / "s3.log"
 
     @property
+    def tmp_dir(self) -> Path:
+        """The store's TMPDIR: weed writes its own log files there; emptied at each start."""
+        return self.data_dir / "s3-tmp"
+
+    @property
     def endpoint_url(self) -> str:
         return f"http://{self.host}:{self._ports['s3.port']}" if self._ports else ""
 
@@ -134,7 +139,9 @@ class EmbeddedS3Server:
             "-volume.preStopSeconds=0",
             *(f"-{flag}={port}" for flag, port in self._ports.items()),
         ]
-        env = {**os.environ, "GOMEMLIMIT": self.memory_limit}
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        ensure_private_dir(self.tmp_dir)
+        env = {**os.environ, "GOMEMLIMIT": self.memory_limit, "TMPDIR": str(self.tmp_dir)}
         self._proc = spawn_group(args, env=env, cwd=self.store_dir, log_path=self.log_path)
         log.info("embedded S3 store starting on %s (pid %s)", self.endpoint_url, self._proc.pid)
 
@@ -221,6 +228,13 @@ class EmbeddedS3Server:
             stop_group(self._proc, grace)
             log.info("embedded S3 store stopped (pid %s)", self._proc.pid)
             self._proc = None
+            self._remove_sockets()
+
+    def _remove_sockets(self) -> None:
+        """Remove the unix sockets weed leaves in /tmp (their paths ignore TMPDIR)."""
+        for port in self._ports.values():
+            for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                sock.unlink(missing_ok=True)
 
 
 class _ExitedEarly(Exception):

@@ -170,6 +170,7 @@ class S3Store:
                     connect_timeout=self.timeout,
                     read_timeout=max(self.timeout, 10.0),
                     retries={"max_attempts": 2, "mode": "standard"},
+                    max_pool_connections=32,
                     s3={"addressing_style": "path"} if self.endpoint_url else {},
                 ),
                 **kwargs,

@@ -1,0 +1,43 @@
+"""Bridges between S3 and the Jupyter workspace (the server's root directory)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+from .errors import S3Error
+
+
+def resolve_in_root(root: str | Path, relative: str) -> Path:
+    """The absolute path of ``relative`` inside ``root``; a 400 if it would leave it."""
+    if not isinstance(relative, str) or not relative.strip():
+        raise S3Error(400, "a workspace path is required", "InvalidPath")
+    if "\x00" in relative:
+        raise S3Error(400, "invalid workspace path", "InvalidPath")
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts:
+        raise S3Error(400, f"workspace path {relative!r} must stay inside the workspace",
+                      "PathOutsideWorkspace")
+    root_path = Path(root).resolve()
+    target = (root_path / pure).resolve()
+    if target != root_path and root_path not in target.parents:
+        raise S3Error(400, f"workspace path {relative!r} leaves the workspace",
+                      "PathOutsideWorkspace")
+    return target
+
+
+def relative_to_root(root: str | Path, path: Path) -> str:
+    """``path`` as the slash-separated path JupyterLab's file browser uses."""
+    return Path(os.path.relpath(path, Path(root).resolve())).as_posix()
+
+
+def free_name(path: Path) -> Path:
+    """``path`` if free, else ``name-1.ext``, ``name-2.ext``… (never overwrite a file)."""
+    if not path.exists():
+        return path
+    stem, suffix = path.stem, path.suffix
+    n = 1
+    while True:
+        candidate = path.with_name(f"{stem}-{n}{suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
