@@ -14,5 +14,12 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     return [{"module": "jupyter_mlstudio.app", "app": MLStudioApp}]
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_mlstudio``: register the magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter-mlstudio"}]

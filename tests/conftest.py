@@ -37,3 +37,24 @@ def mlstudio_app(jp_serverapp, jp_asyncio_loop):
     (ext,) = jp_serverapp.extension_manager.extension_apps["jupyter_mlstudio"]
     assert jp_asyncio_loop.run_until_complete(ext.s3.ensure_ready()), ext.s3.startup_error
     return ext
+
+
+@pytest.fixture(scope="session")
+def embedded_store(tmp_path_factory):
+    """One real SeaweedFS store for the tests that only need S3 (not a Jupyter server)."""
+    from jupyter_mlstudio.s3.embedded import EmbeddedS3Server
+
+    store = EmbeddedS3Server(tmp_path_factory.mktemp("store") / "mlstudio")
+    store.start()
+    yield store
+    store.stop()
+
+
+@pytest.fixture
+def s3_env(embedded_store, monkeypatch):
+    """The environment a kernel started by the server gets, pointing at ``embedded_store``."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", embedded_store.endpoint_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", embedded_store.credentials.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", embedded_store.credentials.secret_access_key)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return embedded_store
