@@ -168,14 +168,13 @@ async def test_copy_and_move_objects_and_folders(api, mlstudio_app):
 
 async def test_presigned_link_works_and_expires(api):
     await put(api, "share/report.txt", b"shared")
-    code, body = await api("POST", *B("presign"), body={"key": "share/report.txt",
-                                                         "expires_in": 2})
+    code, body = await api("POST", *B("presign"), body={"key": "share/report.txt", "expires_in": 2})
     assert code == 200
     assert requests.get(body["url"], timeout=10).content == b"shared"
     time.sleep(3)
     assert requests.get(body["url"], timeout=10).status_code == 403
-    code, body = await api("POST", *B("presign"), body={"key": "share/report.txt",
-                                                         "expires_in": 10**9})
+    body = {"key": "share/report.txt", "expires_in": 10**9}
+    code, body = await api("POST", *B("presign"), body=body)
     assert code == 400 and body["reason"] == "InvalidExpiry"
 
 

@@ -183,7 +183,9 @@ class S3Browser:
         """An empty ``prefix/`` marker object, as the S3 console makes."""
         check_bucket(bucket)
         prefix = check_key(prefix.rstrip("/") + "/")
-        _call(f"create folder {prefix}", self.client.put_object, Bucket=bucket, Key=prefix, Body=b"")
+        _call(
+            f"create folder {prefix}", self.client.put_object, Bucket=bucket, Key=prefix, Body=b""
+        )
         return {"bucket": bucket, "prefix": prefix}
 
     def delete(self, bucket: str, keys: list[str], prefixes: list[str]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import re
 
 from .errors import S3Error
 
-# S3's rules for new buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)
+# S3's naming rules for new buckets (AWS S3 user guide, "Bucket naming rules").
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 # Existing buckets (legacy us-east-1 names) may hold upper case and underscores.
 _EXISTING_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$")

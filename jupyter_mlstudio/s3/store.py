@@ -107,7 +107,8 @@ class S3Store:
         env: dict[str, str] = {}
         if self.endpoint_url:
             env["AWS_ENDPOINT_URL_S3"] = self.endpoint_url
-        if self.region and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
+        region_set = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if self.region and not region_set:
             env["AWS_DEFAULT_REGION"] = self.region
         if self.embedded:
             env["AWS_ACCESS_KEY_ID"] = self.embedded.credentials.access_key_id
