@@ -9,11 +9,7 @@ healthy. Prints a table and the ratio against the server without the extension.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,38 +18,28 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from jupyter_mlstudio.s3.ports import free_ports  # noqa: E402
-
-JUPYTER = str(Path(sys.executable).parent / "jupyter")
+from tests.servers import launch_server  # noqa: E402
 
 
 def one_start(with_extension: bool) -> tuple[float, float | None]:
     """Seconds to the server answering, and (with the extension) to a healthy store."""
-    home = Path(tempfile.mkdtemp(prefix="mlstudio-bench-"))
-    token = secrets.token_hex(8)
-    (port,) = free_ports(1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "JUPYTER_"))}
-    env.update(HOME=str(home), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "rt"), AWS_EC2_METADATA_DISABLED="true")
     enabled = "True" if with_extension else "False"
-    cmd = [JUPYTER, "server", "--no-browser", "--allow-root", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}",
-           f"--ServerApp.jpserver_extensions={{'jupyter_mlstudio': {enabled}}}"]
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"token {token}"}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = launch_server(
+        Path(tempfile.mkdtemp(prefix="mlstudio-bench-")),
+        "server",
+        f"--ServerApp.jpserver_extensions={{'jupyter_mlstudio': {enabled}}}",
+    )
     up = healthy = None
     try:
         while time.perf_counter() - t0 < 60:
             try:
-                if up is None and requests.get(f"{base}/api/status", headers=headers,
-                                               timeout=1).ok:
+                if up is None and server.get("api/status", timeout=1).ok:
                     up = time.perf_counter() - t0
                     if not with_extension:
                         break
                 if up is not None:
-                    r = requests.get(f"{base}/mlstudio/api/status", headers=headers, timeout=2)
+                    r = server.get("mlstudio/api/status", timeout=2)
                     if r.ok and r.json()["healthy"]:
                         healthy = time.perf_counter() - t0
                         break
@@ -61,8 +47,7 @@ def one_start(with_extension: bool) -> tuple[float, float | None]:
                 pass
             time.sleep(0.02)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
+        server.stop()
     if up is None:
         raise RuntimeError("server did not start")
     return up, healthy

@@ -35,8 +35,30 @@ class LiveServer:
         return {**os.environ, **_jupyter_env(self.home)}
 
     def get(self, path: str, **kwargs) -> requests.Response:
-        headers = {"Authorization": f"token {self.token}"}
-        return requests.get(f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
+        return self.request("GET", path, **kwargs)
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        """An authenticated request to ``<server>/<path>``."""
+        kwargs.setdefault("timeout", 30)
+        headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.url}{path}", headers=headers, **kwargs)
+
+    def s3_client(self):
+        """A boto3 client for the server's embedded store, with its generated credentials."""
+        import json
+
+        import boto3
+
+        endpoint = self.get("mlstudio/api/status").json()["s3"]["endpoint_url"]
+        ids = json.loads((self.data_dir / "s3-identities.json").read_text())
+        cred = ids["identities"][0]["credentials"][0]
+        return boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=cred["accessKey"],
+            aws_secret_access_key=cred["secretKey"],
+        )
 
     def wait_healthy(self, timeout: float = 60.0) -> dict:
         """Wait until the status route reports every part healthy; return the status."""
@@ -76,7 +98,14 @@ def _jupyter_env(home: Path) -> dict[str, str]:
 
 
 def start_server(home: Path, app: str = "server", *args: str) -> LiveServer:
-    """Start ``jupyter <app>`` with its own HOME and Jupyter dirs, and wait for it to answer."""
+    """Start ``jupyter <app>`` with its own HOME and Jupyter dirs; wait until it is healthy."""
+    server = launch_server(home, app, *args)
+    server.wait_healthy()
+    return server
+
+
+def launch_server(home: Path, app: str = "server", *args: str) -> LiveServer:
+    """Start ``jupyter <app>`` with its own HOME and Jupyter dirs, without waiting."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "work").mkdir(exist_ok=True)
     token = secrets.token_hex(16)
@@ -97,6 +126,4 @@ def start_server(home: Path, app: str = "server", *args: str) -> LiveServer:
     ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(proc, f"http://127.0.0.1:{port}/", token, home, log_path)
-    server.wait_healthy()
-    return server
+    return LiveServer(proc, f"http://127.0.0.1:{port}/", token, home, log_path)

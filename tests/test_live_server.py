@@ -85,26 +85,9 @@ def test_store_data_survives_a_server_restart(tmp_path):
         again.stop()
 
 
-def _client(server):
-    import json
-
-    import boto3
-
-    endpoint = server.get("mlstudio/api/status").json()["s3"]["endpoint_url"]
-    ids = json.loads((server.data_dir / "s3-identities.json").read_text())
-    cred = ids["identities"][0]["credentials"][0]
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=cred["accessKey"],
-        aws_secret_access_key=cred["secretKey"],
-    )
-
-
 def _put(server, body: bytes) -> None:
-    _client(server).put_object(Bucket="mlstudio", Key="restart/obj", Body=body)
+    server.s3_client().put_object(Bucket="mlstudio", Key="restart/obj", Body=body)
 
 
 def _get(server) -> bytes:
-    return _client(server).get_object(Bucket="mlstudio", Key="restart/obj")["Body"].read()
+    return server.s3_client().get_object(Bucket="mlstudio", Key="restart/obj")["Body"].read()

@@ -22,6 +22,12 @@ def jp_server_config(closed_port):
     }
 
 
+@pytest.fixture(autouse=True)
+def _credentials(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example-secret")
+
+
 async def test_unreachable_endpoint_is_reported(jp_fetch, jp_serverapp, closed_port):
     resp = await jp_fetch("mlstudio", "api", "status")
     body = json.loads(resp.body)

@@ -42,7 +42,9 @@ class S3(Configurable):
     )
     page_size = Int(1000, config=True, help="Entries per page when listing a prefix (max 1000).")
     part_size = Int(
-        16 * 1024 * 1024, config=True, help="Bytes per part of multipart uploads (min 5 MiB)."
+        8 * 1024 * 1024,
+        config=True,
+        help="Bytes per part of multipart uploads and ranged downloads (min 5 MiB).",
     )
     max_concurrency = Int(
         6, config=True, help="Parts of one upload or download transferred at the same time."

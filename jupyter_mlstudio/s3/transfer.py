@@ -48,7 +48,8 @@ class MultipartUpload:
         self.max_in_flight = max(1, max_in_flight)
         self.content_type = content_type
         self.size = 0
-        self._buffer = bytearray()
+        self._chunks: list[bytes] = []
+        self._buffered = 0
         self._upload_id: str | None = None
         self._parts: dict[int, str] = {}
         self._in_flight: set[asyncio.Task] = set()
@@ -58,12 +59,18 @@ class MultipartUpload:
     async def write(self, data: bytes) -> None:
         if self._closed:
             raise S3Error(409, "the upload is already finished", "UploadClosed")
-        self._buffer += data
+        self._chunks.append(data)
+        self._buffered += len(data)
         self.size += len(data)
-        while len(self._buffer) >= self.part_size:
-            chunk = bytes(self._buffer[: self.part_size])
-            del self._buffer[: self.part_size]
-            await self._send_part(chunk)
+        if self._buffered >= self.part_size:
+            await self._send_part(self._take())
+
+    def _take(self) -> bytes:
+        """Everything buffered, as one part (parts may exceed part_size by one chunk)."""
+        part = b"".join(self._chunks)
+        self._chunks.clear()
+        self._buffered = 0
+        return part
 
     async def _send_part(self, chunk: bytes) -> None:
         if self._upload_id is None:
@@ -98,17 +105,13 @@ class MultipartUpload:
         """Flush the rest and make the object visible. Returns its size and ETag."""
         self._closed = True
         if self._upload_id is None:
-            kwargs = {"Bucket": self.bucket, "Key": self.key, "Body": bytes(self._buffer)}
+            kwargs = {"Bucket": self.bucket, "Key": self.key, "Body": self._take()}
             if self.content_type:
                 kwargs["ContentType"] = self.content_type
             reply = await self._s3("upload", self.client.put_object, **kwargs)
-            self._buffer.clear()
             return {"size": self.size, "etag": reply.get("ETag", "").strip('"')}
-        if self._buffer:
-            chunk, self._buffer = bytes(self._buffer), bytearray()
-            self._closed = False
-            await self._send_part(chunk)
-            self._closed = True
+        if self._buffered:
+            await self._send_part(self._take())
         if self._in_flight:
             await asyncio.gather(*self._in_flight)
             self._in_flight.clear()
@@ -127,7 +130,8 @@ class MultipartUpload:
     async def abort(self) -> None:
         """Give up: cancel parts in flight and abort the multipart upload. Never raises."""
         self._closed = True
-        self._buffer.clear()
+        self._chunks.clear()
+        self._buffered = 0
         for task in self._in_flight:
             task.cancel()
         if self._in_flight:
@@ -155,14 +159,62 @@ class MultipartUpload:
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def parse_range(header: str | None) -> str | None:
-    """Validate a single HTTP byte range (``bytes=a-b``, ``bytes=a-``, ``bytes=-n``) for S3."""
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The inclusive byte window of a single HTTP range (``a-b``, ``a-``, ``-n``) of ``size``."""
     if not header:
         return None
     match = _RANGE.match(header.strip())
     if not match or match.groups() == ("", ""):
         raise S3Error(416, f"unsupported Range header {header!r}", "InvalidRange")
-    start, end = match.groups()
-    if start and end and int(end) < int(start):
-        raise S3Error(416, f"invalid Range header {header!r}", "InvalidRange")
-    return header.strip()
+    start_s, end_s = match.groups()
+    if not start_s:
+        start, end = max(size - int(end_s), 0), size - 1
+    else:
+        start = int(start_s)
+        end = min(int(end_s), size - 1) if end_s else size - 1
+    if start >= size or end < start:
+        raise S3Error(416, f"range {header!r} is outside the object's {size} bytes",
+                      "InvalidRange")
+    return start, end
+
+
+async def read_ranges(
+    client: Any,
+    run: Runner,
+    bucket: str,
+    key: str,
+    etag: str,
+    start: int,
+    end: int,
+    *,
+    chunk_size: int,
+    concurrency: int,
+):
+    """Yield bytes ``start..end`` of an object in order, fetching up to ``concurrency``
+    ranged GETs ahead. Memory stays below ``concurrency * chunk_size``; ``etag`` pins
+    the version, so an object replaced mid-download fails instead of mixing versions."""
+
+    def fetch(lo: int, hi: int) -> bytes:
+        reply = client.get_object(Bucket=bucket, Key=key, Range=f"bytes={lo}-{hi}", IfMatch=etag)
+        with reply["Body"] as body:
+            return body.read()
+
+    windows = [(lo, min(lo + chunk_size, end + 1) - 1) for lo in range(start, end + 1, chunk_size)]
+    pending: list[asyncio.Future] = []
+    try:
+        for lo, hi in windows:
+            pending.append(asyncio.ensure_future(run(fetch, lo, hi)))
+            if len(pending) >= concurrency:
+                yield await _part(pending.pop(0), bucket, key)
+        while pending:
+            yield await _part(pending.pop(0), bucket, key)
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
+async def _part(fut: asyncio.Future, bucket: str, key: str) -> bytes:
+    try:
+        return await fut
+    except (ClientError, BotoCoreError) as err:
+        raise translate(err, f"download s3://{bucket}/{key}") from None

@@ -1,6 +1,8 @@
 """Browser tests: Debian's chromium driven by Playwright against a real ``jupyter lab``."""
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 from pathlib import Path
 
@@ -27,6 +29,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.ui)
 
 
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop():
+    """Browser tests leave the current event loop to Playwright; pytest-jupyter's
+    server fixtures get a private loop they may close."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -37,6 +48,12 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("lab") / "home", "lab")
+    # No "get notified about Jupyter news?" toast over the panels.
+    server.request(
+        "PUT",
+        "lab/api/settings/@jupyterlab/apputils-extension:notification",
+        json={"raw": json.dumps({"fetchNews": "false"})},
+    ).raise_for_status()
     yield server
     server.stop()
 
@@ -72,14 +89,16 @@ def open_lab(page, server) -> None:
     page.wait_for_selector(".jp-SideBar.jp-mod-left .lm-TabBar-tab", timeout=60_000)
 
 
-def set_theme(page, name: str) -> None:
-    """Switch JupyterLab's theme through its own command and wait for the change."""
-    page.evaluate(
-        """async (theme) => {
-            const app = window.jupyterapp || window.jupyterlab;
-            if (app) { await app.commands.execute('apputils:change-theme', {theme}); return; }
-        }""",
-        name,
+def set_theme(page, server, name: str) -> None:
+    """Switch JupyterLab's theme through its settings API, reload, and wait for it."""
+    raw = json.dumps({"theme": name})
+    resp = server.request(
+        "PUT", "lab/api/settings/@jupyterlab/apputils-extension:themes", json={"raw": raw}
     )
+    assert resp.status_code == 204, resp.text
+    page.reload()
     light = "false" if "Dark" in name else "true"
-    page.wait_for_selector(f"body[data-jp-theme-light='{light}']", timeout=30_000)
+    page.wait_for_selector(
+        f"body[data-jp-theme-light='{light}']", state="attached", timeout=60_000
+    )
+    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)

@@ -7,7 +7,10 @@ SIDEBAR_TAB = ".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='jp-mlstudio-sideb
 
 
 def open_sidebar(page) -> None:
-    page.click(SIDEBAR_TAB)
+    """Open the ML Studio sidebar (its open state is restored across reloads)."""
+    page.wait_for_selector(SIDEBAR_TAB, timeout=60_000)
+    if not page.is_visible("#jp-mlstudio-sidebar"):
+        page.click(SIDEBAR_TAB)
     page.wait_for_selector("#jp-mlstudio-sidebar", state="visible")
 
 
@@ -29,8 +32,9 @@ def test_sidebar_in_light_and_dark_themes(page, lab_server):
     ARTIFACTS.mkdir(exist_ok=True)
     colors = {}
     for theme, tag in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
-        set_theme(page, theme)
-        page.wait_for_timeout(500)
+        set_theme(page, lab_server, theme)
+        open_sidebar(page)
+        page.wait_for_selector(".jp-mlstudio-status[data-status='healthy']", timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / f"sidebar-{tag}.png"))
         colors[tag] = page.eval_on_selector(
             "#jp-mlstudio-sidebar", "el => getComputedStyle(el).backgroundColor"
