@@ -11,7 +11,7 @@ export AWS_EC2_METADATA_DISABLED ?= true
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -qq --no-install-recommends
-TEST_DEB_PACKAGES := chromium fonts-dejavu-core
+TEST_DEB_PACKAGES := chromium fonts-dejavu-core r-base-core r-cran-irkernel
 
 .PHONY: lab test install install-test system-test-deps test-python test-js lint clean
 
@@ -28,7 +28,7 @@ lab: install
 	@echo "Starting JupyterLab on http://$(IP):$(PORT)/lab (the URL with its token follows)"
 	$(BIN)/jupyter lab --no-browser --ip=$(IP) --port=$(PORT) $(ROOT_FLAG)
 
-## system-test-deps: Debian packages the tests use (a real browser), when root and missing
+## system-test-deps: Debian packages the tests use (a browser, R), when root and missing
 system-test-deps:
 	@missing=""; for p in $(TEST_DEB_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

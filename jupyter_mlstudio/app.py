@@ -13,6 +13,10 @@ from .backends import discover_backends
 from .db import Database
 from .handlers import core_handlers, fallback_handlers
 from .paths import default_data_dir, ensure_private_dir
+from .gallery.config import Gallery
+from .gallery.handlers import gallery_handlers
+from .gallery.service import GalleryService
+from .gallery.sources import make_sources
 from .s3.config import S3
 from .s3.handlers import s3_handlers
 from .s3.service import S3Service
@@ -26,7 +30,7 @@ class MLStudioApp(ExtensionApp):
     name = "jupyter_mlstudio"
     version = __version__
     load_other_extensions = True
-    classes = [S3]
+    classes = [S3, Gallery]
 
     data_dir = Unicode(
         config=True,
@@ -111,7 +115,15 @@ class MLStudioApp(ExtensionApp):
             timeout=self.s3_timeout,
         )
         self.s3.start()
-        self.s3_service = S3Service(self.s3, S3(parent=self), self.serverapp.root_dir)
+        root_dir = self.serverapp.root_dir
+        self.s3_service = S3Service(self.s3, S3(parent=self), root_dir)
+        gallery = Gallery(parent=self)
+        self.gallery_service = GalleryService(
+            gallery,
+            make_sources(gallery.sources, Path(self.data_dir), self.s3_service),
+            self.db,
+            root_dir,
+        )
         self.status_service = StatusService(
             s3=self.s3,
             db=self.db,
@@ -131,6 +143,7 @@ class MLStudioApp(ExtensionApp):
     def initialize_handlers(self) -> None:
         self.handlers.extend(core_handlers())
         self.handlers.extend(s3_handlers())
+        self.handlers.extend(gallery_handlers())
         self.handlers.extend(fallback_handlers())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:

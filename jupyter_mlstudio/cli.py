@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 from jupyter_core.application import JupyterApp
@@ -78,6 +79,85 @@ class StatusCommand(ServerCommand):
             self.exit(2)
 
 
+class ExamplesListCommand(ServerCommand):
+    """List the examples of the gallery with their validation badge."""
+
+    name = "jupyter-mlstudio-examples-list"
+    description = "List the example gallery of a running server."
+
+    def start(self) -> None:
+        try:
+            reply = self.client().get("examples", max_results=500)
+        except (MLStudioAPIError, ServerNotFound) as err:
+            self.fail(str(err))
+            return
+        if self.json_output:
+            print(json.dumps(reply, indent=2))
+            return
+        for e in reply["examples"]:
+            badge = e["validation"]["status"]
+            where = f"{e['source']}:{e['category'] + '/' if e['category'] else ''}{e['name']}"
+            print(f"{badge:9} {where:50} {e['title']}")
+
+
+class ExamplesValidateCommand(ServerCommand):
+    """Run examples top to bottom in their own kernels on a running server."""
+
+    name = "jupyter-mlstudio-examples-validate"
+    description = ("Validate gallery examples: run each in its own kernel (nbclient) on a "
+                   "running server and record pass / fail, duration and the error.")
+    poll_interval = 1.0
+
+    def start(self) -> None:
+        try:
+            client = self.client()
+            ids = list(self.extra_args) or None
+            job = client.post("examples/validations", {"ids": ids} if ids else {})
+            seen = 0
+            while True:
+                for r in job["results"][seen:]:
+                    line = f"{r['status']:8} {r['duration']:7.1f} s  {r['title']}"
+                    print(line + (f"\n         {r['error']}" if r["error"] else ""), flush=True)
+                seen = len(job["results"])
+                if job["status"] != "InProgress":
+                    break
+                time.sleep(self.poll_interval)
+                job = client.get(f"examples/validations/{job['id']}")
+        except (MLStudioAPIError, ServerNotFound) as err:
+            self.fail(str(err))
+            return
+        failing = [r for r in job["results"] if r["status"] != "passing"]
+        print(f"{len(job['results']) - len(failing)} passed, {len(failing)} failed")
+        if failing:
+            self.exit(1)
+
+
+class ExamplesCommand(JupyterApp):
+    """``jupyter mlstudio examples …``."""
+
+    name = "jupyter-mlstudio-examples"
+    description = "The example gallery: list and validate examples."
+    subcommands = {
+        "list": (ExamplesListCommand, ExamplesListCommand.description),
+        "validate": (ExamplesValidateCommand, ExamplesValidateCommand.description),
+    }
+
+    def start(self) -> None:
+        _start_subcommand(self)
+
+
+def _start_subcommand(app: JupyterApp) -> None:
+    """Run the chosen subcommand, or print the list of subcommands and fail."""
+    if app.subapp is not None:
+        app.subapp.start()
+        return
+    print(f"usage: {app.name.replace('-', ' ')} SUBCOMMAND [options]; subcommands:",
+          file=sys.stderr)
+    for name, (_cls, help_text) in app.subcommands.items():
+        print(f"  {name:10} {help_text}", file=sys.stderr)
+    app.exit(1)
+
+
 class MLStudioCommand(JupyterApp):
     """The ``jupyter mlstudio`` entry point."""
 
@@ -86,16 +166,11 @@ class MLStudioCommand(JupyterApp):
     description = "SageMaker-style tools for JupyterLab: status, and more with each feature."
     subcommands = {
         "status": (StatusCommand, StatusCommand.description),
+        "examples": (ExamplesCommand, ExamplesCommand.description),
     }
 
     def start(self) -> None:
-        if self.subapp is not None:
-            self.subapp.start()
-            return
-        print("usage: jupyter mlstudio SUBCOMMAND [options]; subcommands:", file=sys.stderr)
-        for name, (_cls, help_text) in self.subcommands.items():
-            print(f"  {name:10} {help_text}", file=sys.stderr)
-        self.exit(1)
+        _start_subcommand(self)
 
 
 main = MLStudioCommand.launch_instance

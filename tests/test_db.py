@@ -21,9 +21,9 @@ def test_upgrade_creates_schema_and_is_idempotent(tmp_path):
     db = Database(url)
     db.upgrade()
     db.upgrade()
-    assert db.current_revision() == db.head_revision() == "0001"
+    assert db.current_revision() == db.head_revision() == SCHEMA_REVISION
     ok, message, revision = db.check()
-    assert ok and message == "ok" and revision == "0001"
+    assert ok and message == "ok" and revision == SCHEMA_REVISION
     tables = {
         r[0]
         for r in sqlite3.connect(tmp_path / "sub" / "state.db").execute(

@@ -1,10 +1,13 @@
 """Base class of every REST handler of the extension."""
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
@@ -16,6 +19,8 @@ if TYPE_CHECKING:
 
 API_PREFIX = "/mlstudio/api"
 AUTH_RESOURCE = "mlstudio"
+# jupyter_server's own providers: one person per server, anonymous users per token request.
+_SINGLE_USER_PROVIDERS = (IdentityProvider, PasswordIdentityProvider)
 
 
 class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
@@ -30,6 +35,19 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
     @property
     def mlstudio(self) -> "MLStudioApp":
         return self.extensionapp  # type: ignore[return-value]
+
+    @property
+    def user_name(self) -> str:
+        """A stable name for the person behind the request (authors of shared examples).
+
+        jupyter_server's default identity provider makes up a new anonymous user for
+        token-authenticated requests, but a single-user server has one person: the OS
+        user (or JupyterHub's user). Other identity providers name users themselves.
+        """
+        if type(self.identity_provider) in _SINGLE_USER_PROVIDERS:
+            return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+        user = self.current_user
+        return getattr(user, "username", None) or str(user)
 
     def _handle_request_exception(self, e: BaseException) -> None:
         # Domain errors become JSON replies with their own status, like HTTPErrors.

@@ -17,7 +17,7 @@ from .errors import S3Error, translate
 from .names import check_bucket, check_key
 from .store import S3Store
 from .transfer import MultipartUpload, part_size_for
-from .workspace import free_name, relative_to_root, resolve_in_root
+from ..workspace import free_name, relative_to_root, resolve_in_root
 
 
 class S3Service:

@@ -1,27 +1,30 @@
-"""Bridges between S3 and the Jupyter workspace (the server's root directory)."""
+"""Paths in the Jupyter workspace (the server's root directory) that users name."""
 from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
 
-from .errors import S3Error
+from .errors import MLStudioError
 
 
 def resolve_in_root(root: str | Path, relative: str) -> Path:
     """The absolute path of ``relative`` inside ``root``; a 400 if it would leave it."""
     if not isinstance(relative, str) or not relative.strip():
-        raise S3Error(400, "a workspace path is required", "InvalidPath")
+        raise MLStudioError(400, "a workspace path is required", "InvalidPath")
     if "\x00" in relative:
-        raise S3Error(400, "invalid workspace path", "InvalidPath")
+        raise MLStudioError(400, "invalid workspace path", "InvalidPath")
     pure = PurePosixPath(relative.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts:
-        raise S3Error(400, f"workspace path {relative!r} must stay inside the workspace",
-                      "PathOutsideWorkspace")
+        raise MLStudioError(
+            400, f"workspace path {relative!r} must stay inside the workspace",
+            "PathOutsideWorkspace",
+        )
     root_path = Path(root).resolve()
     target = (root_path / pure).resolve()
     if target != root_path and root_path not in target.parents:
-        raise S3Error(400, f"workspace path {relative!r} leaves the workspace",
-                      "PathOutsideWorkspace")
+        raise MLStudioError(
+            400, f"workspace path {relative!r} leaves the workspace", "PathOutsideWorkspace"
+        )
     return target
 
 

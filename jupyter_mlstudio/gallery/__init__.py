@@ -1,0 +1,1 @@
+"""The example gallery: browse, preview, use, share and review example notebooks."""
