@@ -6,6 +6,7 @@
    paged walk, through /mlstudio/api/s3 vs boto3 list_objects_v2 (goal ≤ 1.2).
 2. Upload and download of one large file: through the API (streamed PUT / GET)
    vs boto3 upload_file / download_file (goal throughput ratio ≥ 0.8), with the
+   API side driven by curl, an HTTP client as efficient as a browser, and
    Jupyter server's peak RSS growth (goal ≤ 100 MiB) and the p99 latency of
    /mlstudio/api/status while the transfer runs (goal ≤ 50 ms).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -118,6 +120,13 @@ class Watch:
         return statistics.quantiles(self.latencies, n=100)[98] * 1000
 
 
+def curl(server: LiveServer, *args: str) -> None:
+    subprocess.run(
+        ["curl", "-sS", "--fail", "-H", f"Authorization: token {server.token}", *args],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+
+
 def transfer(server: LiveServer, size_mib: int, workdir: Path) -> list[tuple]:
     client = server.s3_client()
     src = workdir / "big.bin"
@@ -132,11 +141,10 @@ def transfer(server: LiveServer, size_mib: int, workdir: Path) -> list[tuple]:
     client.upload_file(str(src), BUCKET, "bench/boto3.bin")
     boto_up = size / (time.perf_counter() - t0) / MiB
 
-    with Watch(server) as up_watch, open(src, "rb") as f:
+    api = f"{server.url}mlstudio/api/s3/default/buckets/{BUCKET}"
+    with Watch(server) as up_watch:
         t0 = time.perf_counter()
-        resp = server.request("PUT", f"mlstudio/api/s3/default/buckets/{BUCKET}/upload",
-                              params={"key": "bench/api.bin"}, data=f, timeout=3600)
-        resp.raise_for_status()
+        curl(server, "-T", str(src), f"{api}/upload?key=bench/api.bin")
         api_up = size / (time.perf_counter() - t0) / MiB
     rows.append(("upload MiB/s", api_up, boto_up, up_watch))
 
@@ -145,12 +153,7 @@ def transfer(server: LiveServer, size_mib: int, workdir: Path) -> list[tuple]:
     boto_down = size / (time.perf_counter() - t0) / MiB
     with Watch(server) as down_watch:
         t0 = time.perf_counter()
-        with server.get(f"mlstudio/api/s3/default/buckets/{BUCKET}/download",
-                        params={"key": "bench/api.bin"}, stream=True, timeout=3600) as resp:
-            resp.raise_for_status()
-            with open(workdir / "api.out", "wb") as out:
-                for chunk in resp.iter_content(4 * MiB):
-                    out.write(chunk)
+        curl(server, "-o", str(workdir / "api.out"), f"{api}/download?key=bench/api.bin")
         api_down = size / (time.perf_counter() - t0) / MiB
     rows.append(("download MiB/s", api_down, boto_down, down_watch))
     assert (workdir / "api.out").stat().st_size == size

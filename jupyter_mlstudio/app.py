@@ -12,6 +12,8 @@ from ._version import __version__
 from .backends import discover_backends
 from .db import Database
 from .handlers import core_handlers, fallback_handlers
+from .jobs.handlers import training_handlers
+from .jobs.service import TrainingService
 from .paths import default_data_dir, ensure_private_dir
 from .gallery.config import Gallery
 from .gallery.handlers import gallery_handlers
@@ -30,7 +32,7 @@ class MLStudioApp(ExtensionApp):
     name = "jupyter_mlstudio"
     version = __version__
     load_other_extensions = True
-    classes = [S3, Gallery]
+    classes = [S3, Gallery, TrainingService]
 
     data_dir = Unicode(
         config=True,
@@ -130,6 +132,14 @@ class MLStudioApp(ExtensionApp):
             backends=discover_backends(),
             default_backend=self.default_backend,
         )
+        self.training_service = TrainingService(
+            parent=self,
+            db=self.db,
+            root_dir=root_dir,
+            region=self.s3.region or "us-east-1",
+            environment=self.s3.kernel_environment,
+            backend_config={"jobs_dir": str(Path(self.data_dir) / "jobs")},
+        )
         self._saved_environ: dict[str, str | None] = {}
         self._export_environment()
         self.log.info(
@@ -144,11 +154,18 @@ class MLStudioApp(ExtensionApp):
         self.handlers.extend(core_handlers())
         self.handlers.extend(s3_handlers())
         self.handlers.extend(gallery_handlers())
+        self.handlers.extend(training_handlers())
         self.handlers.extend(fallback_handlers())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if await self.s3.ensure_ready():
             self._export_environment()  # the endpoint moves if a port was taken meanwhile
+        await self.training_service.start()
+
+    def current_activity(self) -> list[dict[str, Any]] | None:
+        """Running jobs count as activity, so idle culling never stops the server under them."""
+        running = self.training_service.running()
+        return [{"kind": "training-job", "name": name} for name in running] or None
 
     # -- kernel environment --------------------------------------------------
     def kernel_environment(self) -> dict[str, str]:
@@ -184,6 +201,7 @@ class MLStudioApp(ExtensionApp):
 
     # -- teardown -------------------------------------------------------------
     async def stop_extension(self) -> None:
+        await self.training_service.shutdown()
         self.s3_service.close()
         self.s3.stop()
         self.db.dispose()

@@ -35,7 +35,8 @@ def jp_server_config():
 def mlstudio_app(jp_serverapp, jp_asyncio_loop):
     """The extension app inside pytest-jupyter's server, with its S3 store ready."""
     (ext,) = jp_serverapp.extension_manager.extension_apps["jupyter_mlstudio"]
-    assert jp_asyncio_loop.run_until_complete(ext.s3.ensure_ready()), ext.s3.startup_error
+    jp_asyncio_loop.run_until_complete(ext._start_jupyter_server_extension(jp_serverapp))
+    assert ext.s3.startup_error is None, ext.s3.startup_error
     return ext
 
 

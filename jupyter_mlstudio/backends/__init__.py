@@ -10,7 +10,10 @@ from importlib.metadata import entry_points
 
 from .base import Availability, JobBackend
 
-__all__ = ["Availability", "JobBackend", "discover_backends", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "Availability", "JobBackend", "discover_backends", "resolve_backend_class",
+    "ENTRY_POINT_GROUP",
+]
 
 ENTRY_POINT_GROUP = "jupyter_mlstudio.backends"
 log = logging.getLogger(__name__)
@@ -30,3 +33,22 @@ def discover_backends() -> dict[str, type[JobBackend]]:
         else:
             log.warning("job backend %r (%s) is not a JobBackend subclass", ep.name, ep.value)
     return found
+
+
+def resolve_backend_class(value: object) -> type[JobBackend]:
+    """A backend class from a class, an entry-point name (``local``) or a dotted path."""
+    if isinstance(value, type) and issubclass(value, JobBackend):
+        return value
+    if isinstance(value, str):
+        found = discover_backends()
+        if value in found:
+            return found[value]
+        module, _, attr = value.rpartition(".")
+        if module:
+            import importlib
+
+            cls = getattr(importlib.import_module(module), attr, None)
+            if isinstance(cls, type) and issubclass(cls, JobBackend):
+                return cls
+    raise ValueError(f"{value!r} is not a job backend (entry points: "
+                     f"{', '.join(sorted(discover_backends())) or 'none'})")

@@ -1,17 +1,146 @@
-"""The local backend: jobs run as processes on this machine."""
+"""The local backend: each job is a runner process group on this machine."""
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from traitlets import Dict, Float, Int, Unicode, default
 
 from .base import Availability, JobBackend
 
 
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class LocalBackend(JobBackend):
-    """Runs jobs as process groups on the Jupyter server's machine."""
+    """Runs jobs as process groups on the Jupyter server's machine.
+
+    Each job gets a folder ``<data_dir>/jobs/<name>`` holding the SageMaker
+    container layout of each host, the log and the state the runner reports.
+    Runners are not tied to the server's life: a restarted server reattaches.
+    """
 
     name = "local"
 
+    max_concurrent_jobs = Int(
+        config=True,
+        help="Jobs that may run at once; more wait with 'waiting for capacity'. "
+        "Default: the number of CPUs.",
+    )
+
+    @default("max_concurrent_jobs")
+    def _default_max_concurrent_jobs(self) -> int:
+        return _cpu_count()
+
+    python = Unicode(
+        sys.executable,
+        config=True,
+        help="Interpreter for jobs whose image names no framework or kernel.",
+    )
+    framework_environments = Dict(
+        config=True,
+        help="""Interpreter per SageMaker framework, by kernelspec name or Python path,
+        e.g. {"pytorch": "torch-env", "sklearn": "/opt/envs/sk/bin/python"}. Frameworks
+        not listed run with `python`.""",
+    )
+    stop_grace = Float(
+        10.0, config=True, help="Seconds between SIGTERM and SIGKILL when a job is stopped."
+    )
+    max_log_bytes = Int(
+        10 * 1024 * 1024, config=True, help="A job's log is capped at this size (its tail kept)."
+    )
+    jobs_dir = Unicode(config=True, help="Folder of the job folders. Default: <data_dir>/jobs.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._children: dict[int, subprocess.Popen] = {}  # runners started by this server
+
     @classmethod
     def availability(cls) -> Availability:
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        return Availability(True, f"{cpus} CPUs on this machine")
+        return Availability(True, f"{_cpu_count()} CPUs on this machine")
+
+    def capacity(self) -> int:
+        return max(1, self.max_concurrent_jobs)
+
+    def job_dir(self, job_name: str) -> Path:
+        return Path(self.jobs_dir) / job_name
+
+    async def start(
+        self, job_name: str, plan: dict[str, Any], env: dict[str, str]
+    ) -> dict[str, Any]:
+        job_dir = self.job_dir(job_name)
+        if job_dir.exists():
+            shutil.rmtree(job_dir)
+        job_dir.mkdir(parents=True)
+        plan = {**plan, "stop_grace": self.stop_grace, "max_log_bytes": self.max_log_bytes}
+        (job_dir / "plan.json").write_text(json.dumps(plan))
+        # Not tied to the server (no parent-death signal): jobs outlive a server restart.
+        with open(job_dir / "runner.log", "wb") as runner_log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "jupyter_mlstudio.jobs.runner", str(job_dir)],
+                cwd=job_dir, env={**os.environ, **env},
+                stdin=subprocess.DEVNULL, stdout=runner_log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._children[proc.pid] = proc
+        return {"pid": proc.pid, "job_dir": str(job_dir)}
+
+    async def poll(self, state: dict[str, Any]) -> int | None:
+        pid = state.get("pid")
+        if not pid:
+            return -1
+        child = self._children.get(pid)
+        if child is not None:  # started by this server: reap it
+            code = child.poll()
+            if code is not None:
+                self._children.pop(pid, None)
+            return code
+        return None if _is_runner(pid, state.get("job_dir", "")) else -1
+
+    async def status(self, state: dict[str, Any]) -> dict[str, Any]:
+        path = Path(state["job_dir"]) / "state.json"
+        try:
+            return await asyncio.to_thread(lambda: json.loads(path.read_text()))
+        except (OSError, ValueError):
+            return {}
+
+    async def stop(self, state: dict[str, Any]) -> None:
+        pid = state.get("pid")
+        if pid and await self.poll(state) is None:
+            try:
+                os.kill(pid, signal.SIGTERM)  # the runner stops its hosts, then reports
+            except ProcessLookupError:
+                pass
+
+    def log_path(self, state: dict[str, Any]) -> Path | None:
+        return Path(state["job_dir"]) / "output.log" if state.get("job_dir") else None
+
+    def metrics_path(self, state: dict[str, Any]) -> Path | None:
+        return Path(state["job_dir"]) / "metrics.jsonl" if state.get("job_dir") else None
+
+    async def remove(self, state: dict[str, Any]) -> None:
+        if state.get("job_dir"):
+            await asyncio.to_thread(shutil.rmtree, state["job_dir"], True)
+
+
+def _is_runner(pid: int, job_dir: str) -> bool:
+    """Whether ``pid`` is alive and is this job's runner (not a recycled pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True  # no /proc: trust the pid
+    return job_dir.encode() in cmdline and b"jupyter_mlstudio.jobs.runner" in cmdline

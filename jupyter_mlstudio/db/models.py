@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -41,3 +41,42 @@ class ExampleValidation(Base):
     validated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, nullable=False
     )
+
+
+class TrainingJob(Base):
+    """A training job: its CreateTrainingJob spec and everything DescribeTrainingJob reports."""
+
+    __tablename__ = "mlstudio_training_jobs"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    secondary_status: Mapped[str] = mapped_column(String(32), nullable=False)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    spec: Mapped[Any] = mapped_column(JSON, nullable=False)
+    backend: Mapped[str] = mapped_column(String(64), nullable=False)
+    backend_state: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    transitions: Mapped[Any] = mapped_column(JSON, nullable=False, default=list)
+    model_artifacts: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    final_metrics: Mapped[Any] = mapped_column(JSON, nullable=False, default=list)
+    metrics_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow, nullable=False)
+
+
+class TrainingMetric(Base):
+    """One point of a training metric's time series, parsed from the job's log."""
+
+    __tablename__ = "mlstudio_training_metrics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_name: Mapped[str] = mapped_column(
+        String(63), ForeignKey("mlstudio_training_jobs.name", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    step: Mapped[int] = mapped_column(Integer, nullable=False)
+    value: Mapped[float] = mapped_column(Float, nullable=False)
+    timestamp: Mapped[float] = mapped_column(Float, nullable=False)

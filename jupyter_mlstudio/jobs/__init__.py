@@ -1,0 +1,1 @@
+"""Training jobs in SageMaker's shapes: specs, the job runner, the service and its API."""

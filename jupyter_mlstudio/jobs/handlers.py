@@ -1,0 +1,113 @@
+"""REST routes of training jobs under ``/mlstudio/api/training-jobs``."""
+from __future__ import annotations
+
+import asyncio
+import functools
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..handlers.base import API_PREFIX, MLStudioHandler
+from .errors import ValidationError
+from .service import TrainingService
+
+_NAME = r"(?P<name>[a-zA-Z0-9-]{1,63})"
+
+
+class TrainingHandler(MLStudioHandler):
+    @property
+    def training(self) -> TrainingService:
+        return self.mlstudio.training_service
+
+    def int_argument(self, name: str, default: int, low: int = 0) -> int:
+        value = self.get_argument(name, None)
+        if value in (None, ""):
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValidationError(f"{name} must be an integer") from None
+        if number < low:
+            raise ValidationError(f"{name} must be at least {low}")
+        return number
+
+    async def in_thread(self, fn, *args, **kwargs):
+        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+
+
+class TrainingJobsHandler(TrainingHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """``ListTrainingJobs``."""
+        self.write_json(await self.in_thread(
+            self.training.list,
+            status=self.get_argument("StatusEquals", ""),
+            name_contains=self.get_argument("NameContains", ""),
+            max_results=self.int_argument("MaxResults", 50, 1),
+            next_token=self.get_argument("NextToken", ""),
+            sort_order=self.get_argument("SortOrder", "Descending"),
+        ))
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """``CreateTrainingJob``."""
+        self.write_json(await self.training.create(self.json_body()), status=201)
+
+
+class TrainingJobHandler(TrainingHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        """``DescribeTrainingJob``."""
+        self.write_json(await self.in_thread(self.training.describe, name))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, name: str) -> None:
+        await self.training.delete(name)
+        self.set_status(204)
+        self.finish()
+
+
+class StopHandler(TrainingHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, name: str) -> None:
+        """``StopTrainingJob``."""
+        await self.training.stop(name)
+        self.write_json({})
+
+
+class LogsHandler(TrainingHandler):
+    """The log from ``offset``; with ``follow=1`` waits up to ``timeout`` s for new text."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        offset = self.int_argument("offset", 0)
+        if self.get_argument("follow", "") in ("1", "true"):
+            timeout = min(self.int_argument("timeout", 20), 60)
+            self.write_json(await self.training.follow_logs(name, offset, timeout))
+        else:
+            self.write_json(await self.in_thread(self.training.logs, name, offset))
+
+
+class MetricsHandler(TrainingHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        after = self.int_argument("after", 0)
+        self.write_json(await self.in_thread(self.training.metrics, name, after))
+
+
+def training_handlers() -> list[tuple]:
+    base = rf"{API_PREFIX}/training-jobs"
+    return [
+        (base, TrainingJobsHandler),
+        (rf"{base}/{_NAME}", TrainingJobHandler),
+        (rf"{base}/{_NAME}/stop", StopHandler),
+        (rf"{base}/{_NAME}/logs", LogsHandler),
+        (rf"{base}/{_NAME}/metrics", MetricsHandler),
+    ]

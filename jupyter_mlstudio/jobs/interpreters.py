@@ -1,0 +1,42 @@
+"""The Python that runs a job, from its image (see ``frameworks``) and the backend's settings."""
+from __future__ import annotations
+
+import os
+import shutil
+
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+from .errors import ValidationError
+from .frameworks import framework_of, kernel_of
+
+
+def kernel_python(kernel_name: str) -> str:
+    """The interpreter of a Python kernelspec (``argv[0]``), or a 400 saying why not."""
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        raise ValidationError(f"no kernel named {kernel_name!r} is installed") from None
+    if (spec.language or "").lower() != "python":
+        raise ValidationError(f"kernel {kernel_name!r} is {spec.language}, not Python")
+    exe = spec.argv[0]
+    found = exe if os.path.isabs(exe) else shutil.which(exe)
+    if not found:
+        raise ValidationError(f"kernel {kernel_name!r}: interpreter {exe!r} not found")
+    return found
+
+
+def resolve(image: str | None, default_python: str, environments: dict[str, str]) -> str:
+    """The interpreter for ``image``: a named kernel, the framework's environment, or
+    the default. Environments are kernelspec names or absolute Python paths."""
+    kernel = kernel_of(image)
+    if kernel:
+        return kernel_python(kernel)
+    framework = framework_of(image)
+    choice = environments.get(framework) if framework else None
+    if not choice:
+        return default_python
+    if os.path.isabs(choice):
+        if not os.access(choice, os.X_OK):
+            raise ValidationError(f"the {framework} environment {choice!r} is not executable")
+        return choice
+    return kernel_python(choice)

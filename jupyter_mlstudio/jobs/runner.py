@@ -1,0 +1,325 @@
+"""The job runner: what a SageMaker training container's agent does, on this machine.
+
+    python -m jupyter_mlstudio.jobs.runner JOB_DIR
+
+Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code and
+the input channels (Downloading), runs the entry point on every host (Training),
+packs and uploads ``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends
+Completed, Failed or Stopped. Progress goes to ``state.json`` (atomically), the
+script's output to ``output.log`` (capped) and metric points to ``metrics.jsonl``.
+It runs in its own process group and outlives a restart of the Jupyter server,
+which reattaches to it through these files. SIGTERM stops the job.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..process import signal_group
+from . import container
+from .joblog import CappedLog, MetricParser
+from .spec import decode_hyperparameter, user_hyperparameters
+
+FAILURE_LIMIT = 1024
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class StopRequested(Exception):
+    pass
+
+
+class JobState:
+    """``state.json``: status, secondary status transitions, failure reason, artifacts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {
+            "TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": []}
+        self.data["runner_pid"] = os.getpid()
+
+    def save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data))
+        os.replace(tmp, self.path)
+
+    def secondary(self, status: str, message: str) -> None:
+        stamp = now()
+        transitions = self.data["SecondaryStatusTransitions"]
+        if transitions and "EndTime" not in transitions[-1]:
+            transitions[-1]["EndTime"] = stamp
+        transitions.append({"Status": status, "StartTime": stamp, "StatusMessage": message})
+        self.data["SecondaryStatus"] = status
+        self.save()
+
+    def finish(self, status: str, secondary: str, message: str,
+               failure: str | None = None) -> None:
+        self.data["TrainingJobStatus"] = status
+        if failure:
+            self.data["FailureReason"] = failure[:FAILURE_LIMIT]
+        self.data["TrainingEndTime"] = now()
+        self.secondary(secondary, message)
+        self.data["SecondaryStatusTransitions"][-1]["EndTime"] = self.data["TrainingEndTime"]
+        self.save()
+
+
+class Runner:
+    def __init__(self, job_dir: Path) -> None:
+        self.job_dir = job_dir
+        self.plan = json.loads((job_dir / "plan.json").read_text())
+        self.spec = self.plan["spec"]
+        self.name = self.spec["TrainingJobName"]
+        self.state = JobState(job_dir / "state.json")
+        self.log = CappedLog(job_dir / "output.log", self.plan["max_log_bytes"])
+        self.metrics = MetricParser(self.spec["AlgorithmSpecification"]["MetricDefinitions"],
+                                    job_dir / "metrics.jsonl")
+        self.hosts = container.host_names(self.spec["ResourceConfig"]["InstanceCount"])
+        self.deadline = time.monotonic() + self.spec["StoppingCondition"]["MaxRuntimeInSeconds"]
+        self.stop_reason: str | None = None
+        self.procs: dict[str, subprocess.Popen] = {}
+        self._s3 = None
+
+    # -- signals -------------------------------------------------------------------
+    def on_sigterm(self, *_: Any) -> None:
+        if self.stop_reason is None:
+            self.stop_reason = "Stopped"
+            self.state.data["TrainingJobStatus"] = "Stopping"
+            self.state.secondary("Stopping", "Stopping the training job")
+
+    def check_stop(self) -> None:
+        if self.stop_reason is None and time.monotonic() > self.deadline:
+            self.stop_reason = "MaxRuntimeExceeded"
+            self.state.data["TrainingJobStatus"] = "Stopping"
+            self.state.secondary("Stopping", "Training job reached its MaxRuntimeInSeconds")
+        if self.stop_reason:
+            raise StopRequested()
+
+    @property
+    def s3(self):
+        if self._s3 is None:
+            from ..s3.files import client
+
+            self._s3 = client()
+        return self._s3
+
+    def say(self, message: str) -> None:
+        self.log.write(f"[{datetime.now().strftime('%H:%M:%S')}] {message}")
+
+    # -- stages --------------------------------------------------------------------
+    def fetch_code(self) -> Path:
+        code = self.job_dir / "code"
+        source = decode_hyperparameter(
+            self.spec["HyperParameters"].get("sagemaker_submit_directory", '""'))
+        if code.exists():
+            shutil.rmtree(code)
+        if isinstance(source, str) and source.startswith("s3://"):
+            bucket, key = source[5:].split("/", 1)
+            with tempfile.TemporaryFile() as tmp:
+                self.s3.download_fileobj(bucket, key, tmp)
+                tmp.seek(0)
+                with tarfile.open(fileobj=tmp, mode="r:*") as tar:
+                    tar.extractall(code, filter="data")
+        elif self.plan.get("code_dir"):
+            shutil.copytree(self.plan["code_dir"], code, symlinks=False,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        else:
+            code.mkdir()
+        return code
+
+    def download_channels(self) -> dict[str, dict[str, Path]]:
+        """Fill each host's ``input/data/<channel>``: a shared copy, or shards by key."""
+        per_host: dict[str, dict[str, Path]] = {h: {} for h in self.hosts}
+        for ch in self.spec["InputDataConfig"]:
+            name = ch["ChannelName"]
+            source = ch["DataSource"]["S3DataSource"]
+            bucket, _, prefix = source["S3Uri"][5:].partition("/")
+            keys = self._keys(bucket, prefix)
+            if not keys:
+                raise RuntimeError(f"channel {name}: nothing found at {source['S3Uri']}")
+            sharded = source["S3DataDistributionType"] == "ShardedByS3Key"
+            targets = {h: self.job_dir / "data" / (f"{name}-{h}" if sharded else name)
+                       for h in self.hosts}
+            cut = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
+            for index, key in enumerate(keys):
+                self.check_stop()
+                hosts = [self.hosts[index % len(self.hosts)]] if sharded else self.hosts[:1]
+                for host in hosts:
+                    rel = key[len(cut):] if key != prefix else key.rsplit("/", 1)[-1]
+                    dest = targets[host] / rel
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    self.s3.download_file(bucket, key, str(dest))
+            for host in self.hosts:
+                target = targets[host] if sharded else targets[self.hosts[0]]
+                target.mkdir(parents=True, exist_ok=True)
+                per_host[host][name] = target
+            self.say(f"channel {name}: {len(keys)} object(s) from {source['S3Uri']}")
+        return per_host
+
+    def _keys(self, bucket: str, prefix: str) -> list[str]:
+        keys = []
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket,
+                                                                      Prefix=prefix):
+            keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+        return keys
+
+    def start_hosts(self, code: Path, channels: dict[str, dict[str, Path]]) -> None:
+        program = decode_hyperparameter(self.spec["HyperParameters"]["sagemaker_program"])
+        if not (code / program).is_file():
+            raise RuntimeError(f"entry point {program!r} not found in the source directory")
+        from ..s3.ports import free_ports
+
+        (master_port,) = free_ports(1)
+        num_cpus = os.cpu_count() or 1
+        hps = container.command_line_args(user_hyperparameters(self.spec["HyperParameters"]))
+        for host in self.hosts:
+            base = container.base_dir(self.job_dir, host)
+            paths = container.make_layout(base)
+            if paths["code"].exists() or paths["code"].is_symlink():
+                paths["code"].unlink()
+            paths["code"].symlink_to(code, target_is_directory=True)
+            for name, directory in channels[host].items():
+                link = paths["data"] / name
+                if not link.exists():
+                    link.symlink_to(directory, target_is_directory=True)
+            container.write_config(paths, self.spec, self.hosts, host)
+            env = {**os.environ, **container.environment(
+                self.spec, paths, self.hosts, host, program, num_cpus, master_port)}
+            self.procs[host] = subprocess.Popen(
+                [self.plan["python"], str(code / program), *hps],
+                cwd=code, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        self.state.data["host_pids"] = {h: p.pid for h, p in self.procs.items()}
+        self.state.save()
+
+    def pump_output(self) -> None:
+        """Copy every host's output to the log and the metric parser until all exit."""
+        selector = selectors.DefaultSelector()
+        for host, proc in self.procs.items():
+            os.set_blocking(proc.stdout.fileno(), False)
+            selector.register(proc.stdout, selectors.EVENT_READ, host)
+        prefix = len(self.hosts) > 1
+        partial: dict[str, bytes] = {h: b"" for h in self.procs}
+        while selector.get_map():
+            for key, _ in selector.select(timeout=0.2):
+                host = key.data
+                chunk = key.fileobj.read(65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    chunk = b"\n" if partial[host] else b""
+                data = partial[host] + chunk
+                *lines, partial[host] = data.split(b"\n")
+                for raw in lines:
+                    line = raw.decode("utf-8", "replace")
+                    self.log.write(f"[{host}] {line}" if prefix else line)
+                    self.metrics.feed(line)
+            self.check_stop()
+        for proc in self.procs.values():
+            proc.wait()
+
+    def stop_hosts(self) -> None:
+        for proc in self.procs.values():
+            signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + self.plan["stop_grace"]
+        while time.monotonic() < deadline and any(p.poll() is None for p in self.procs.values()):
+            time.sleep(0.05)
+        for proc in self.procs.values():
+            signal_group(proc, signal.SIGKILL)
+            proc.wait()
+
+    def failure_reason(self) -> str | None:
+        for host, proc in self.procs.items():
+            if proc.returncode == 0:
+                continue
+            failure = container.layout(container.base_dir(self.job_dir, host))["failure"]
+            if failure.is_file() and failure.read_text(errors="replace").strip():
+                return failure.read_text(errors="replace").strip()
+            tail = "".join(self.log.tail(15)).strip()
+            lines = [ln for ln in tail.splitlines() if ln.strip()]
+            last = lines[-1] if lines else f"exit code {proc.returncode}"
+            return (f"AlgorithmError: {host} exited with code {proc.returncode}: {last}"
+                    f"\n{tail}")
+        return None
+
+    def upload_artifacts(self) -> None:
+        output = self.spec["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+        bucket, _, prefix = output[5:].partition("/")
+        base = f"{prefix}/{self.name}/output" if prefix else f"{self.name}/output"
+        paths = container.layout(container.base_dir(self.job_dir, self.hosts[0]))
+        for folder, name in ((paths["model"], "model.tar.gz"),
+                             (paths["output_data"], "output.tar.gz")):
+            archive = self.job_dir / name
+            with tarfile.open(archive, "w:gz") as tar:
+                for item in sorted(folder.iterdir()) if folder.is_dir() else []:
+                    tar.add(item, arcname=item.name)
+            self.s3.upload_file(str(archive), bucket, f"{base}/{name}")
+            archive.unlink()
+        self.state.data["ModelArtifacts"] = {
+            "S3ModelArtifacts": f"s3://{bucket}/{base}/model.tar.gz"}
+        self.state.data["OutputArtifacts"] = f"s3://{bucket}/{base}/output.tar.gz"
+        self.state.save()
+
+    # -- the whole job -------------------------------------------------------------------
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.on_sigterm)
+        self.state.data.setdefault("TrainingStartTime", now())
+        failure = None
+        try:
+            self.state.secondary("Downloading", "Downloading input data")
+            code = self.fetch_code()
+            channels = self.download_channels()
+            self.check_stop()
+            self.state.secondary("Training", "Training in progress")
+            self.start_hosts(code, channels)
+            try:
+                self.pump_output()
+            except StopRequested:
+                self.stop_hosts()
+                raise
+            failure = self.failure_reason()
+        except StopRequested:
+            pass
+        except Exception as err:  # anything else fails the job with a reason
+            failure = f"ClientError: {err}" if not isinstance(err, RuntimeError) else str(err)
+        if failure is None or self.stop_reason:
+            try:
+                self.state.secondary("Uploading", "Uploading generated training model")
+                self.upload_artifacts()
+            except Exception as err:
+                failure = failure or f"ClientError: uploading the model failed: {err}"
+        self.metrics.close()
+        self.log.close()
+        if self.stop_reason and failure is None:
+            message = ("Training job stopped: it reached MaxRuntimeInSeconds"
+                       if self.stop_reason == "MaxRuntimeExceeded" else "Training job stopped")
+            self.state.finish("Stopped", self.stop_reason, message)
+        elif failure:
+            self.state.finish("Failed", "Failed", "Training job failed", failure)
+        else:
+            self.state.finish("Completed", "Completed", "Training job completed")
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m jupyter_mlstudio.jobs.runner JOB_DIR", file=sys.stderr)
+        return 2
+    return Runner(Path(argv[0])).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""Training jobs on the local backend, end to end against the real embedded store."""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import tarfile
+import textwrap
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+SKLEARN_SCRIPT = """
+import argparse, glob, json, os
+import joblib
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--C", type=float, default=1.0)
+parser.add_argument("--max-iter", dest="max_iter", type=int, default=100)
+parser.add_argument("--model-dir", default=os.environ["SM_MODEL_DIR"])
+parser.add_argument("--train", default=os.environ["SM_CHANNEL_TRAIN"])
+args = parser.parse_args()
+frame = pd.concat(pd.read_csv(f) for f in glob.glob(os.path.join(args.train, "*.csv")))
+model = LogisticRegression(C=args.C, max_iter=args.max_iter).fit(frame[["x"]], frame["y"])
+accuracy = model.score(frame[["x"]], frame["y"])
+for epoch in range(3):
+    print(f"epoch={epoch} loss={1.0 / (epoch + 1):.4f}")
+print(f"train accuracy: {accuracy:.3f}")
+joblib.dump(model, os.path.join(args.model_dir, "model.joblib"))
+with open(os.path.join(os.environ["SM_OUTPUT_DATA_DIR"], "env.json"), "w") as f:
+    json.dump({"hps": json.loads(os.environ["SM_HPS"]), "C": args.C}, f)
+"""
+
+
+@pytest.fixture
+def jp_server_config(tmp_path):
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyter_mlstudio": True}},
+        "LocalBackend": {"max_concurrent_jobs": 2, "stop_grace": 2.0,
+                         "max_log_bytes": 50_000},
+    }
+
+
+@pytest.fixture
+def api(jp_fetch, mlstudio_app):
+    async def call(method, *path, params=None, body=None):
+        kwargs = {"method": method, "params": params or {}}
+        if body is not None:
+            kwargs["body"] = json.dumps(body)
+        elif method == "POST":
+            kwargs["body"] = b"{}"
+        try:
+            resp = await jp_fetch("mlstudio", "api", "training-jobs", *path, **kwargs)
+        except HTTPClientError as err:
+            resp = err.response
+        return resp.code, (json.loads(resp.body) if resp.body else None)
+
+    return call
+
+
+@pytest.fixture
+def s3(mlstudio_app):
+    return mlstudio_app.s3.client()
+
+
+def script_dir(root, name, source):
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train.py").write_text(textwrap.dedent(source))
+    return name
+
+
+def job_body(name, folder, *, hps=None, channels=None, count=1, max_runtime=None,
+             metrics=None):
+    body = {
+        "TrainingJobName": name,
+        "AlgorithmSpecification": {
+            "TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/"
+                             "sagemaker-scikit-learn:1.2-1-cpu-py3",
+            "TrainingInputMode": "File",
+            "MetricDefinitions": metrics or [],
+        },
+        "HyperParameters": {"sagemaker_program": '"train.py"',
+                            "sagemaker_submit_directory": json.dumps(folder), **(hps or {})},
+        "InputDataConfig": [
+            {"ChannelName": ch, "DataSource": {"S3DataSource": {
+                "S3Uri": uri, "S3DataType": "S3Prefix",
+                "S3DataDistributionType": "FullyReplicated"}}, "ContentType": "text/csv"}
+            for ch, uri in (channels or {}).items()],
+        "OutputDataConfig": {"S3OutputPath": "s3://mlstudio/training-output"},
+        "ResourceConfig": {"InstanceCount": count, "InstanceType": "ml.m5.large",
+                           "VolumeSizeInGB": 1},
+    }
+    if max_runtime:
+        body["StoppingCondition"] = {"MaxRuntimeInSeconds": max_runtime}
+    return body
+
+
+async def wait_done(api, name, timeout=90):
+    for _ in range(int(timeout / 0.25)):
+        code, job = await api("GET", name)
+        if job["TrainingJobStatus"] in ("Completed", "Failed", "Stopped"):
+            return job
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"job {name} did not end: {job}")
+
+
+async def test_sklearn_job_trains_and_uploads_model(api, s3, jp_root_dir):
+    for i, rows in enumerate(["x,y\n0,0\n1,0\n2,0\n", "x,y\n7,1\n8,1\n9,1\n"]):
+        s3.put_object(Bucket="mlstudio", Key=f"train-data/part-{i}.csv", Body=rows.encode())
+    folder = script_dir(jp_root_dir, "sk", SKLEARN_SCRIPT)
+    metrics = [{"Name": "train:loss", "Regex": r"loss=([0-9.]+)"},
+               {"Name": "train:accuracy", "Regex": r"train accuracy: ([0-9.]+)"}]
+    code, reply = await api("POST", body=job_body(
+        "sk-job", folder, hps={"C": "0.5", "max-iter": "200"},
+        channels={"train": "s3://mlstudio/train-data/"}, metrics=metrics))
+    assert code == 201 and reply["TrainingJobArn"].endswith("training-job/sk-job")
+    job = await wait_done(api, "sk-job")
+    assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+    assert [t["Status"] for t in job["SecondaryStatusTransitions"]] == [
+        "Starting", "Downloading", "Training", "Uploading", "Completed"]
+    assert all("EndTime" in t for t in job["SecondaryStatusTransitions"])
+    artifact = job["ModelArtifacts"]["S3ModelArtifacts"]
+    assert artifact == "s3://mlstudio/training-output/sk-job/output/model.tar.gz"
+    body = s3.get_object(Bucket="mlstudio", Key="training-output/sk-job/output/model.tar.gz")
+    with tarfile.open(fileobj=io.BytesIO(body["Body"].read())) as tar:
+        assert tar.getnames() == ["model.joblib"]
+    out = s3.get_object(Bucket="mlstudio", Key="training-output/sk-job/output/output.tar.gz")
+    with tarfile.open(fileobj=io.BytesIO(out["Body"].read())) as tar:
+        env = json.load(tar.extractfile("env.json"))
+    assert env == {"hps": {"C": 0.5, "max-iter": 200}, "C": 0.5}
+    final = {m["MetricName"]: m["Value"] for m in job["FinalMetricDataList"]}
+    assert final == {"train:loss": pytest.approx(0.3333), "train:accuracy": 1.0}
+    code, series = await api("GET", "sk-job", "metrics")
+    assert [p["value"] for p in series["metrics"]["train:loss"]] == [1.0, 0.5, 0.3333]
+    code, logs = await api("GET", "sk-job", "logs")
+    assert "train accuracy: 1.000" in logs["text"]
+    code, listing = await api("GET", params={"StatusEquals": "Completed"})
+    assert "sk-job" in [s["TrainingJobName"] for s in listing["TrainingJobSummaries"]]
+
+
+async def test_failing_script_reports_traceback_tail(api, jp_root_dir):
+    folder = script_dir(jp_root_dir, "bad", "print('starting')\ndef broken(:\n")
+    await api("POST", body=job_body("bad-job", folder))
+    job = await wait_done(api, "bad-job")
+    assert job["TrainingJobStatus"] == "Failed"
+    assert "SyntaxError" in job["FailureReason"] and "ModelArtifacts" not in job
+
+
+async def test_failure_file_becomes_the_reason(api, jp_root_dir):
+    folder = script_dir(jp_root_dir, "failfile", """
+        import os, sys
+        open(os.path.join(os.environ["SAGEMAKER_BASE_DIR"], "output", "failure"), "w").write(
+            "the data had no labels")
+        sys.exit(3)
+    """)
+    await api("POST", body=job_body("failfile-job", folder))
+    job = await wait_done(api, "failfile-job")
+    assert job["TrainingJobStatus"] == "Failed"
+    assert job["FailureReason"] == "the data had no labels"
+
+
+async def test_stop_and_max_runtime(api, jp_root_dir):
+    folder = script_dir(jp_root_dir, "slow", """
+        import os, time
+        open(os.path.join(os.environ["SM_MODEL_DIR"], "partial.txt"), "w").write("so far")
+        print("started", flush=True)
+        time.sleep(120)
+    """)
+    await api("POST", body=job_body("stop-me", folder))
+    await api("POST", body=job_body("too-long", folder, max_runtime=2))
+    for _ in range(100):
+        code, logs = await api("GET", "stop-me", "logs")
+        if "started" in logs["text"]:
+            break
+        await asyncio.sleep(0.1)
+    code, _ = await api("POST", "stop-me", "stop")
+    assert code == 200
+    stopped = await wait_done(api, "stop-me", 30)
+    assert stopped["TrainingJobStatus"] == "Stopped" and stopped["SecondaryStatus"] == "Stopped"
+    assert "ModelArtifacts" in stopped  # what the model dir held is kept, as SageMaker does
+    timed_out = await wait_done(api, "too-long", 30)
+    assert timed_out["TrainingJobStatus"] == "Stopped"
+    assert timed_out["SecondaryStatus"] == "MaxRuntimeExceeded"
+    code, body = await api("POST", "stop-me", "stop")
+    assert code == 400
+
+
+async def test_two_hosts_see_their_own_host(api, jp_root_dir, s3):
+    folder = script_dir(jp_root_dir, "dist", """
+        import json, os
+        env = {k: os.environ[k] for k in ("SM_CURRENT_HOST", "SM_HOSTS", "RANK", "WORLD_SIZE",
+                                          "MASTER_ADDR", "MASTER_PORT")}
+        print("HOSTENV " + json.dumps(env), flush=True)
+        with open(os.path.join(os.environ["SM_MODEL_DIR"], "host.json"), "w") as f:
+            json.dump(env, f)
+    """)
+    await api("POST", body=job_body("two-hosts", folder, count=2))
+    job = await wait_done(api, "two-hosts")
+    assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+    code, logs = await api("GET", "two-hosts", "logs")
+    envs = [json.loads(line.split("HOSTENV ", 1)[1]) for line in logs["text"].splitlines()
+            if "HOSTENV" in line]
+    assert sorted(e["SM_CURRENT_HOST"] for e in envs) == ["algo-1", "algo-2"]
+    assert {e["SM_HOSTS"] for e in envs} == {'["algo-1", "algo-2"]'}
+    assert sorted(e["RANK"] for e in envs) == ["0", "1"]
+    assert {e["WORLD_SIZE"] for e in envs} == {"2"} and len({e["MASTER_PORT"] for e in envs}) == 1
+
+
+async def test_capacity_queue_and_log_cap(api, jp_root_dir):
+    folder = script_dir(jp_root_dir, "chatty", """
+        import time
+        for i in range(20000):
+            print(f"line {i} " + "x" * 40)
+        print("LAST LINE", flush=True)
+        time.sleep(1.5)
+    """)
+    for name in ("q1", "q2", "q3"):
+        await api("POST", body=job_body(name, folder))
+    await asyncio.sleep(0.8)
+    code, third = await api("GET", "q3")
+    messages = [t.get("StatusMessage", "") for t in third["SecondaryStatusTransitions"]]
+    assert third["SecondaryStatus"] == "Starting"
+    assert any("Waiting for capacity: 2 of 2" in m for m in messages), messages
+    for name in ("q1", "q2", "q3"):
+        assert (await wait_done(api, name))["TrainingJobStatus"] == "Completed"
+    code, logs = await api("GET", "q1", "logs")
+    text = logs["text"]
+    assert len(text) < 80_000 and "log capped at 50000 bytes" in text and "LAST LINE" in text
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda b: b.update(TrainingJobName="bad_name!"), "TrainingJobName"),
+    (lambda b: b["HyperParameters"].update(epochs=10), "must be a string"),
+    (lambda b: b["HyperParameters"].pop("sagemaker_program"), "sagemaker_program"),
+    (lambda b: b["HyperParameters"].update(sagemaker_program='"missing.py"'), "not found"),
+    (lambda b: b["HyperParameters"].update(sagemaker_submit_directory='"../outside"'),
+     "workspace"),
+    (lambda b: b["AlgorithmSpecification"].update(TrainingImage="my/own:image"), "Docker"),
+    (lambda b: b["AlgorithmSpecification"].update(TrainingInputMode="Pipe"), "Pipe"),
+    (lambda b: b["AlgorithmSpecification"].update(
+        MetricDefinitions=[{"Name": "m", "Regex": "(unclosed"}]), "Regex"),
+    (lambda b: b["ResourceConfig"].update(InstanceCount=0), "InstanceCount"),
+    (lambda b: b.update(OutputDataConfig={"S3OutputPath": "/tmp/x"}), "s3://"),
+    (lambda b: b.update(Surprise=1), "unknown fields"),
+])
+async def test_bad_requests_are_400(api, jp_root_dir, mutate, message):
+    body = job_body("valid-name", script_dir(jp_root_dir, "ok", "print('hi')"))
+    mutate(body)
+    code, reply = await api("POST", body=body)
+    assert code == 400 and reply["reason"] == "ValidationException", reply
+    assert message in reply["message"]
+    code, _ = await api("GET", "valid-name")
+    assert code == 404
+
+
+async def test_duplicate_name_and_missing_channel_data(api, jp_root_dir):
+    folder = script_dir(jp_root_dir, "ok", "print('hi')")
+    body = job_body("dup", folder, channels={"train": "s3://mlstudio/nothing-here/"})
+    assert (await api("POST", body=body))[0] == 201
+    code, reply = await api("POST", body=body)
+    assert code == 409 and reply["reason"] == "ResourceInUse"
+    job = await wait_done(api, "dup")
+    assert job["TrainingJobStatus"] == "Failed" and "nothing found" in job["FailureReason"]
+    code, reply = await api("GET", "no-such-job")
+    assert code == 404
