@@ -25,6 +25,7 @@ def test_write_restart_read(store, tmp_path):
     client = store.client()
     client.put_object(Bucket="mlstudio", Key="data/hello.txt", Body=b"hello world")
     first_pid = store.pid
+    first_endpoint = store.endpoint_url
     store.stop()
     assert wait_gone(first_pid)
     assert weed_processes(store.store_dir) == []
@@ -33,6 +34,7 @@ def test_write_restart_read(store, tmp_path):
     again.start()
     try:
         assert again.credentials == store.credentials
+        assert again.endpoint_url == first_endpoint  # same ports: kernels and links keep working
         body = again.client().get_object(Bucket="mlstudio", Key="data/hello.txt")["Body"].read()
         assert body == b"hello world"
     finally:

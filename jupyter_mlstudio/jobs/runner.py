@@ -272,6 +272,22 @@ class Runner:
         self.state.data["OutputArtifacts"] = f"s3://{bucket}/{base}/output.tar.gz"
         self.state.save()
 
+    def retry_while_unreachable(self, action, patience: float = 120.0) -> None:
+        """Run ``action``, retrying while the S3 endpoint does not answer: the embedded
+        store is briefly away while the Jupyter server restarts, and comes back on the
+        same port."""
+        from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
+
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                return action()
+            except (EndpointConnectionError, ConnectTimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                self.say("S3 endpoint unreachable; retrying")
+                time.sleep(2.0)
+
     # -- the whole job -------------------------------------------------------------------
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.on_sigterm)
@@ -297,7 +313,7 @@ class Runner:
         if failure is None or self.stop_reason:
             try:
                 self.state.secondary("Uploading", "Uploading generated training model")
-                self.upload_artifacts()
+                self.retry_while_unreachable(self.upload_artifacts)
             except Exception as err:
                 failure = failure or f"ClientError: uploading the model failed: {err}"
         self.metrics.close()

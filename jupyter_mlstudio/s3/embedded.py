@@ -6,6 +6,7 @@ dir and survives restarts; the generated credentials live in a 0600 file.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -21,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ..paths import ensure_private_dir
 from ..process import spawn_group, stop_group
 from .credentials import S3Credentials, load_or_create_credentials
-from .ports import free_ports
+from .ports import free_ports, ports_free
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ _PORT_FLAGS = (
     "admin.port.grpc",
 )
 _MAX_PORT_ATTEMPTS = 3
+_PORT_REUSE_WAIT = 8.0
 
 
 class EmbeddedS3Error(RuntimeError):
@@ -119,11 +121,33 @@ class EmbeddedS3Server:
         return self._proc is not None and self._proc.poll() is None
 
     # -- lifecycle -------------------------------------------------------
-    def spawn(self) -> None:
-        """Start ``weed mini`` on fresh free ports without waiting for it."""
+    @property
+    def ports_path(self) -> Path:
+        return self.data_dir / "s3-ports.json"
+
+    def _choose_ports(self, fresh: bool) -> dict[str, int]:
+        """The ports of the last run when all are free (the endpoint then stays the same
+        across restarts: kernels, jobs and links keep working), else new free ones."""
+        if not fresh:
+            try:
+                previous = {k: int(v) for k, v in json.loads(self.ports_path.read_text()).items()}
+            except (OSError, ValueError, AttributeError):
+                previous = {}
+            # A store of a server that just died may still be letting go of them.
+            deadline = time.monotonic() + _PORT_REUSE_WAIT
+            while set(previous) == set(_PORT_FLAGS):
+                if ports_free(previous.values(), self.host):
+                    return previous
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+        return dict(zip(_PORT_FLAGS, free_ports(len(_PORT_FLAGS), self.host)))
+
+    def spawn(self, fresh_ports: bool = False) -> None:
+        """Start ``weed mini`` without waiting for it."""
         weed = find_weed(self._weed_path)
         ensure_private_dir(self.store_dir)
-        self._ports = dict(zip(_PORT_FLAGS, free_ports(len(_PORT_FLAGS), self.host)))
+        self._ports = self._choose_ports(fresh_ports)
         args = [
             weed,
             "mini",
@@ -211,6 +235,7 @@ class EmbeddedS3Server:
         for attempt in range(_MAX_PORT_ATTEMPTS):
             try:
                 self.wait_ready(timeout)
+                self.ports_path.write_text(json.dumps(self._ports))
                 return moved
             except _ExitedEarly as err:
                 if attempt == _MAX_PORT_ATTEMPTS - 1 or not _is_port_clash(str(err)):
@@ -218,7 +243,7 @@ class EmbeddedS3Server:
                         f"the embedded S3 store exited at start; last log lines:\n{err}"
                     ) from None
                 log.warning("embedded S3 store: a port was taken, retrying on other ports")
-                self.spawn()
+                self.spawn(fresh_ports=True)
                 moved = True
         return moved
 
