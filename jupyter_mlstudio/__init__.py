@@ -5,7 +5,16 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "Estimator", "SKLearn", "PyTorch", "XGBoost", "TrainingInput"]
+
+
+def __getattr__(name: str) -> Any:
+    # The Python API loads on first use, keeping the server extension's import light.
+    if name in ("Estimator", "SKLearn", "PyTorch", "XGBoost", "TrainingInput"):
+        from . import estimator
+
+        return getattr(estimator, name)
+    raise AttributeError(name)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

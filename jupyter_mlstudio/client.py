@@ -11,17 +11,19 @@ from typing import Any
 
 import requests
 
+from .errors import MLStudioError
+
 API_PATH = "mlstudio/api"
 
 
-class MLStudioAPIError(RuntimeError):
+class MLStudioAPIError(MLStudioError):
     """The server refused or failed a request; ``message`` is the server's explanation."""
 
     def __init__(self, status: int, message: str, reason: str | None = None) -> None:
-        super().__init__(f"{message} (HTTP {status})")
-        self.status = status
-        self.message = message
-        self.reason = reason
+        super().__init__(status, message, reason or "")
+
+    def __str__(self) -> str:
+        return f"{self.message} (HTTP {self.status})"
 
 
 class ServerNotFound(RuntimeError):

@@ -6,7 +6,7 @@ import shlex
 from typing import Any, Callable
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from .errors import MLStudioError
 from .s3 import files
@@ -107,5 +107,75 @@ class MLStudioMagics(Magics):
         return files.presign(args.uri, expires_in=args.expires)
 
 
+TRAIN_USAGE = ("%%train [--name NAME] [--instance-count N] [--image IMAGE] [--hp k=v]... "
+               "[--channel name=s3://…]... [--metric name=regex]... [--no-wait]")
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{what} {item!r} must look like name=value\nusage: {TRAIN_USAGE}")
+        out[key] = value
+    return out
+
+
+def _hp_value(text: str) -> Any:
+    """``--hp lr=0.1`` gives 0.1 (a number), ``--hp name=abc`` the string ``abc``."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _train_parser() -> _Parser:
+    parser = _Parser(prog="%%train", add_help=False)
+    parser.add_argument("--name")
+    parser.add_argument("--instance-count", type=int, default=1)
+    parser.add_argument("--image")
+    parser.add_argument("--hp", action="append", default=[])
+    parser.add_argument("--channel", action="append", default=[])
+    parser.add_argument("--metric", action="append", default=[])
+    parser.add_argument("--no-wait", action="store_true")
+    return parser
+
+
+@magics_class
+class TrainMagics(Magics):
+    """``%%train``: run the cell as a training script (a SageMaker script-mode job)."""
+
+    @cell_magic
+    def train(self, line: str, cell: str) -> Any:
+        """Train the cell's code as ``train.py``; the estimator is returned."""
+        import tempfile
+
+        from .estimator import Estimator
+
+        try:
+            args = _train_parser().parse_args(shlex.split(line))
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        hps = {k: _hp_value(v) for k, v in _pairs(args.hp, "--hp").items()}
+        channels = _pairs(args.channel, "--channel")
+        metrics = [{"Name": k, "Regex": v} for k, v in _pairs(args.metric, "--metric").items()]
+        source = tempfile.mkdtemp(prefix="mlstudio-train-")
+        with open(f"{source}/train.py", "w", encoding="utf-8") as f:
+            f.write(cell)
+        try:
+            estimator = Estimator(entry_point="train.py", source_dir=source,
+                                  hyperparameters=hps, instance_count=args.instance_count,
+                                  metric_definitions=metrics, image_uri=args.image)
+            estimator.fit(channels or None, wait=not args.no_wait, job_name=args.name)
+        except MLStudioError as err:
+            raise UsageError(f"%%train: {err.message}") from None
+        if estimator.model_data and not args.no_wait:
+            print(f"model: {estimator.model_data}")
+        return estimator
+
+
 def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magics(MLStudioMagics)
+    ipython.register_magics(TrainMagics)
