@@ -1,6 +1,7 @@
 """The interface every job backend implements, shaped like JupyterHub's Spawner."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,10 @@ class JobBackend(LoggingConfigurable):
     async def poll(self, state: dict[str, Any]) -> int | None:
         """None while the job's process runs, else its exit code (-1 if unknown)."""
         raise NotImplementedError
+
+    async def wait(self, state: dict[str, Any], timeout: float) -> None:
+        """Return when the job's process exits or ``timeout`` passes, whichever is first."""
+        await asyncio.sleep(timeout)
 
     async def status(self, state: dict[str, Any]) -> dict[str, Any]:
         """The job's own report: DescribeTrainingJob fields it knows (status, transitions,

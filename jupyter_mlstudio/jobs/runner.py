@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +33,7 @@ from .joblog import CappedLog, MetricParser
 from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024
+SMALL_UPLOAD = 8 * 1024 * 1024
 
 
 def now() -> str:
@@ -77,6 +79,10 @@ class JobState:
 
 
 class Runner:
+    @classmethod
+    def from_job_dir(cls, job_dir: str) -> "Runner":
+        return cls(Path(job_dir))
+
     def __init__(self, job_dir: Path) -> None:
         self.job_dir = job_dir
         self.plan = json.loads((job_dir / "plan.json").read_text())
@@ -91,6 +97,8 @@ class Runner:
         self.stop_reason: str | None = None
         self.procs: dict[str, subprocess.Popen] = {}
         self._s3 = None
+        self._s3_lock = threading.Lock()
+        self._s3_ready = threading.Thread(target=lambda: self.s3, daemon=True)
 
     # -- signals -------------------------------------------------------------------
     def on_sigterm(self, *_: Any) -> None:
@@ -109,10 +117,11 @@ class Runner:
 
     @property
     def s3(self):
-        if self._s3 is None:
-            from ..s3.files import client
+        with self._s3_lock:
+            if self._s3 is None:
+                from ..s3.files import client
 
-            self._s3 = client()
+                self._s3 = client()
         return self._s3
 
     def say(self, message: str) -> None:
@@ -265,7 +274,11 @@ class Runner:
             with tarfile.open(archive, "w:gz") as tar:
                 for item in sorted(folder.iterdir()) if folder.is_dir() else []:
                     tar.add(item, arcname=item.name)
-            self.s3.upload_file(str(archive), bucket, f"{base}/{name}")
+            if archive.stat().st_size < SMALL_UPLOAD:  # one request, no transfer threads
+                self.s3.put_object(Bucket=bucket, Key=f"{base}/{name}",
+                                   Body=archive.read_bytes())
+            else:
+                self.s3.upload_file(str(archive), bucket, f"{base}/{name}")
             archive.unlink()
         self.state.data["ModelArtifacts"] = {
             "S3ModelArtifacts": f"s3://{bucket}/{base}/model.tar.gz"}
@@ -300,6 +313,8 @@ class Runner:
             self.check_stop()
             self.state.secondary("Training", "Training in progress")
             self.start_hosts(code, channels)
+            if self._s3 is None:
+                self._s3_ready.start()  # load boto3 while the script runs, not after
             try:
                 self.pump_output()
             except StopRequested:

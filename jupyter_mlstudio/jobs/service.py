@@ -27,7 +27,8 @@ from .spec import decode_hyperparameter, validate_training_job
 
 log = logging.getLogger(__name__)
 TERMINAL = {"Completed", "Failed", "Stopped"}
-POLL_INTERVAL = 0.2
+POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backend.wait)
+LOG_POLL_INTERVAL = 0.2
 LOG_CHUNK = 256 * 1024
 
 
@@ -102,6 +103,9 @@ class TrainingService(LoggingConfigurable):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._monitors.clear()
+        close = getattr(self.backend, "close", None)
+        if close is not None:
+            close()
 
     def running(self) -> list[str]:
         return list(self._monitors)
@@ -251,7 +255,7 @@ class TrainingService(LoggingConfigurable):
                         + ("; the Jupyter server may have restarted while it ran"
                            if exit_code == -1 else ""))
                     break
-                await asyncio.sleep(POLL_INTERVAL)
+                await self.backend.wait(state, POLL_INTERVAL)
         finally:
             self._monitors.pop(name, None)
             self._ensure_pump()
@@ -396,7 +400,7 @@ class TrainingService(LoggingConfigurable):
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 return reply
-            await asyncio.sleep(min(POLL_INTERVAL, remaining))
+            await asyncio.sleep(min(LOG_POLL_INTERVAL, remaining))
 
     def metrics(self, name: str, after: int = 0) -> dict[str, Any]:
         """Metric points with ids above ``after``, grouped by metric name."""
