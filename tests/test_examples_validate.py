@@ -21,8 +21,8 @@ def test_cli_validates_all_shipped_examples(server):
     result = subprocess.run([JUPYTER, "mlstudio", "examples", "validate"], env=env,
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed, 0 failed" in result.stdout, result.stdout
+    assert "5 passed, 0 failed" in result.stdout, result.stdout
     listing = subprocess.run([JUPYTER, "mlstudio", "examples", "list"], env=env,
                              capture_output=True, text=True, timeout=60)
     shipped = [ln for ln in listing.stdout.splitlines() if "builtin:" in ln]
-    assert len(shipped) == 4 and all(ln.startswith("passing") for ln in shipped), listing.stdout
+    assert len(shipped) == 5 and all(ln.startswith("passing") for ln in shipped), listing.stdout
