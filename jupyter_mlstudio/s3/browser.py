@@ -41,28 +41,29 @@ class S3Browser:
 
     # -- listing -----------------------------------------------------------------
     def list_buckets(self) -> dict[str, Any]:
-        """Buckets from ListBuckets, or the configured list when ListBuckets is denied."""
+        """Buckets from ListBuckets plus the connection's configured ones; only the
+        configured ones when ListBuckets is denied (credentials scoped to some buckets)."""
+        configured = [{"name": b, "created": None, "configured": True}
+                      for b in self.conn.buckets]
         try:
             reply = self.client.list_buckets()
         except ClientError as err:
             error = translate(err, "list buckets")
-            if error.status != 403 or not self.conn.buckets:
+            if error.status != 403 or not configured:
                 raise error from None
             return {
-                "buckets": [{"name": b, "created": None} for b in self.conn.buckets],
+                "buckets": configured,
                 "source": "configured",
                 "message": "ListBuckets is not allowed for these credentials; "
                 "showing the configured buckets",
             }
         except BotoCoreError as err:
             raise translate(err, "list buckets") from None
-        return {
-            "buckets": [
-                {"name": b["Name"], "created": _iso(b.get("CreationDate"))}
-                for b in reply.get("Buckets", [])
-            ],
-            "source": "ListBuckets",
-        }
+        listed = [{"name": b["Name"], "created": _iso(b.get("CreationDate")), "configured": False}
+                  for b in reply.get("Buckets", [])]
+        names = {b["name"] for b in listed}
+        extra = [b for b in configured if b["name"] not in names]
+        return {"buckets": listed + extra, "source": "ListBuckets" if not extra else "both"}
 
     def list_objects(
         self,
