@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import asyncio
 import socket
 import time
 
@@ -241,8 +242,6 @@ async def test_upload_without_overwrite_refuses_existing(api):
 async def test_cut_upload_leaves_no_object_and_no_multipart(
     jp_serverapp, mlstudio_app, http_server_client, jp_base_url, jp_auth_header
 ):
-    import asyncio
-
     port = http_server_client.get_http_port()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     path = f"{jp_base_url}mlstudio/api/s3/default/buckets/mlstudio/upload?key=cut/partial.bin"
@@ -266,3 +265,29 @@ async def test_cut_upload_leaves_no_object_and_no_multipart(
             break
     assert not [u for u in uploads if u["Key"] == "cut/partial.bin"]
     assert client.list_objects_v2(Bucket="mlstudio", Prefix="cut/").get("KeyCount") == 0
+
+
+async def test_server_keeps_answering_during_a_large_transfer(api, jp_fetch):
+    import time
+
+    data = os.urandom(8 * MiB) * 16  # 128 MiB
+    upload = asyncio.ensure_future(put(api, "big/concurrent.bin", data))
+    latencies = []
+    while not upload.done():
+        t0 = time.monotonic()
+        resp = await jp_fetch("mlstudio", "api", "status")
+        latencies.append(time.monotonic() - t0)
+        assert resp.code == 200
+        await asyncio.sleep(0.05)
+    code, body = await upload
+    assert code == 201 and body["size"] == len(data)
+    assert latencies and max(latencies) < 2.0, latencies
+    # (tornado's test client holds at most 100 MB: fetch a large range)
+    download = asyncio.ensure_future(
+        api("GET", *B("download"), params={"key": "big/concurrent.bin"}, raw=True,
+            headers={"Range": f"bytes=0-{80 * MiB - 1}"}))
+    while not download.done():
+        resp = await jp_fetch("mlstudio", "api", "status")
+        assert resp.code == 200
+        await asyncio.sleep(0.05)
+    assert (await download).body == data[: 80 * MiB]
