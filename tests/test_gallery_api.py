@@ -145,6 +145,8 @@ async def test_preview_is_sanitised(api, dirs):
     assert not re.search(r"<script[^>]*>\s*alert", html)
     assert not re.search(r"<[^>]+\sonerror\s*=", html)
     assert "<b>bold</b>" in html
+    assert re.search(r"<h1[^>]*>Evil", html)  # markdown renders as markup, not escaped text
+    assert resp.headers["Content-Type"].startswith("text/html")
     assert "sandbox" in resp.headers["Content-Security-Policy"]
     assert "script-src 'none'" in resp.headers["Content-Security-Policy"]
 

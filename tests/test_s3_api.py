@@ -102,6 +102,7 @@ async def test_upload_download_roundtrip_with_unicode_and_spaces(api):
     assert code == 201 and body["size"] == len(data)
     resp = await api("GET", *B("download"), params={"key": key}, raw=True)
     assert resp.code == 200 and resp.body == data
+    assert resp.headers["Content-Type"] == "application/octet-stream"
     disposition = resp.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and "filename*=UTF-8''" in disposition
     resp = await api("GET", *B("download"), params={"key": key}, raw=True,
@@ -110,6 +111,11 @@ async def test_upload_download_roundtrip_with_unicode_and_spaces(api):
     assert resp.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
     code, meta = await api("GET", *B("object"), params={"key": key})
     assert code == 200 and meta["size"] == len(data)
+    await put(api, "empty.txt", b"")
+    resp = await api("GET", *B("download"), params={"key": "empty.txt", "inline": "1"}, raw=True)
+    assert resp.code == 200 and resp.body == b""
+    assert resp.headers["Content-Type"].startswith("text/plain")
+    assert resp.headers["Content-Disposition"].startswith("inline;")
 
 
 async def test_multipart_upload_of_several_parts(api, mlstudio_app):

@@ -74,12 +74,11 @@ class PreviewHandler(GalleryHandler):
     @authorized
     async def get(self, example_id: str) -> None:
         html = await self.gallery.run(self.gallery.preview, example_id)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy",
                         "sandbox; default-src 'none'; script-src 'none'; "
                         "img-src data: 'self'; style-src 'unsafe-inline' 'self'; font-src data:")
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.finish(html)
+        self.finish(html, set_content_type="text/html; charset=utf-8")
 
 
 class UseHandler(GalleryHandler):

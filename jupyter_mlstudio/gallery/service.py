@@ -25,6 +25,34 @@ from .sources import ExampleSource
 from .validation import ValidationResult, validate_notebook
 
 MAX_PAGE = 500
+# What a rendered notebook may keep: text structure, tables, code, links and images.
+# No script, no event handler, no style attribute, no iframe or form.
+_PREVIEW_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "kbd", "li", "ol", "p", "pre", "s", "samp", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+_PREVIEW_ATTRIBUTES = {
+    "*": ["class", "id", "title"],
+    "a": ["href", "title", "class", "id"],
+    "img": ["src", "alt", "width", "height", "title"],
+    "td": ["colspan", "rowspan", "align"],
+    "th": ["colspan", "rowspan", "align", "scope"],
+}
+# The page template's own scripts (MathJax, RequireJS loaders) are dropped too.
+_SCRIPT_TAG = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def clean_html(element: Any) -> str:
+    """nbconvert's ``clean_html`` filter with a fuller allow-list of harmless tags."""
+    import bleach
+
+    text = element.decode() if isinstance(element, bytes) else str(element)
+    return bleach.clean(text, tags=_PREVIEW_TAGS, attributes=_PREVIEW_ATTRIBUTES,
+                        protocols={"http", "https", "mailto", "data"}, strip=True)
+
+
 _SLUG = re.compile(r"[^\w\- ]+", re.UNICODE)
 
 
@@ -138,8 +166,9 @@ class GalleryService:
         nb = nbformat.reads(data.decode("utf-8"), as_version=4)
         exporter = HTMLExporter(template_name="lab", sanitize_html=True, embed_images=True,
                                 exclude_input_prompt=False)
+        exporter.register_filter("clean_html", clean_html)
         html, _ = exporter.from_notebook_node(nb)
-        return html
+        return _SCRIPT_TAG.sub("", html)
 
     # -- use ------------------------------------------------------------------------
     def use(self, example_id: str, folder: str | None, name: str | None,

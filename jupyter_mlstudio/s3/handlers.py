@@ -207,9 +207,9 @@ class DownloadHandler(S3Handler):
         size = meta["size"]
         window = parse_range(self.request.headers.get("Range"), size)
         start, end = window if window else (0, size - 1)
-        self._write_headers(key, meta, start, end, partial=window is not None)
+        content_type = self._write_headers(key, meta, start, end, partial=window is not None)
         if size == 0:
-            self.finish()
+            self.finish(set_content_type=content_type)
             return
         client = self.s3.connections.get(connection).client()
         config = self.s3.config
@@ -226,11 +226,12 @@ class DownloadHandler(S3Handler):
         finally:
             await chunks.aclose()
         if not self._finished:
-            self.finish()
+            self.finish(set_content_type=content_type)
 
     def _write_headers(
         self, key: str, meta: dict[str, Any], start: int, end: int, partial: bool
-    ) -> None:
+    ) -> str:
+        """Set the response headers; returns the Content-Type."""
         name = key.rsplit("/", 1)[-1]
         content_type = meta.get("content_type")
         if not content_type or content_type == "binary/octet-stream":
@@ -256,6 +257,7 @@ class DownloadHandler(S3Handler):
         if partial:
             self.set_status(206)
             self.set_header("Content-Range", f"bytes {start}-{end}/{meta['size']}")
+        return content_type
 
 
 @web.stream_request_body

@@ -4,12 +4,21 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { commandsPlugin } from './plugins/commands';
+import { galleryPlugin } from './plugins/gallery';
+import { s3Plugin } from './plugins/s3';
 import { sidebarPlugin } from './plugins/sidebar';
+import { trainingPlugin } from './plugins/training';
 
 export { APIError, requestAPI } from './api';
 export { DEFAULT_SECTION_RANK, IMLStudio } from './tokens';
 export type { IStatusReply, StatusState } from './status';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [sidebarPlugin, commandsPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  sidebarPlugin,
+  commandsPlugin,
+  galleryPlugin,
+  s3Plugin,
+  trainingPlugin
+];
 
 export default plugins;

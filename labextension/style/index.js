@@ -1,1 +1,4 @@
 import './base.css';
+import './gallery.css';
+import './s3.css';
+import './training.css';

@@ -102,3 +102,20 @@ def set_theme(page, server, name: str) -> None:
         f"body[data-jp-theme-light='{light}']", state="attached", timeout=60_000
     )
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+
+
+def open_left_panel(page, data_id: str, panel: str, attempts: int = 4) -> None:
+    """Show a left-sidebar panel by its tab (``data-id``), whatever state JupyterLab
+    restored: a click on the current tab collapses the sidebar, so check and retry."""
+    tab = f".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='{data_id}']"
+    page.wait_for_selector(tab, timeout=60_000)
+    for _ in range(attempts):
+        if page.is_visible(panel):
+            return
+        page.click(tab)
+        try:
+            page.wait_for_selector(panel, state="visible", timeout=2_000)
+            return
+        except Exception:  # toggled closed by a restore racing the click: try again
+            continue
+    page.wait_for_selector(panel, state="visible", timeout=5_000)

@@ -1,17 +1,14 @@
 """The ML Studio sidebar in a real JupyterLab: opens, shows a healthy embedded store."""
 from __future__ import annotations
 
-from tests.ui.conftest import ARTIFACTS, open_lab, set_theme
+from tests.ui.conftest import ARTIFACTS, open_lab, open_left_panel, set_theme
 
 SIDEBAR_TAB = ".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='jp-mlstudio-sidebar']"
 
 
 def open_sidebar(page) -> None:
     """Open the ML Studio sidebar (its open state is restored across reloads)."""
-    page.wait_for_selector(SIDEBAR_TAB, timeout=60_000)
-    if not page.is_visible("#jp-mlstudio-sidebar"):
-        page.click(SIDEBAR_TAB)
-    page.wait_for_selector("#jp-mlstudio-sidebar", state="visible")
+    open_left_panel(page, "jp-mlstudio-sidebar", "#jp-mlstudio-sidebar")
 
 
 def test_sidebar_shows_healthy_embedded_store(page, lab_server):
