@@ -11,7 +11,7 @@ export AWS_EC2_METADATA_DISABLED ?= true
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -qq --no-install-recommends
-TEST_DEB_PACKAGES := chromium fonts-dejavu-core r-base-core r-cran-irkernel
+TEST_DEB_PACKAGES := chromium fonts-dejavu-core r-base-core r-cran-irkernel default-jdk-headless
 
 .PHONY: lab test install install-test system-test-deps test-python test-js lint clean
 

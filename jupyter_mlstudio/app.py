@@ -14,6 +14,10 @@ from .db import Database
 from .handlers import core_handlers, fallback_handlers
 from .jobs.handlers import training_handlers
 from .jobs.service import TrainingService
+from .kernels.config import KernelsApp
+from .kernels.handlers import kernels_handlers
+from .kernels.installers import PythonKernelInstaller, RKernelInstaller, ScalaKernelInstaller
+from .kernels.service import KernelsService
 from .paths import default_data_dir, ensure_private_dir
 from .gallery.config import Gallery
 from .gallery.handlers import gallery_handlers
@@ -32,7 +36,8 @@ class MLStudioApp(ExtensionApp):
     name = "jupyter_mlstudio"
     version = __version__
     load_other_extensions = True
-    classes = [S3, Gallery, TrainingService]
+    classes = [S3, Gallery, TrainingService, KernelsApp, RKernelInstaller,
+               ScalaKernelInstaller, PythonKernelInstaller]
 
     data_dir = Unicode(
         config=True,
@@ -140,6 +145,11 @@ class MLStudioApp(ExtensionApp):
             environment=self.s3.kernel_environment,
             backend_config={"jobs_dir": str(Path(self.data_dir) / "jobs")},
         )
+        kernels = KernelsApp(parent=self)
+        self.kernels_service = KernelsService(kernels, self.serverapp.kernel_spec_manager,
+                                              self.log)
+        if kernels.reregister_at_start:
+            self.kernels_service.reregister()
         self._saved_environ: dict[str, str | None] = {}
         self._export_environment()
         self.log.info(
@@ -155,6 +165,7 @@ class MLStudioApp(ExtensionApp):
         self.handlers.extend(s3_handlers())
         self.handlers.extend(gallery_handlers())
         self.handlers.extend(training_handlers())
+        self.handlers.extend(kernels_handlers())
         self.handlers.extend(fallback_handlers())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
@@ -165,7 +176,9 @@ class MLStudioApp(ExtensionApp):
     def current_activity(self) -> list[dict[str, Any]] | None:
         """Running jobs count as activity, so idle culling never stops the server under them."""
         running = self.training_service.running()
-        return [{"kind": "training-job", "name": name} for name in running] or None
+        installs = self.kernels_service.running()
+        return ([{"kind": "training-job", "name": name} for name in running]
+                + [{"kind": "kernel-install", "name": name} for name in installs]) or None
 
     # -- kernel environment --------------------------------------------------
     def kernel_environment(self) -> dict[str, str]:
@@ -202,6 +215,7 @@ class MLStudioApp(ExtensionApp):
     # -- teardown -------------------------------------------------------------
     async def stop_extension(self) -> None:
         await self.training_service.shutdown()
+        await self.kernels_service.stop()
         self.s3_service.close()
         self.s3.stop()
         self.db.dispose()

@@ -167,6 +167,9 @@ class MLStudioCommand(JupyterApp):
     subcommands = {
         "status": (StatusCommand, StatusCommand.description),
         "examples": (ExamplesCommand, ExamplesCommand.description),
+        # By import path: the kernels commands import this module.
+        "kernels": ("jupyter_mlstudio.kernels.cli.KernelsCommand",
+                    "Kernels: list, install (R, Scala, Python environments), uninstall."),
     }
 
     def start(self) -> None:

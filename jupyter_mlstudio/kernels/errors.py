@@ -1,0 +1,12 @@
+"""Errors of the kernels area."""
+from __future__ import annotations
+
+from ..errors import MLStudioError
+
+
+class KernelsError(MLStudioError):
+    """A kernels request failed; ``status`` is the HTTP status the API answers with."""
+
+
+class InstallFailed(Exception):
+    """A step of an install failed; the message is what the user reads (the job's message)."""
