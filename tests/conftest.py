@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -59,3 +60,11 @@ def s3_env(embedded_store, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", embedded_store.credentials.secret_access_key)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     return embedded_store
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (an S3 endpoint that does not answer)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

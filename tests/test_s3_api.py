@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import asyncio
-import socket
 import time
 
 import pytest
@@ -12,13 +11,6 @@ import requests
 from tornado.httpclient import HTTPClientError
 
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

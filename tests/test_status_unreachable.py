@@ -2,16 +2,8 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
-
-
-@pytest.fixture
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

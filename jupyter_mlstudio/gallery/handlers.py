@@ -16,18 +16,6 @@ class GalleryHandler(MLStudioHandler):
     def gallery(self) -> GalleryService:
         return self.mlstudio.gallery_service
 
-    def int_argument(self, name: str, default: int) -> int:
-        value = self.get_argument(name, None)
-        if value in (None, ""):
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise GalleryError(400, f"'{name}' must be an integer", "InvalidArgument") from None
-        if number < 0:
-            raise GalleryError(400, f"'{name}' must not be negative", "InvalidArgument")
-        return number
-
 
 class ExamplesHandler(GalleryHandler):
     @web.authenticated
@@ -41,8 +29,8 @@ class ExamplesHandler(GalleryHandler):
             q=self.get_argument("q", ""),
             source=self.get_argument("source", ""),
             reviewed=None if reviewed in (None, "") else reviewed.lower() in ("1", "true"),
-            offset=self.int_argument("next_token", 0),
-            limit=self.int_argument("max_results", 100),
+            offset=self.int_argument("next_token", 0, low=0),
+            limit=self.int_argument("max_results", 100, low=1),
         ))
 
     @web.authenticated

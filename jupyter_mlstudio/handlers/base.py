@@ -59,6 +59,20 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
             return
         super()._handle_request_exception(e)
 
+    def int_argument(self, name: str, default: int | None = None,
+                     low: int | None = None) -> int | None:
+        """An integer query argument (``default`` when absent), or a 400 naming it."""
+        value = self.get_argument(name, None)
+        if value in (None, ""):
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise MLStudioError(400, f"'{name}' must be an integer", "InvalidArgument") from None
+        if low is not None and number < low:
+            raise MLStudioError(400, f"'{name}' must be at least {low}", "InvalidArgument")
+        return number
+
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object, or a 400 saying what is wrong."""
         if not self.request.body:

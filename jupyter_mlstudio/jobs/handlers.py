@@ -8,7 +8,6 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..handlers.base import API_PREFIX, MLStudioHandler
-from .errors import ValidationError
 from .service import TrainingService
 
 _NAME = r"(?P<name>[a-zA-Z0-9-]{1,63})"
@@ -18,18 +17,6 @@ class TrainingHandler(MLStudioHandler):
     @property
     def training(self) -> TrainingService:
         return self.mlstudio.training_service
-
-    def int_argument(self, name: str, default: int, low: int = 0) -> int:
-        value = self.get_argument(name, None)
-        if value in (None, ""):
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValidationError(f"{name} must be an integer") from None
-        if number < low:
-            raise ValidationError(f"{name} must be at least {low}")
-        return number
 
     async def in_thread(self, fn, *args, **kwargs):
         return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
@@ -44,7 +31,7 @@ class TrainingJobsHandler(TrainingHandler):
             self.training.list,
             status=self.get_argument("StatusEquals", ""),
             name_contains=self.get_argument("NameContains", ""),
-            max_results=self.int_argument("MaxResults", 50, 1),
+            max_results=self.int_argument("MaxResults", 50, low=1),
             next_token=self.get_argument("NextToken", ""),
             sort_order=self.get_argument("SortOrder", "Descending"),
         ))
@@ -86,9 +73,9 @@ class LogsHandler(TrainingHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        offset = self.int_argument("offset", 0)
+        offset = self.int_argument("offset", 0, low=0)
         if self.get_argument("follow", "") in ("1", "true"):
-            timeout = min(self.int_argument("timeout", 20), 60)
+            timeout = min(self.int_argument("timeout", 20, low=0), 60)
             self.write_json(await self.training.follow_logs(name, offset, timeout))
         else:
             self.write_json(await self.in_thread(self.training.logs, name, offset))
@@ -98,7 +85,7 @@ class MetricsHandler(TrainingHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        after = self.int_argument("after", 0)
+        after = self.int_argument("after", 0, low=0)
         self.write_json(await self.in_thread(self.training.metrics, name, after))
 
 

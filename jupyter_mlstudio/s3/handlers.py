@@ -41,15 +41,6 @@ class S3Handler(MLStudioHandler):
             return default
         return value.lower() in ("1", "true", "yes")
 
-    def int_argument(self, name: str) -> int | None:
-        value = self.get_argument(name, None)
-        if value in (None, ""):
-            return None
-        try:
-            return int(value)
-        except ValueError:
-            raise S3Error(400, f"'{name}' must be an integer", "InvalidArgument") from None
-
 
 def _body_str(body: dict[str, Any], name: str, required: bool = True) -> str:
     value = body.get(name)
@@ -98,7 +89,7 @@ class ObjectsHandler(S3Handler):
                 bucket,
                 self.get_argument("prefix", ""),
                 self.get_argument("continuation_token", None),
-                self.int_argument("page_size"),
+                self.int_argument("page_size", low=1),
                 self.bool_argument("recursive"),
             )
         )
