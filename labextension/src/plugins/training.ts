@@ -90,13 +90,33 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
       Notification.success(`Copied ${text}`, { autoClose: 4000 });
     };
 
-    const openS3 = (uri: string): void => {
-      if (commands.hasCommand(S3_OPEN_COMMAND)) {
+    /**
+     * Whether the S3 browser's open command takes a `uri` argument (it says
+     * so in its `describedBy` args schema); without one it would act on the
+     * S3 browser's own selection instead.
+     */
+    const canOpenS3 = async (): Promise<boolean> => {
+      if (!commands.hasCommand(S3_OPEN_COMMAND)) {
+        return false;
+      }
+      try {
+        const described = await commands.describedBy(S3_OPEN_COMMAND);
+        const properties = (described.args as { properties?: Record<string, unknown> } | undefined)?.properties;
+        return !!properties && 'uri' in properties;
+      } catch {
+        return false;
+      }
+    };
+
+    const openS3 = async (uri: string): Promise<void> => {
+      if (await canOpenS3()) {
         shell.activateById(SIDEBAR_ID);
-        void commands.execute(S3_OPEN_COMMAND, { uri });
+        await commands.execute(S3_OPEN_COMMAND, { uri });
       } else {
         Clipboard.copyToSystem(uri);
-        Notification.info(`No S3 browser is installed; copied ${uri} to the clipboard.`, { autoClose: 6000 });
+        Notification.info(`The S3 browser cannot open ${uri} here; copied it to the clipboard.`, {
+          autoClose: 6000
+        });
       }
     };
 
@@ -166,7 +186,8 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
         client,
         name,
         clone: job => openForm(stateFromJob(job)),
-        openS3,
+        canOpenS3,
+        openS3: uri => void openS3(uri),
         copy,
         deleted: () => widget.dispose()
       });

@@ -10,7 +10,7 @@ import type { TrainingClient } from './client';
 export async function confirmStop(client: TrainingClient, name: string): Promise<boolean> {
   const result = await showDialog({
     title: 'Stop training job?',
-    body: `Stop “${name}”? The script gets SIGTERM, then SIGKILL after a grace period; its model is not uploaded.`,
+    body: `Stop “${name}”? The script gets SIGTERM (SIGKILL after a grace period); what it saved in SM_MODEL_DIR is still uploaded, as on SageMaker.`,
     buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Stop job' })]
   });
   if (!result.button.accept) {

@@ -41,6 +41,16 @@ export class TrainingClient {
     return this._changed;
   }
 
+  /** Emitted with the job name when a view sees a job change status. */
+  get statusSeen(): ISignal<this, string> {
+    return this._statusSeen;
+  }
+
+  /** Tell listeners (the job list) that a job's status changed. */
+  reportStatus(name: string): void {
+    this._statusSeen.emit(name);
+  }
+
   list(filter: IListFilter, signal?: AbortSignal): Promise<IListTrainingJobsReply> {
     return requestAPI<IListTrainingJobsReply>(listRoute(filter), { signal });
   }
@@ -85,4 +95,5 @@ export class TrainingClient {
   }
 
   private _changed = new Signal<this, string>(this);
+  private _statusSeen = new Signal<this, string>(this);
 }

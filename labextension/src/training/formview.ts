@@ -20,6 +20,7 @@ import {
   type ITrainingFormState
 } from './form';
 import { imageChoices } from './images';
+import { uniqueJobName } from './names';
 import { pickS3Folder } from './s3picker';
 
 /** A Python kernel the image select offers. */
@@ -261,6 +262,10 @@ export class TrainingForm extends Widget {
 
   private _edited(target: EventTarget | null): void {
     if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) {
+      if (target === this._program && !this._touched.has(this._name) && this._program.value.trim()) {
+        // Until the user names the job, the name follows the script.
+        this._name.value = uniqueJobName(this._program.value.trim());
+      }
       this._touched.add(target);
       this._serverErrors = {};
       this._validate();
@@ -293,7 +298,8 @@ export class TrainingForm extends Widget {
     const cut = path.lastIndexOf('/');
     this._sourceDir.value = cut === -1 ? '' : path.slice(0, cut);
     this._program.value = cut === -1 ? path : path.slice(cut + 1);
-    this._touched.add(this._sourceDir).add(this._program);
+    this._edited(this._program);
+    this._touched.add(this._sourceDir);
     this._validate();
   }
 

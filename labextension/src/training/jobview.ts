@@ -25,6 +25,9 @@ import type { IDescribeTrainingJobReply } from './types';
 /** Milliseconds between status and metric refreshes while the job runs. */
 export const JOB_POLL_INTERVAL = 2000;
 
+/** Shortest time between metric requests prompted by new log text. */
+const METRICS_MIN_INTERVAL = 700;
+
 /** The DOM id of a job's view. */
 export function jobViewId(name: string): string {
   return `jp-mlstudio-training-${name}`;
@@ -36,8 +39,10 @@ export interface IJobViewOptions {
   name: string;
   /** Open the create form prefilled from this job. */
   clone: (job: IDescribeTrainingJobReply) => void;
-  /** Show an S3 URI in the S3 browser; absent when there is none. */
-  openS3?: (uri: string) => void;
+  /** Whether an S3 browser that can show a URI is installed. */
+  canOpenS3: () => Promise<boolean>;
+  /** Show an S3 URI in the S3 browser. */
+  openS3: (uri: string) => void;
   /** Copy text to the clipboard and say so. */
   copy: (text: string) => void;
   /** Called after the job was deleted (the view should close). */
@@ -201,6 +206,9 @@ export class JobView extends Widget {
     }
     this._showMessage('');
     const first = this._job === null;
+    if (!first && this._job?.TrainingJobStatus !== job.TrainingJobStatus) {
+      this._options.client.reportStatus(this.name);
+    }
     this._job = job;
     this._render(job, first);
     await this._fetchMetrics();
@@ -222,6 +230,7 @@ export class JobView extends Widget {
   }
 
   private async _fetchMetrics(): Promise<void> {
+    this._metricsFetched = Date.now();
     const after = this._metrics.lastId;
     try {
       const reply = await this._options.client.metrics(this.name, after);
@@ -245,6 +254,10 @@ export class JobView extends Widget {
         this._log.apply(buffer.accept(reply, offset));
         this._log.setStatus('');
         failures = 0;
+        if (reply.text && !this._ended && Date.now() - this._metricsFetched > METRICS_MIN_INTERVAL) {
+          // New lines may carry metric values: chart them without waiting for the poll.
+          void this._fetchMetrics();
+        }
       } catch (error) {
         if (signal.aborted) {
           return;
@@ -333,16 +346,16 @@ export class JobView extends Widget {
   private _renderOutput(job: IDescribeTrainingJobReply): void {
     const uri = job.ModelArtifacts?.S3ModelArtifacts;
     this._output.hidden = !uri;
-    if (!uri) {
+    if (!uri || this._output.dataset.uri === uri) {
       return;
     }
+    this._output.dataset.uri = uri;
     const code = el('code', 'jp-mlstudio-training-output-uri', uri);
-    const buttons: HTMLElement[] = [];
-    if (this._options.openS3) {
-      const open = actionButton('Open in S3 browser', 'open-model');
-      open.addEventListener('click', () => this._options.openS3?.(uri));
-      buttons.push(open);
-    }
+    const open = actionButton('Open in S3 browser', 'open-model');
+    open.hidden = true;
+    open.addEventListener('click', () => this._options.openS3(uri));
+    void this._options.canOpenS3().then(ok => (open.hidden = !ok));
+    const buttons: HTMLElement[] = [open];
     const copy = actionButton('Copy URI', 'copy-model');
     copy.addEventListener('click', () => this._options.copy(uri));
     buttons.push(copy);
@@ -460,4 +473,5 @@ export class JobView extends Widget {
   private _abort: AbortController | null = null;
   private _ended = false;
   private _gone = false;
+  private _metricsFetched = 0;
 }

@@ -160,6 +160,7 @@ export class TrainingSection extends Widget {
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this._options.client.changed.connect(this._onChanged, this);
+    this._options.client.statusSeen.connect(this._onChanged, this);
     if (this.isVisible) {
       void this._poller.start();
     }
@@ -167,12 +168,16 @@ export class TrainingSection extends Widget {
 
   protected onBeforeDetach(msg: Message): void {
     this._options.client.changed.disconnect(this._onChanged, this);
+    this._options.client.statusSeen.disconnect(this._onChanged, this);
     this._poller.stop();
     super.onBeforeDetach(msg);
   }
 
+  /** A job was created, stopped, deleted or seen changing status: list again if shown. */
   private _onChanged(): void {
-    void this.refresh();
+    if (this.isVisible) {
+      void this.refresh();
+    }
   }
 
   private _filterValues(): { nameContains: string; status: string } {
@@ -248,7 +253,16 @@ export class TrainingSection extends Widget {
       this._fillRow(row, job, now);
       return row;
     });
-    this._list.replaceChildren(...rows);
+    // Move only rows that are out of place: re-inserting a focused row would blur it.
+    rows.forEach((row, i) => {
+      const current = this._list.children[i] ?? null;
+      if (current !== row) {
+        this._list.insertBefore(row, current);
+      }
+    });
+    while (this._list.children.length > rows.length) {
+      this._list.lastElementChild?.remove();
+    }
     const filtered = this._search.value.trim() !== '' || this._filter.value !== '';
     this._empty.textContent = filtered
       ? 'No training jobs match.'
