@@ -5,6 +5,7 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { commandsPlugin } from './plugins/commands';
 import { galleryPlugin } from './plugins/gallery';
+import { kernelsPlugin } from './plugins/kernels';
 import { s3Plugin } from './plugins/s3';
 import { sidebarPlugin } from './plugins/sidebar';
 import { trainingPlugin } from './plugins/training';
@@ -18,7 +19,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   commandsPlugin,
   galleryPlugin,
   s3Plugin,
-  trainingPlugin
+  trainingPlugin,
+  kernelsPlugin
 ];
 
 export default plugins;

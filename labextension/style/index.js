@@ -2,3 +2,4 @@ import './base.css';
 import './gallery.css';
 import './s3.css';
 import './training.css';
+import './kernels.css';
