@@ -20,7 +20,7 @@ describe('describeError', () => {
 
   it('explains an unreachable endpoint and rejected credentials', () => {
     expect(describeError(new APIError('x: the S3 endpoint did not answer', 504, 'EndpointUnreachable'), 'Listing')).toBe(
-      'Listing failed: the S3 endpoint did not answer. Check the S3 line at the top of the ML Studio panel.'
+      'Listing failed: the S3 endpoint did not answer. Check that it is running and reachable from the Jupyter server.'
     );
     expect(describeError(new APIError('bad key', 502, 'InvalidAccessKeyId'))).toMatch(/rejected the Jupyter server's credentials/);
   });

@@ -62,6 +62,20 @@ export const s3Plugin: JupyterFrontEndPlugin<void> = {
     addCommands(app, section);
     addContextMenu(app);
 
+    // When the store comes back (the status poll says healthy again), a
+    // listing that failed meanwhile is retried.
+    let s3Healthy: boolean | null = null;
+    studio.statusChanged.connect((_, state) => {
+      if (state.kind !== 'loaded') {
+        return;
+      }
+      const healthy = state.reply.s3.healthy;
+      if (healthy && s3Healthy === false) {
+        section.retryIfFailed();
+      }
+      s3Healthy = healthy;
+    });
+
     section.stateChanged.connect(() => {
       for (const id of Object.values(S3CommandIDs)) {
         if (app.commands.hasCommand(id)) {
@@ -70,13 +84,16 @@ export const s3Plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    if (!browserFactory) {
+      return;
+    }
     app.commands.addCommand(S3CommandIDs.uploadFromWorkspace, {
       label: 'Upload to S3…',
       caption: 'Upload the selected files to an S3 bucket',
       icon: fileUploadIcon,
-      isEnabled: () => browserFactory?.tracker.currentWidget !== null && browserFactory !== null,
+      isEnabled: () => !!browserFactory.tracker.currentWidget,
       execute: async () => {
-        const browser = browserFactory?.tracker.currentWidget;
+        const browser = browserFactory.tracker.currentWidget;
         if (!browser) {
           return;
         }

@@ -38,7 +38,7 @@ export function describeError(error: unknown, action = ''): string {
       return `${lead}not found (${detail}). It may have been moved or deleted; refresh the list.`;
     }
     if (reason === 'EndpointUnreachable' || reason === 'EndpointTimeout' || error.status === 504) {
-      return `${lead}the S3 endpoint did not answer. Check the S3 line at the top of the ML Studio panel.`;
+      return `${lead}the S3 endpoint did not answer. Check that it is running and reachable from the Jupyter server.`;
     }
     if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoCredentials'].includes(reason)) {
       return `${lead}the S3 endpoint rejected the Jupyter server's credentials (${detail}).`;

@@ -689,6 +689,16 @@ export class S3BrowserSection extends Panel {
     }
   }
 
+  /**
+   * Reload after a failure (e.g. the S3 store was down and is healthy again);
+   * does nothing when the last load worked.
+   */
+  retryIfFailed(): void {
+    if (this._started && this._errorShown && !this._loading) {
+      void this.refresh();
+    }
+  }
+
   /** Whether a bucket is open (for command states). */
   get inBucket(): boolean {
     return this._bucket !== null;

@@ -21,6 +21,8 @@ export interface IBucket {
   name: string;
   /** ISO 8601 creation time; `null` for configured (not listed) buckets. */
   created: string | null;
+  /** Named in the connection's configuration (shown even when not listed). */
+  configured?: boolean;
 }
 
 /** `GET s3/{conn}/buckets`. */
