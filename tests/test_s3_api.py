@@ -147,6 +147,11 @@ async def test_folder_delete_prefix_and_batches(api, mlstudio_app):
     code, body = await api("POST", *B("delete"), body={"prefixes": ["many/"], "keys": ["made/"]})
     assert code == 200 and body["deleted"] == 1204 and body["errors"] == []
     assert client.list_objects_v2(Bucket="mlstudio", Prefix="many/").get("KeyCount") == 0
+    await put(api, "gone/a/b/c.txt", b"x")
+    code, body = await api("POST", *B("delete"), body={"prefixes": ["gone/"]})
+    assert code == 200 and body["errors"] == []
+    code, listing = await api("GET", *B("objects"), params={"prefix": ""})
+    assert "gone/" not in [f["prefix"] for f in listing["folders"]]
 
 
 async def test_copy_and_move_objects_and_folders(api, mlstudio_app):

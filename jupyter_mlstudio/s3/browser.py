@@ -199,6 +199,19 @@ class S3Browser:
                 raise S3Error(400, f"prefix {prefix!r} must end with '/'", "InvalidKey")
             targets.extend(self.iter_keys(bucket, prefix))
         deleted, errors = 0, []
+        if self.conn.embedded and prefixes:
+            # SeaweedFS keeps a directory after its last object goes: remove the folder
+            # keys too, deepest first, so deleted folders vanish from listings.
+            folders = {prefix for prefix in prefixes}
+            for key in targets:
+                for prefix in prefixes:
+                    if key.startswith(prefix):
+                        parts = key[len(prefix):].split("/")[:-1]
+                        folders.update(prefix + "/".join(parts[:i]) + "/"
+                                       for i in range(1, len(parts) + 1))
+            folder_keys = sorted(folders - set(targets), key=lambda k: -k.count("/"))
+        else:
+            folder_keys = []
         for start in range(0, len(targets), DELETE_BATCH):
             batch = targets[start : start + DELETE_BATCH]
             reply = _call(
@@ -212,6 +225,10 @@ class S3Browser:
                 for e in reply.get("Errors", [])
             )
             deleted += len(batch) - len(reply.get("Errors", []))
+        for start in range(0, len(folder_keys), DELETE_BATCH):
+            self.client.delete_objects(Bucket=bucket, Delete={
+                "Objects": [{"Key": k} for k in folder_keys[start:start + DELETE_BATCH]],
+                "Quiet": True})
         return {"deleted": deleted, "errors": errors}
 
     def copy(
