@@ -135,6 +135,13 @@ def test_create_job_and_watch_it_complete(page, lab_server):
     assert job["HyperParameters"]["epochs"] == str(STEPS)
     assert job["ModelArtifacts"]["S3ModelArtifacts"].endswith(f"{name}/output/model.tar.gz")
 
+    # The output model opens in the S3 browser, at the job's output folder.
+    view.locator("button[data-action='open-model']").click()
+    page.wait_for_selector(
+        f".jp-mlstudio-s3 .jp-mlstudio-s3-item[data-key$='{name}/output/model.tar.gz']",
+        timeout=30_000,
+    )
+
     # The list shows the job with its status.
     page.wait_for_selector(
         f"{SECTION} .jp-mlstudio-training-job[data-name='{name}'][data-status='Completed']",

@@ -172,7 +172,26 @@ function addCommands(app: JupyterFrontEnd, section: S3BrowserSection): void {
       const entry = single(section);
       return entry !== null && (entry.kind !== 'object' || isOpenable(entry.path));
     },
-    execute: () => {
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          uri: {
+            type: 'string',
+            description: 'An s3:// URI to show: its bucket and folder open in the browser'
+          }
+        }
+      }
+    },
+    execute: args => {
+      const uri = typeof args?.uri === 'string' ? args.uri : '';
+      if (uri.startsWith('s3://')) {
+        // Show the folder holding the object (or the folder itself).
+        const [bucket, ...rest] = uri.slice(5).split('/');
+        const key = rest.join('/');
+        const prefix = key.endsWith('/') || !key ? key : key.slice(0, key.lastIndexOf('/') + 1);
+        return section.goTo({ bucket, prefix });
+      }
       const entry = single(section);
       if (!entry) {
         return;
