@@ -40,9 +40,15 @@ class Entry:
 def client() -> Any:
     """A boto3 S3 client configured from the environment (path-style for custom endpoints)."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    return boto3.client(
-        "s3", config=Config(s3={"addressing_style": "path"} if endpoint else {})
-    )
+    # Keys from the environment are passed explicitly: boto3's default session would
+    # otherwise keep the first credentials it resolved for the life of the process.
+    keys = {}
+    if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
+        keys = {"aws_access_key_id": os.environ["AWS_ACCESS_KEY_ID"],
+                "aws_secret_access_key": os.environ["AWS_SECRET_ACCESS_KEY"],
+                "aws_session_token": os.environ.get("AWS_SESSION_TOKEN")}
+    config = Config(s3={"addressing_style": "path"} if endpoint else {})
+    return boto3.client("s3", endpoint_url=endpoint, config=config, **keys)
 
 
 def _wrap(what: str, fn: Callable, *args: Any, **kwargs: Any) -> Any:
