@@ -137,13 +137,17 @@ class S3Service:
         client = self.connections.get(connection).client()
         if not overwrite and await self._exists(client, bucket, key):
             raise S3Error(409, f"s3://{bucket}/{key} already exists", "ObjectExists")
+        size = source.stat().st_size
         try:
-            await self.run(
-                client.upload_file, str(source), bucket, key, Config=self.transfer_config()
-            )
+            if size < self.config.part_size:  # one request, no transfer threads
+                await self.run(client.put_object, Bucket=bucket, Key=key,
+                               Body=source.read_bytes())
+            else:
+                await self.run(client.upload_file, str(source), bucket, key,
+                               Config=self.transfer_config())
         except (ClientError, BotoCoreError) as err:
             raise translate(err, f"upload to s3://{bucket}/{key}") from None
-        return {"bucket": bucket, "key": key, "size": source.stat().st_size}
+        return {"bucket": bucket, "key": key, "size": size}
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

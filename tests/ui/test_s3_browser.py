@@ -7,7 +7,7 @@ import secrets
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.ui.conftest import ARTIFACTS, open_lab, set_theme
+from tests.ui.conftest import ARTIFACTS, open_lab, open_left_panel, set_theme
 from tests.ui.test_sidebar import open_sidebar
 
 SECTION = ".jp-mlstudio-s3"
@@ -170,8 +170,7 @@ def test_upload_to_s3_from_the_file_browser(page, lab_server):
     (lab_server.home / "work" / name).write_text("from the workspace\n")
 
     open_lab(page, lab_server)
-    if not page.is_visible("#filebrowser"):
-        page.click(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']")
+    open_left_panel(page, "filebrowser", "#filebrowser")
     page.click("#filebrowser [data-command='filebrowser:refresh']")
     item = page.wait_for_selector(f".jp-DirListing-item[data-isdir='false']:has-text('{name}')")
     item.click(button="right")
@@ -180,7 +179,7 @@ def test_upload_to_s3_from_the_file_browser(page, lab_server):
     assert field.input_value() == "mlstudio/"
     field.fill("mlstudio/from-workspace/")
     page.click(".jp-Dialog .jp-mod-accept")
-    page.wait_for_selector(f".Toastify__toast--success:has-text('Uploaded {name}')", timeout=30_000)
+    page.wait_for_selector(f".Toastify__toast--success:has-text('Uploaded {name}')", timeout=60_000)
     body = s3.get_object(Bucket=BUCKET, Key=f"from-workspace/{name}")["Body"].read()
     assert body == b"from the workspace\n"
     s3.delete_object(Bucket=BUCKET, Key=f"from-workspace/{name}")
