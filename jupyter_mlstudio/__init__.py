@@ -5,15 +5,22 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__", "Estimator", "SKLearn", "PyTorch", "XGBoost", "TrainingInput"]
+_API = {
+    "Estimator": "estimator", "SKLearn": "estimator", "PyTorch": "estimator",
+    "XGBoost": "estimator", "TrainingInput": "estimator",
+    "Model": "deploy", "Predictor": "deploy", "Transformer": "deploy", "Session": "deploy",
+    "serializers": "serializers",
+}
+__all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str) -> Any:
     # The Python API loads on first use, keeping the server extension's import light.
-    if name in ("Estimator", "SKLearn", "PyTorch", "XGBoost", "TrainingInput"):
-        from . import estimator
+    if name in _API:
+        import importlib
 
-        return getattr(estimator, name)
+        module = importlib.import_module(f".{_API[name]}", __name__)
+        return module if name == _API[name] else getattr(module, name)
     raise AttributeError(name)
 
 

@@ -27,6 +27,8 @@ from .s3.config import S3
 from .s3.handlers import s3_handlers
 from .s3.service import S3Service
 from .s3.store import S3Store
+from .serving.handlers import serving_handlers
+from .serving.service import ServingService
 from .status import StatusService
 
 
@@ -36,7 +38,7 @@ class MLStudioApp(ExtensionApp):
     name = "jupyter_mlstudio"
     version = __version__
     load_other_extensions = True
-    classes = [S3, Gallery, TrainingService, KernelsApp, RKernelInstaller,
+    classes = [S3, Gallery, TrainingService, ServingService, KernelsApp, RKernelInstaller,
                ScalaKernelInstaller, PythonKernelInstaller]
 
     data_dir = Unicode(
@@ -145,6 +147,16 @@ class MLStudioApp(ExtensionApp):
             environment=self.s3.kernel_environment,
             backend_config={"jobs_dir": str(Path(self.data_dir) / "jobs")},
         )
+        self.serving_service = ServingService(
+            parent=self,
+            db=self.db,
+            data_dir=Path(self.data_dir),
+            region=self.s3.region or "us-east-1",
+            s3_client=self.s3.client,
+            environment=self.s3.kernel_environment,
+            framework_environments=lambda: dict(
+                getattr(self.training_service.backend, "framework_environments", {})),
+        )
         kernels = KernelsApp(parent=self)
         self.kernels_service = KernelsService(kernels, self.serverapp.kernel_spec_manager,
                                               self.log)
@@ -165,6 +177,7 @@ class MLStudioApp(ExtensionApp):
         self.handlers.extend(s3_handlers())
         self.handlers.extend(gallery_handlers())
         self.handlers.extend(training_handlers())
+        self.handlers.extend(serving_handlers())
         self.handlers.extend(kernels_handlers())
         self.handlers.extend(fallback_handlers())
 
@@ -172,13 +185,18 @@ class MLStudioApp(ExtensionApp):
         if await self.s3.ensure_ready():
             self._export_environment()  # the endpoint moves if a port was taken meanwhile
         await self.training_service.start()
+        await self.serving_service.start()
 
     def current_activity(self) -> list[dict[str, Any]] | None:
         """Running jobs count as activity, so idle culling never stops the server under them."""
         running = self.training_service.running()
         installs = self.kernels_service.running()
+        endpoints = self.serving_service.running()
+        transforms = self.serving_service.running_transforms()
         return ([{"kind": "training-job", "name": name} for name in running]
-                + [{"kind": "kernel-install", "name": name} for name in installs]) or None
+                + [{"kind": "kernel-install", "name": name} for name in installs]
+                + [{"kind": "endpoint", "name": name} for name in endpoints]
+                + [{"kind": "transform-job", "name": name} for name in transforms]) or None
 
     # -- kernel environment --------------------------------------------------
     def kernel_environment(self) -> dict[str, str]:
@@ -214,6 +232,7 @@ class MLStudioApp(ExtensionApp):
 
     # -- teardown -------------------------------------------------------------
     async def stop_extension(self) -> None:
+        await self.serving_service.shutdown()
         await self.training_service.shutdown()
         await self.kernels_service.stop()
         self.s3_service.close()

@@ -18,11 +18,11 @@ import os
 import sys
 import tarfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
 from .client import MLStudioClient
+from .deploy import Model, Predictor, Session, Transformer, unique_name
 from .errors import MLStudioError
 
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
@@ -50,11 +50,6 @@ def TrainingInput(s3_data: str, content_type: str | None = None,
     if input_mode:
         channel["InputMode"] = input_mode
     return channel
-
-
-def _job_name(base: str) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
-    return f"{base[:63 - len(stamp) - 1]}-{stamp}"
 
 
 class TrainingJob:
@@ -212,7 +207,7 @@ class Estimator:
             job_name: str | None = None) -> None:
         """Start a training job on ``inputs`` (an s3:// URI or {channel: URI or
         TrainingInput}); with ``wait``, stream its log and raise if it does not complete."""
-        job_name = job_name or _job_name(self.base_job_name)
+        job_name = job_name or unique_name(self.base_job_name)
         submit_dir = self._upload_source(job_name)
         self.client.post("training-jobs", self.training_job_request(job_name, inputs,
                                                                     submit_dir))
@@ -229,6 +224,38 @@ class Estimator:
             desc = self.latest_training_job.describe()
             self._model_data = desc.get("ModelArtifacts", {}).get("S3ModelArtifacts")
         return self._model_data
+
+    def create_model(self, name: str | None = None, env: dict[str, str] | None = None
+                     ) -> Model:
+        """A Model of the trained archive, served by the training script's ``model_fn``
+        (or the defaults), as SageMaker's framework estimators do."""
+        if self.latest_training_job is None or not self.model_data:
+            raise ValueError("no trained model yet: call fit() first")
+        hps = self.latest_training_job.describe()["HyperParameters"]
+        program = _decode(hps.get("sagemaker_program", '""'))
+        submit = _decode(hps.get("sagemaker_submit_directory", '""'))
+        serving_env = {"SAGEMAKER_PROGRAM": Path(program).name} if program else {}
+        if isinstance(submit, str) and submit.startswith("s3://"):
+            serving_env["SAGEMAKER_SUBMIT_DIRECTORY"] = submit
+        return Model(self.model_data, image_uri=self.image_uri,
+                     env={**serving_env, **(env or {})},
+                     name=name or self.latest_training_job.name,
+                     session=Session(self.client))
+
+    def deploy(self, initial_instance_count: int = 1, instance_type: str = "local",
+               serializer: Any = None, deserializer: Any = None,
+               endpoint_name: str | None = None, wait: bool = True,
+               model_name: str | None = None, **kwargs: Any) -> Predictor:
+        """Serve the trained model on a real-time endpoint; returns its Predictor."""
+        return self.create_model(model_name).deploy(
+            initial_instance_count, instance_type, serializer, deserializer,
+            endpoint_name=endpoint_name, wait=wait, **kwargs)
+
+    def transformer(self, instance_count: int = 1, instance_type: str = "local",
+                    model_name: str | None = None, **kwargs: Any) -> Transformer:
+        """A Transformer that runs batch transform jobs with the trained model."""
+        model = self.create_model(model_name)
+        return model.transformer(instance_count, instance_type, **kwargs)
 
     def logs(self) -> None:
         if self.latest_training_job is None:

@@ -43,21 +43,27 @@ class LiveServer:
         headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
         return requests.request(method, f"{self.url}{path}", headers=headers, **kwargs)
 
-    def s3_client(self):
-        """A boto3 client for the server's embedded store, with its generated credentials."""
+    def s3_environment(self) -> dict[str, str]:
+        """What the server's kernels get: the embedded store's endpoint and credentials."""
         import json
-
-        import boto3
 
         endpoint = self.get("mlstudio/api/status").json()["s3"]["endpoint_url"]
         ids = json.loads((self.data_dir / "s3-identities.json").read_text())
         cred = ids["identities"][0]["credentials"][0]
+        return {"AWS_ENDPOINT_URL_S3": endpoint, "AWS_ACCESS_KEY_ID": cred["accessKey"],
+                "AWS_SECRET_ACCESS_KEY": cred["secretKey"], "AWS_DEFAULT_REGION": "us-east-1"}
+
+    def s3_client(self):
+        """A boto3 client for the server's embedded store, with its generated credentials."""
+        import boto3
+
+        env = self.s3_environment()
         return boto3.client(
             "s3",
-            endpoint_url=endpoint,
+            endpoint_url=env["AWS_ENDPOINT_URL_S3"],
             region_name="us-east-1",
-            aws_access_key_id=cred["accessKey"],
-            aws_secret_access_key=cred["secretKey"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
         )
 
     def wait_healthy(self, timeout: float = 60.0) -> dict:

@@ -80,3 +80,95 @@ class TrainingMetric(Base):
     step: Mapped[int] = mapped_column(Integer, nullable=False)
     value: Mapped[float] = mapped_column(Float, nullable=False)
     timestamp: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class ServingModel(Base):
+    """A model (``CreateModel``): where its artifacts are and how its container runs."""
+
+    __tablename__ = "mlstudio_models"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    spec: Mapped[Any] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False, index=True)
+
+
+class EndpointConfig(Base):
+    """An endpoint configuration (``CreateEndpointConfig``): its production variants."""
+
+    __tablename__ = "mlstudio_endpoint_configs"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    spec: Mapped[Any] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False, index=True)
+
+
+class Endpoint(Base):
+    """An endpoint: its configuration, status and each variant's weight, capacity, scaling."""
+
+    __tablename__ = "mlstudio_endpoints"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    config_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: [{VariantName, ModelName, CurrentWeight, DesiredWeight, CurrentInstanceCount,
+    #:   DesiredInstanceCount}] as DescribeEndpoint reports them.
+    variants: Mapped[Any] = mapped_column(JSON, nullable=False, default=list)
+    #: {variant: {MinCapacity, MaxCapacity, TargetValue, ScaleInCooldown, ScaleOutCooldown}}
+    scaling: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow, nullable=False)
+
+
+class ScalingActivity(Base):
+    """One change of a variant's instance count, by auto-scaling or by a user."""
+
+    __tablename__ = "mlstudio_scaling_activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    endpoint_name: Mapped[str] = mapped_column(String(63), nullable=False, index=True)
+    variant_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    from_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    to_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    cause: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class EndpointMetric(Base):
+    """Traffic of one variant over one metrics period."""
+
+    __tablename__ = "mlstudio_endpoint_metrics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    endpoint_name: Mapped[str] = mapped_column(String(63), nullable=False, index=True)
+    variant_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    timestamp: Mapped[float] = mapped_column(Float, nullable=False)
+    period: Mapped[float] = mapped_column(Float, nullable=False)
+    invocations: Mapped[int] = mapped_column(Integer, nullable=False)
+    errors: Mapped[int] = mapped_column(Integer, nullable=False)
+    model_latency_us: Mapped[float] = mapped_column(Float, nullable=False)
+    overhead_latency_us: Mapped[float] = mapped_column(Float, nullable=False)
+    instances: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class TransformJob(Base):
+    """A batch transform job: its CreateTransformJob spec, status and progress."""
+
+    __tablename__ = "mlstudio_transform_jobs"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    spec: Mapped[Any] = mapped_column(JSON, nullable=False)
+    progress: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

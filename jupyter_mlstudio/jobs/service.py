@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from traitlets import Any as AnyTrait
 from traitlets import Int, validate
 from traitlets.config import LoggingConfigurable
@@ -17,6 +17,7 @@ from ..backends import resolve_backend_class
 from ..backends.base import JobBackend
 from ..backends.local import LocalBackend
 from ..db import Database
+from ..db.pages import page
 from ..db.models import TrainingJob, TrainingMetric, utcnow
 from ..errors import MLStudioError
 from ..workspace import resolve_in_root
@@ -353,12 +354,6 @@ class TrainingService(LoggingConfigurable):
     def list(self, *, status: str = "", name_contains: str = "", max_results: int = 50,
              next_token: str = "", sort_order: str = "Descending") -> dict[str, Any]:
         """``ListTrainingJobs``: newest first by default, paginated with NextToken."""
-        try:
-            offset = int(next_token or 0)
-        except ValueError:
-            raise ValidationError("invalid NextToken") from None
-        if not 1 <= max_results <= 100:
-            raise ValidationError("MaxResults must be between 1 and 100")
         query = select(TrainingJob)
         if status:
             query = query.where(TrainingJob.status == status)
@@ -367,8 +362,7 @@ class TrainingService(LoggingConfigurable):
         order = TrainingJob.created_at.asc() if sort_order == "Ascending" else \
             TrainingJob.created_at.desc()
         with self.db.session() as s:
-            total = s.scalar(select(func.count()).select_from(query.subquery()))
-            jobs = list(s.scalars(query.order_by(order).offset(offset).limit(max_results)))
+            jobs, next_token = page(s, query, order, next_token, max_results)
         summaries = [{
             "TrainingJobName": j.name,
             "TrainingJobArn": self.arn(j.name),
@@ -379,9 +373,7 @@ class TrainingService(LoggingConfigurable):
             "SecondaryStatus": j.secondary_status,
             "TrainingStartTime": _iso(j.started_at),
         } for j in jobs]
-        nxt = offset + max_results
-        return {"TrainingJobSummaries": summaries,
-                "NextToken": str(nxt) if nxt < total else None}
+        return {"TrainingJobSummaries": summaries, "NextToken": next_token}
 
     def logs(self, name: str, offset: int) -> dict[str, Any]:
         job = self._get(name)

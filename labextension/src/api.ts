@@ -12,6 +12,30 @@ export { APIError } from './reply';
 export const API_NAMESPACE = 'mlstudio/api';
 
 /**
+ * Send a request to the extension's REST API and return the raw reply, for
+ * routes whose bodies are not JSON (an endpoint invocation, say).
+ *
+ * @param path - route below `mlstudio/api/`, e.g. `"status"`
+ * @param init - fetch options (method, body, headers, ...)
+ * @param settings - server connection settings; the page's by default
+ * @throws APIError (status 0) when the server cannot be reached
+ */
+export async function fetchAPI(
+  path = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<Response> {
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, path);
+  try {
+    return await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    const detail =
+      error instanceof Error && error.message ? `: ${error.message}` : '';
+    throw new APIError(`Cannot reach the Jupyter server${detail}`, 0);
+  }
+}
+
+/**
  * Call the extension's REST API and return the parsed JSON reply.
  *
  * @param path - route below `mlstudio/api/`, e.g. `"status"`
@@ -25,14 +49,5 @@ export async function requestAPI<T>(
   init: RequestInit = {},
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
-  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, path);
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
-    const detail =
-      error instanceof Error && error.message ? `: ${error.message}` : '';
-    throw new APIError(`Cannot reach the Jupyter server${detail}`, 0);
-  }
-  return readJSONReply<T>(response);
+  return readJSONReply<T>(await fetchAPI(path, init, settings));
 }

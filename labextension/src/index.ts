@@ -4,6 +4,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { commandsPlugin } from './plugins/commands';
+import { endpointsPlugin } from './plugins/endpoints';
 import { galleryPlugin } from './plugins/gallery';
 import { kernelsPlugin } from './plugins/kernels';
 import { s3Plugin } from './plugins/s3';
@@ -20,6 +21,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   galleryPlugin,
   s3Plugin,
   trainingPlugin,
+  endpointsPlugin,
   kernelsPlugin
 ];
 

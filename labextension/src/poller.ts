@@ -68,6 +68,18 @@ export class IntervalPoller {
     return run;
   }
 
+  /**
+   * Run the task now and, when a run was in progress (it may have started
+   * before a change it should see), once more after it.
+   */
+  async refresh(): Promise<void> {
+    const busy = this.busy;
+    await this.trigger();
+    if (busy) {
+      await this.trigger();
+    }
+  }
+
   private _schedule(): void {
     this._clearTimer();
     if (this._running) {

@@ -2,4 +2,5 @@ import './base.css';
 import './gallery.css';
 import './s3.css';
 import './training.css';
+import './endpoints.css';
 import './kernels.css';

@@ -20,7 +20,7 @@ jest.mock('@jupyterlab/coreutils', () => ({
   }
 }));
 
-import { APIError, requestAPI } from '../src/api';
+import { APIError, fetchAPI, requestAPI } from '../src/api';
 import { readJSONReply } from '../src/reply';
 
 function jsonResponse(body: unknown, status = 200, statusText = ''): Response {
@@ -99,5 +99,25 @@ describe('readJSONReply', () => {
 
   it('returns null for an empty 2xx body', async () => {
     await expect(readJSONReply(new Response(null, { status: 204 }))).resolves.toBeNull();
+  });
+});
+
+describe('fetchAPI', () => {
+  it('returns the raw reply of a non-JSON route, errors included', async () => {
+    makeRequest.mockResolvedValue(new Response('1,2', { status: 415, headers: { 'Content-Type': 'text/csv' } }));
+    const init = { method: 'POST', body: '1,2', headers: { 'Content-Type': 'text/csv' } };
+    const response = await fetchAPI('endpoints/e/invocations', init);
+    expect(response.status).toBe(415);
+    expect(await response.text()).toBe('1,2');
+    expect(makeRequest.mock.calls[0][0]).toBe('http://localhost:8888/base/mlstudio/api/endpoints/e/invocations');
+    expect(makeRequest.mock.calls[0][1]).toBe(init);
+  });
+
+  it('reports an unreachable server as an APIError with status 0', async () => {
+    makeRequest.mockRejectedValue(new TypeError('Failed to fetch'));
+    const error = (await fetchAPI('status').catch((e: unknown) => e)) as APIError;
+    expect(error).toBeInstanceOf(APIError);
+    expect(error.status).toBe(0);
+    expect(error.message).toBe('Cannot reach the Jupyter server: Failed to fetch');
   });
 });

@@ -94,3 +94,29 @@ describe('IntervalPoller', () => {
     expect(task).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('IntervalPoller.refresh', () => {
+  it('runs once when idle, and once more after a run in progress', async () => {
+    const finishers: (() => void)[] = [];
+    const task = jest.fn(() => new Promise<void>(resolve => finishers.push(resolve)));
+    const poller = new IntervalPoller(task, 15000);
+
+    const idle = poller.refresh();
+    await flush();
+    finishers.shift()?.();
+    await idle;
+    expect(task).toHaveBeenCalledTimes(1);
+
+    const first = poller.trigger();
+    const again = poller.refresh();
+    await flush();
+    expect(task).toHaveBeenCalledTimes(2);
+    finishers.shift()?.();
+    await first;
+    await flush();
+    expect(task).toHaveBeenCalledTimes(3);
+    finishers.shift()?.();
+    await again;
+    expect(task).toHaveBeenCalledTimes(3);
+  });
+});

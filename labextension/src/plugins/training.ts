@@ -50,6 +50,9 @@ export namespace TrainingCommandIDs {
 /** The S3 browser's command that shows an `s3://` URI (arg `uri`). */
 const S3_OPEN_COMMAND = 'mlstudio:s3-open';
 
+/** The Endpoints panel's "New endpoint" command (arg `trainingJob` preselects the model). */
+const DEPLOY_COMMAND = 'mlstudio:endpoints-new';
+
 /** Rank of the section in the sidebar (Overview 0, S3 10, Examples 20). */
 const SECTION_RANK = 30;
 
@@ -189,7 +192,14 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
         canOpenS3,
         openS3: uri => void openS3(uri),
         copy,
-        deleted: () => widget.dispose()
+        deleted: () => widget.dispose(),
+        deploy: job => {
+          if (commands.hasCommand(DEPLOY_COMMAND)) {
+            void commands.execute(DEPLOY_COMMAND, { trainingJob: job });
+          } else {
+            Notification.warning('The Endpoints panel is not enabled.', { autoClose: 5000 });
+          }
+        }
       });
       const widget = new MainAreaWidget({ content });
       widget.id = id;

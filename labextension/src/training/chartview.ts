@@ -1,9 +1,18 @@
 /**
- * One metric's live chart (`.jp-mlstudio-metric-chart[data-metric]`): an SVG
- * line of value over step. Colours come from CSS classes that use the
- * theme's variables, so the chart follows light and dark themes by itself.
+ * One metric's live chart (`.jp-mlstudio-metric-chart[data-metric]`): SVG
+ * lines of value over step (or over time), one line per series. Colours come
+ * from CSS classes that use the theme's variables, so the chart follows light
+ * and dark themes by itself.
  */
-import { formatValue, layoutChart, nearestIndex, type IChartBox } from './chartgeom';
+import {
+  formatClock,
+  formatValue,
+  layoutSeries,
+  nearestIndex,
+  type IChartBox,
+  type IChartOptions,
+  type ISeriesLayout
+} from './chartgeom';
 import { el } from './dom';
 import type { IMetricPoint } from './types';
 
@@ -30,18 +39,42 @@ function svg<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
-/** A small line chart of one metric. */
+/** Options of a chart beyond its metric name. */
+export interface IMetricChartOptions extends IChartOptions {
+  /** Names of the series, for the legend and read-out (one series: none needed). */
+  series?: string[];
+  /** Appended to values in the read-out, e.g. " ms". */
+  unit?: string;
+  /** Shown in the plot while there are no points. */
+  empty?: string;
+}
+
+/** A small line chart of one metric, with one or more series. */
 export class MetricChart {
-  constructor(readonly metric: string) {
+  constructor(readonly metric: string, options: IMetricChartOptions = {}) {
+    this._options = options;
     this.node = el('figure', 'jp-mlstudio-metric-chart');
     this.node.dataset.metric = metric;
     this.node.dataset.points = '0';
     const head = el('figcaption', 'jp-mlstudio-metric-chart-head');
-    head.append(el('span', 'jp-mlstudio-metric-chart-name', metric), this._readout);
+    head.append(el('span', 'jp-mlstudio-metric-chart-name', metric));
+    const names = options.series ?? [];
+    if (names.length > 1) {
+      const legend = el('span', 'jp-mlstudio-metric-chart-legend');
+      names.forEach((name, i) => {
+        const item = el('span', 'jp-mlstudio-metric-chart-legend-item');
+        item.dataset.series = String(i);
+        item.append(el('span', `jp-mlstudio-chart-swatch jp-mlstudio-chart-series-${i}`), name);
+        legend.append(item);
+      });
+      head.append(legend);
+    }
+    head.append(this._readout);
+    const over = options.xAxis === 'time' ? 'over time' : 'by step';
     this._svg = svg('svg', {
       viewBox: `0 0 ${BOX.width} ${BOX.height}`,
       role: 'img',
-      'aria-label': `${metric} by step`
+      'aria-label': `${metric} ${over}`
     }, 'jp-mlstudio-metric-chart-svg');
     this._svg.addEventListener('mousemove', event => this._hover(event));
     this._svg.addEventListener('mouseleave', () => this._hover(null));
@@ -52,11 +85,17 @@ export class MetricChart {
   /** The root element. */
   readonly node: HTMLElement;
 
-  /** Draw `points` (sorted by step). */
+  /** Draw `points` (sorted by step) as the only series. */
   update(points: readonly IMetricPoint[]): void {
-    this._points = points;
-    this.node.dataset.points = String(points.length);
-    const layout = layoutChart(points, BOX);
+    this.updateSeries([points]);
+  }
+
+  /** Draw several series (each sorted by step) on shared axes. */
+  updateSeries(series: readonly (readonly IMetricPoint[])[]): void {
+    this._series = series;
+    const count = series.reduce((n, s) => n + s.length, 0);
+    this.node.dataset.points = String(count);
+    const layout = layoutSeries(series, BOX, this._options);
     this._layout = layout;
     const children: SVGElement[] = [];
     for (const tick of layout.yTicks) {
@@ -72,16 +111,21 @@ export class MetricChart {
       label.textContent = tick.label;
       children.push(label);
     }
-    if (points.length) {
-      children.push(svg('path', { d: layout.path }, 'jp-mlstudio-chart-line'));
-      if (points.length <= MAX_DOTS) {
-        for (const dot of layout.dots) {
-          children.push(svg('circle', { cx: dot.x, cy: dot.y, r: 2.5 }, 'jp-mlstudio-chart-dot'));
+    layout.series.forEach((drawn, i) => {
+      if (!drawn.dots.length) {
+        return;
+      }
+      const seriesClass = `jp-mlstudio-chart-series-${i}`;
+      children.push(svg('path', { d: drawn.path }, `jp-mlstudio-chart-line ${seriesClass}`));
+      if (drawn.dots.length <= MAX_DOTS) {
+        for (const dot of drawn.dots) {
+          children.push(svg('circle', { cx: dot.x, cy: dot.y, r: 2.5 }, `jp-mlstudio-chart-dot ${seriesClass}`));
         }
       }
-    } else {
+    });
+    if (!count) {
       const empty = svg('text', { x: BOX.width / 2, y: BOX.height / 2, 'text-anchor': 'middle' }, 'jp-mlstudio-chart-label');
-      empty.textContent = 'No values yet';
+      empty.textContent = this._options.empty ?? 'No values yet';
       children.push(empty);
     }
     children.push(this._cursor, this._cursorDot);
@@ -91,38 +135,48 @@ export class MetricChart {
     this._hover(null);
   }
 
-  /** Show the point nearest the pointer, or the last point. */
+  /** Show the point nearest the pointer, or the last point (of each series). */
   private _hover(event: MouseEvent | null): void {
-    const points = this._points;
-    let index = points.length - 1;
-    if (event && points.length && this._layout) {
+    const series = this._series;
+    const ref = series.reduce<readonly IMetricPoint[]>((a, b) => (b.length > a.length ? b : a), []);
+    let step = ref.length ? ref[ref.length - 1].step : NaN;
+    if (event && ref.length && this._layout) {
       const rect = this._svg.getBoundingClientRect();
       const px = ((event.clientX - rect.left) / Math.max(1, rect.width)) * BOX.width;
-      index = nearestIndex(points, this._layout.stepAt(px));
+      step = ref[nearestIndex(ref, this._layout.stepAt(px))].step;
     }
-    const show = event !== null && index >= 0;
+    const show = event !== null && ref.length > 0;
     this._cursor.style.display = show ? '' : 'none';
     this._cursorDot.style.display = show ? '' : 'none';
-    if (index < 0 || !this._layout) {
+    if (!ref.length || !this._layout) {
       this._readout.textContent = '';
       return;
     }
-    const p = points[index];
+    const points = series.map(s => (s.length ? s[nearestIndex(s, step)] : null));
+    const first = points.find((p): p is IMetricPoint => p !== null) as IMetricPoint;
     if (show) {
-      const x = this._layout.x(p.step);
+      const x = this._layout.x(step);
       this._cursor.setAttribute('x1', String(x));
       this._cursor.setAttribute('x2', String(x));
       this._cursorDot.setAttribute('cx', String(x));
-      this._cursorDot.setAttribute('cy', String(this._layout.y(p.value)));
+      this._cursorDot.setAttribute('cy', String(this._layout.y(first.value)));
     }
-    this._readout.textContent = `${formatValue(p.value)} @ step ${p.step}`;
-    this._readout.title = String(p.value);
+    const unit = this._options.unit ?? '';
+    const names = this._options.series ?? [];
+    const values = points
+      .map((p, i) => (p === null ? '' : `${names.length > 1 ? `${names[i]} ` : ''}${formatValue(p.value)}${unit}`))
+      .filter(Boolean)
+      .join(' · ');
+    const at = this._options.xAxis === 'time' ? formatClock(step, true) : `step ${step}`;
+    this._readout.textContent = `${values} @ ${at}`;
+    this._readout.title = points.map(p => (p === null ? '' : String(p.value))).filter(Boolean).join(', ');
   }
 
+  private readonly _options: IMetricChartOptions;
   private readonly _svg: SVGSVGElement;
   private readonly _readout = el('span', 'jp-mlstudio-metric-chart-value');
   private readonly _cursor = svg('line', {}, 'jp-mlstudio-chart-cursor');
   private readonly _cursorDot = svg('circle', { r: 3.5 }, 'jp-mlstudio-chart-cursor-dot');
-  private _points: readonly IMetricPoint[] = [];
-  private _layout: ReturnType<typeof layoutChart> | null = null;
+  private _series: readonly (readonly IMetricPoint[])[] = [];
+  private _layout: ISeriesLayout | null = null;
 }

@@ -71,3 +71,89 @@ export function block(title: string, className: string): { root: HTMLElement; bo
   root.append(el('h3', 'jp-mlstudio-training-block-title', title), body);
   return { root, body };
 }
+
+/** A form's fieldset with a legend. */
+export function fieldset(legend: string): HTMLFieldSetElement {
+  const set = el('fieldset', 'jp-mlstudio-training-fieldset');
+  set.append(el('legend', 'jp-mlstudio-training-legend', legend));
+  return set;
+}
+
+/**
+ * A form's labelled input (`[data-field=key]`) with a hint, an error slot
+ * (`.jp-mlstudio-training-error`) and optional extra controls; the input gets
+ * the id `<idPrefix>-<key>`.
+ */
+export function formField(
+  idPrefix: string,
+  label: string,
+  input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  key: string,
+  hint: string,
+  ...extra: HTMLElement[]
+): HTMLElement {
+  const id = `${idPrefix}-${key}`;
+  input.id = id;
+  const row = el('div', 'jp-mlstudio-training-field');
+  row.dataset.field = key;
+  const caption = el('label', 'jp-mlstudio-training-label', label);
+  caption.htmlFor = id;
+  const control = el('div', 'jp-mlstudio-training-control');
+  control.append(input, ...extra);
+  const error = el('div', 'jp-mlstudio-training-error');
+  error.hidden = true;
+  error.id = `${id}-error`;
+  input.setAttribute('aria-describedby', `${id}-error`);
+  row.append(caption, control, el('div', 'jp-mlstudio-training-hint', hint), error);
+  return row;
+}
+
+/** A key/value summary (`dl.jp-mlstudio-training-summary-list`); long values show whole in a tooltip. */
+export function summaryList(rows: [string, string][]): HTMLDListElement {
+  const dl = el('dl', 'jp-mlstudio-training-summary-list');
+  for (const [key, value] of rows) {
+    const dd = el('dd', '', value);
+    dd.title = value;
+    dl.append(el('dt', '', key), dd);
+  }
+  return dl;
+}
+
+/** A view's header: the name as its title with `beside` next to it, and the action buttons. */
+export function viewHeader(name: string, beside: HTMLElement[], actions: HTMLElement[]): HTMLElement {
+  const title = el('div', 'jp-mlstudio-training-view-title');
+  title.append(el('h2', 'jp-mlstudio-training-view-name', name), ...beside);
+  const buttons = el('div', 'jp-mlstudio-training-view-actions');
+  buttons.append(...actions);
+  const header = el('header', 'jp-mlstudio-training-view-header');
+  header.append(title, buttons);
+  return header;
+}
+
+/** Show `reason` under `title` in a failure block (`.jp-mlstudio-training-failure`), hidden without one. */
+export function showFailure(node: HTMLElement, title: string, reason: string | null | undefined): void {
+  node.hidden = !reason;
+  if (reason) {
+    node.replaceChildren(
+      el('div', 'jp-mlstudio-training-failure-title', title),
+      el('pre', 'jp-mlstudio-training-failure-text', reason)
+    );
+  }
+}
+
+/** Show `message` as the error of `input` ('' clears it): its class, `aria-invalid` and `slot`'s text. */
+export function showFieldError(input: HTMLElement, slot: HTMLElement | null, message: string): void {
+  input.classList.toggle('jp-mod-error', message !== '');
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  if (slot) {
+    slot.textContent = message;
+    slot.hidden = message === '';
+  }
+}
+
+/** Focus and scroll to a form's first invalid input, else to its form-wide error. */
+export function focusFirstError(form: HTMLElement, formError: HTMLElement, submit: HTMLElement): void {
+  const invalid = form.querySelector('[aria-invalid="true"]') as HTMLElement | null;
+  (invalid ?? (formError.hidden ? null : submit))?.focus();
+  (invalid ?? formError).scrollIntoView?.({ block: 'nearest' });
+}

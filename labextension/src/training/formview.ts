@@ -8,7 +8,7 @@ import { Widget } from '@lumino/widgets';
 import { APIError } from '../reply';
 import { errorText } from '../status';
 import type { TrainingClient } from './client';
-import { actionButton, el, textInput } from './dom';
+import { actionButton, el, fieldset, focusFirstError, formField, showFieldError, textInput } from './dom';
 import {
   checkForm,
   rowField,
@@ -225,13 +225,7 @@ export class TrainingForm extends Widget {
     for (const [key, input] of this._fieldInputs()) {
       const message = errors[key] ?? '';
       const shown = message && (this._showAll || this._touched.has(input) || key in this._serverErrors);
-      const slot = this._errorSlot(input);
-      input.classList.toggle('jp-mod-error', !!shown);
-      input.setAttribute('aria-invalid', shown ? 'true' : 'false');
-      if (slot) {
-        slot.textContent = shown ? message : '';
-        slot.hidden = !shown;
-      }
+      showFieldError(input, this._errorSlot(input), shown ? message : '');
     }
     const formMessage = errors.form ?? '';
     this._formError.textContent = formMessage;
@@ -273,9 +267,7 @@ export class TrainingForm extends Widget {
   }
 
   private _focusFirstError(): void {
-    const invalid = this.node.querySelector('[aria-invalid="true"]') as HTMLElement | null;
-    (invalid ?? (this._formError.hidden ? null : this._create))?.focus();
-    (invalid ?? this._formError).scrollIntoView?.({ block: 'nearest' });
+    focusFirstError(this.node, this._formError, this._create);
   }
 
   private _setBusy(busy: boolean): void {
@@ -314,9 +306,7 @@ export class TrainingForm extends Widget {
 
   /** A fieldset with a legend. */
   private _fieldset(legend: string): HTMLFieldSetElement {
-    const set = el('fieldset', 'jp-mlstudio-training-fieldset');
-    set.append(el('legend', 'jp-mlstudio-training-legend', legend));
-    return set;
+    return fieldset(legend);
   }
 
   /** A labelled input with a hint, an error slot and optional extra controls. */
@@ -327,20 +317,7 @@ export class TrainingForm extends Widget {
     hint: string,
     ...extra: HTMLElement[]
   ): HTMLElement {
-    const id = `jp-mlstudio-training-form-${this._id}-${key}`;
-    input.id = id;
-    const row = el('div', 'jp-mlstudio-training-field');
-    row.dataset.field = key;
-    const caption = el('label', 'jp-mlstudio-training-label', label);
-    caption.htmlFor = id;
-    const control = el('div', 'jp-mlstudio-training-control');
-    control.append(input, ...extra);
-    const error = el('div', 'jp-mlstudio-training-error');
-    error.hidden = true;
-    error.id = `${id}-error`;
-    input.setAttribute('aria-describedby', `${id}-error`);
-    row.append(caption, control, el('div', 'jp-mlstudio-training-hint', hint), error);
-    return row;
+    return formField(`jp-mlstudio-training-form-${this._id}`, label, input, key, hint, ...extra);
   }
 
   /** A fieldset holding a table of rows and an "add" button. */

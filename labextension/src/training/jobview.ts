@@ -1,19 +1,17 @@
 /**
  * The view of one training job (`.jp-mlstudio-training-view[data-status]`):
- * header with Stop / Clone / Delete, failure reason, output model, live
+ * header with Deploy / Stop / Clone / Delete, failure reason, output model, live
  * metric charts, status timeline, live log tail and the job's settings.
  */
-import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
-
 import { IntervalPoller } from '../poller';
 import { APIError } from '../reply';
 import { errorText } from '../status';
+import { VisibleWidget } from '../visiblewidget';
 import { confirmDelete, confirmStop } from './actions';
 import { formatValue } from './chartgeom';
 import { MetricChart } from './chartview';
 import type { TrainingClient } from './client';
-import { actionButton, badge, block, el, keyValueTable } from './dom';
+import { actionButton, badge, block, el, keyValueTable, showFailure, summaryList, viewHeader } from './dom';
 import { decodeSdkString } from './form';
 import { formatDuration, formatTimestamp, jobTime } from './format';
 import { LogView } from './logview';
@@ -47,10 +45,12 @@ export interface IJobViewOptions {
   copy: (text: string) => void;
   /** Called after the job was deleted (the view should close). */
   deleted: () => void;
+  /** Deploy a completed job's model to an endpoint (no Deploy button without it). */
+  deploy?: (name: string) => void;
 }
 
 /** A job view; polls while visible and the job runs, follows the log. */
-export class JobView extends Widget {
+export class JobView extends VisibleWidget {
   constructor(options: IJobViewOptions) {
     super();
     this._options = options;
@@ -63,16 +63,13 @@ export class JobView extends Widget {
     this._stop.addEventListener('click', () => void this._stopJob());
     this._clone.addEventListener('click', () => this._job && options.clone(this._job));
     this._delete.addEventListener('click', () => void this._deleteJob());
+    this._deploy.addEventListener('click', () => options.deploy?.(this.name));
+    this._deploy.hidden = true;
     this._stop.hidden = true;
     this._delete.hidden = true;
     this._clone.disabled = true;
 
-    const title = el('div', 'jp-mlstudio-training-view-title');
-    title.append(el('h2', 'jp-mlstudio-training-view-name', this.name), this._badge, this._secondary);
-    const actions = el('div', 'jp-mlstudio-training-view-actions');
-    actions.append(this._stop, this._clone, this._delete);
-    const header = el('header', 'jp-mlstudio-training-view-header');
-    header.append(title, actions);
+    const header = viewHeader(this.name, [this._badge, this._secondary], [this._deploy, this._stop, this._clone, this._delete]);
 
     this._message.hidden = true;
     this._message.setAttribute('role', 'alert');
@@ -127,31 +124,12 @@ export class JobView extends Widget {
     super.dispose();
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      this._resume();
-    }
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
+  protected onShown(): void {
     this._resume();
   }
 
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
+  protected onHidden(): void {
     this._pause();
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._pause();
-    super.onBeforeDetach(msg);
-  }
-
-  protected onActivateRequest(msg: Message): void {
-    super.onActivateRequest(msg);
-    this.node.focus();
   }
 
   /** A change made elsewhere (e.g. Stop from the list): poll again. */
@@ -289,6 +267,7 @@ export class JobView extends Widget {
     this._secondary.textContent = job.SecondaryStatus && job.SecondaryStatus !== status ? job.SecondaryStatus : '';
     this._stop.hidden = !canStop(status);
     this._delete.hidden = !isTerminal(status);
+    this._deploy.hidden = !this._options.deploy || status !== 'Completed' || !job.ModelArtifacts?.S3ModelArtifacts;
     this._clone.disabled = false;
 
     const transitions = job.SecondaryStatusTransitions ?? [];
@@ -298,13 +277,7 @@ export class JobView extends Widget {
     this._current.hidden = currentMessage === '';
     this._current.classList.toggle('jp-mlstudio-training-waiting', /waiting for capacity/i.test(currentMessage));
 
-    this._failure.hidden = !job.FailureReason;
-    if (job.FailureReason) {
-      this._failure.replaceChildren(
-        el('div', 'jp-mlstudio-training-failure-title', status === 'Failed' ? 'Failure reason' : 'Reason'),
-        el('pre', 'jp-mlstudio-training-failure-text', job.FailureReason)
-      );
-    }
+    showFailure(this._failure, status === 'Failed' ? 'Failure reason' : 'Reason', job.FailureReason);
     this._renderOutput(job);
     this._renderSummary(job);
     renderTimeline(this._timeline, transitions);
@@ -334,13 +307,7 @@ export class JobView extends Widget {
       ['Max runtime', job.StoppingCondition?.MaxRuntimeInSeconds ? formatDuration(job.StoppingCondition.MaxRuntimeInSeconds) : '—'],
       ['Output path', job.OutputDataConfig?.S3OutputPath ?? '—']
     ];
-    const dl = el('dl', 'jp-mlstudio-training-summary-list');
-    for (const [key, value] of rows) {
-      const dd = el('dd', '', value);
-      dd.title = value;
-      dl.append(el('dt', '', key), dd);
-    }
-    this._summary.replaceChildren(dl);
+    this._summary.replaceChildren(summaryList(rows));
   }
 
   private _renderOutput(job: IDescribeTrainingJobReply): void {
@@ -458,6 +425,7 @@ export class JobView extends Widget {
   private readonly _stop = actionButton('Stop', 'stop', 'jp-mlstudio-training-button jp-mod-warn');
   private readonly _clone = actionButton('Clone', 'clone');
   private readonly _delete = actionButton('Delete', 'delete');
+  private readonly _deploy = actionButton('Deploy…', 'deploy', 'jp-mlstudio-training-button jp-mod-accept');
   private _badge: HTMLElement = badge('Loading');
   private readonly _secondary = el('span', 'jp-mlstudio-training-view-secondary');
   private readonly _current = el('p', 'jp-mlstudio-training-view-current');

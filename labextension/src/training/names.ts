@@ -9,10 +9,14 @@ export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 /** Longest job name. */
 export const MAX_JOB_NAME = 63;
 
-/** Why `name` is not a valid job name, or null if it is. */
-export function jobNameError(name: string): string | null {
+/**
+ * Why `name` is not a valid job name, or null if it is. Models, endpoints
+ * and transform jobs follow the same pattern; `noun` ("an endpoint name")
+ * names the field in the message.
+ */
+export function jobNameError(name: string, noun = 'a job name'): string | null {
   if (name === '') {
-    return 'Enter a job name.';
+    return `Enter ${noun}.`;
   }
   if (name.length > MAX_JOB_NAME) {
     return `At most ${MAX_JOB_NAME} characters (this one has ${name.length}).`;

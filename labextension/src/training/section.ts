@@ -4,10 +4,10 @@
  */
 import { refreshIcon, Toolbar, ToolbarButton } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { IntervalPoller } from '../poller';
 import { errorText } from '../status';
+import { VisibleWidget } from '../visiblewidget';
 import type { TrainingClient } from './client';
 import { actionButton, badge, el } from './dom';
 import { formatCreated, formatTimestamp, jobTime } from './format';
@@ -33,7 +33,7 @@ export interface ITrainingSectionOptions {
 }
 
 /** The Training section (root class `jp-mlstudio-training`). */
-export class TrainingSection extends Widget {
+export class TrainingSection extends VisibleWidget {
   constructor(options: ITrainingSectionOptions) {
     super();
     this._options = options;
@@ -109,12 +109,8 @@ export class TrainingSection extends Widget {
   }
 
   /** Reload the list now (after the request in flight, if any, which may predate a change). */
-  async refresh(): Promise<void> {
-    const busy = this._poller.busy;
-    await this._poller.trigger();
-    if (busy) {
-      await this._poller.trigger();
-    }
+  refresh(): Promise<void> {
+    return this._poller.refresh();
   }
 
   /** Append the next page. */
@@ -147,29 +143,23 @@ export class TrainingSection extends Widget {
     super.dispose();
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
+  protected onShown(): void {
     void this._poller.start();
   }
 
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
+  protected onHidden(): void {
     this._poller.stop();
   }
 
   protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
     this._options.client.changed.connect(this._onChanged, this);
     this._options.client.statusSeen.connect(this._onChanged, this);
-    if (this.isVisible) {
-      void this._poller.start();
-    }
+    super.onAfterAttach(msg);
   }
 
   protected onBeforeDetach(msg: Message): void {
     this._options.client.changed.disconnect(this._onChanged, this);
     this._options.client.statusSeen.disconnect(this._onChanged, this);
-    this._poller.stop();
     super.onBeforeDetach(msg);
   }
 

@@ -1,5 +1,6 @@
 /**
- * Training job statuses: which are running, and how each one is shown.
+ * Training job statuses: which are running, and how each one is shown; the
+ * badges also show endpoint, instance and transform job statuses.
  */
 import type { TrainingJobStatus } from './types';
 
@@ -30,7 +31,18 @@ const LABELS: Record<string, string> = {
   Completed: 'Completed',
   Failed: 'Failed',
   Stopping: 'Stopping',
-  Stopped: 'Stopped'
+  Stopped: 'Stopped',
+  // Endpoints and their instances.
+  Creating: 'Creating',
+  Updating: 'Updating',
+  SystemUpdating: 'System updating',
+  RollingBack: 'Rolling back',
+  InService: 'In service',
+  OutOfService: 'Out of service',
+  Deleting: 'Deleting',
+  Pending: 'Pending',
+  // Scaling activities.
+  Successful: 'Successful'
 };
 
 const TONES: Record<string, BadgeTone> = {
@@ -38,7 +50,16 @@ const TONES: Record<string, BadgeTone> = {
   Completed: 'success',
   Failed: 'error',
   Stopping: 'warning',
-  Stopped: 'neutral'
+  Stopped: 'neutral',
+  Creating: 'running',
+  Updating: 'running',
+  SystemUpdating: 'running',
+  RollingBack: 'warning',
+  InService: 'success',
+  OutOfService: 'neutral',
+  Deleting: 'warning',
+  Pending: 'running',
+  Successful: 'success'
 };
 
 /** Human label of a status ("InProgress" → "In progress"). */

@@ -1,0 +1,1 @@
+"""Real-time endpoints: model servers and the router in front of them."""

@@ -1,0 +1,151 @@
+"""One model-server instance: a process on a port of 127.0.0.1, started, watched, stopped.
+
+The process runs ``python -m jupyter_mlstudio.serving.modelserver`` in its own process
+group (see :mod:`jupyter_mlstudio.process`); it writes a status file that says when the
+model is loaded or why loading failed, and answers ``GET /ping``.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..process import spawn_group, stop_group
+from .artifacts import ModelFiles
+
+READY_POLL = 0.1
+
+
+class InstanceFailed(RuntimeError):
+    """The instance could not load its model; the message is the model server's reason."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on ``host`` right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class InstanceOptions:
+    """How model servers run: interpreter, workers, limits, environment."""
+
+    python: str
+    workers: int = 1
+    max_payload_mb: int = 6
+    timeout: int = 60
+    start_timeout: float = 120.0
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+class Instance:
+    """A model server process serving one variant of an endpoint (or a transform job)."""
+
+    def __init__(self, instance_id: str, files: ModelFiles, folder: Path,
+                 options: InstanceOptions) -> None:
+        self.id = instance_id
+        self.files = files
+        self.folder = folder
+        self.options = options
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self.restarts = 0
+        self.status = "Pending"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / f"{self.id}.log"
+
+    @property
+    def status_path(self) -> Path:
+        return self.folder / f"{self.id}.status.json"
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def _command(self) -> list[str]:
+        o = self.options
+        cmd = [o.python, "-m", "jupyter_mlstudio.serving.modelserver",
+               "--model-dir", str(self.files.model_dir), "--host", "127.0.0.1",
+               "--port", str(self.port), "--workers", str(o.workers),
+               "--max-payload-mb", str(o.max_payload_mb), "--timeout", str(o.timeout),
+               "--status-file", str(self.status_path)]
+        if self.files.code_dir and self.files.program:
+            cmd += ["--code-dir", str(self.files.code_dir), "--program", self.files.program]
+        return cmd
+
+    def spawn(self) -> None:
+        """Start the process on a fresh port (the log of an earlier run is kept, appended)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.status_path.unlink(missing_ok=True)
+        self.port = free_port()
+        env = {**self.options.environment, "PYTHONUNBUFFERED": "1"}
+        with open(self.log_path, "ab") as log:
+            self.proc = spawn_group(self._command(), env=env, cwd=self.folder, stdout=log)
+        self.status = "Pending"
+
+    def exited(self) -> int | None:
+        """The exit code once the process has ended, else None."""
+        return self.proc.poll() if self.proc else -1
+
+    def _reported(self) -> dict:
+        try:
+            return json.loads(self.status_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    async def wait_ready(self) -> None:
+        """Wait until the model server says the model is loaded; raise InstanceFailed if not."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.start_timeout
+        while loop.time() < deadline:
+            report = self._reported()
+            if report.get("status") == "ready":
+                self.status = "InService"
+                return
+            code = self.exited()
+            if report.get("status") == "failed" or code is not None:
+                self.status = "Failed"
+                reason = report.get("reason") or f"the model server exited with code {code}; " \
+                    f"see {self.log_path.name}"
+                raise InstanceFailed(reason)
+            await asyncio.sleep(READY_POLL)
+        self.status = "Failed"
+        raise InstanceFailed(f"the model server did not load the model within "
+                             f"{self.options.start_timeout:g} s")
+
+    async def start(self) -> None:
+        """Spawn and wait for the model to load; a failed start leaves no process behind."""
+        self.spawn()
+        try:
+            await self.wait_ready()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM (in-flight requests finish), then SIGKILL after ``grace`` seconds."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            await asyncio.to_thread(stop_group, proc, grace)
+        self.status = "Stopped"
+
+    def log_tail(self, max_bytes: int = 64 * 1024) -> str:
+        """The end of the instance's log."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(0, 2)
+                size = f.tell()
+                f.seek(max(size - max_bytes, 0))
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""

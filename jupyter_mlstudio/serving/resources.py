@@ -1,0 +1,114 @@
+"""Models and endpoint configurations: stored specs, described in SageMaker's shapes."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..db import Database
+from ..db.models import EndpointConfig, ServingModel
+from ..db.pages import page
+from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
+from ..jobs.service import _iso
+from .specs import validate_endpoint_config, validate_model
+
+
+def arn(region: str, kind: str, name: str) -> str:
+    """The ARN SageMaker would give the resource (account 000000000000)."""
+    return f"arn:aws:sagemaker:{region}:000000000000:{kind}/{name.lower()}"
+
+
+class Resources:
+    """``CreateModel`` / ``CreateEndpointConfig`` and their Describe, List and Delete."""
+
+    def __init__(self, db: Database, region: str, max_instances: int) -> None:
+        self.db = db
+        self.region = region
+        self.max_instances = max_instances
+
+    # -- models -----------------------------------------------------------------------
+    def create_model(self, body: dict[str, Any]) -> dict[str, Any]:
+        spec = validate_model(body)
+        with self.db.session() as s:
+            if s.get(ServingModel, spec["ModelName"]) is not None:
+                raise ResourceInUse(f"a model named {spec['ModelName']!r} already exists")
+            s.add(ServingModel(name=spec["ModelName"], spec=spec))
+        return {"ModelArn": arn(self.region, "model", spec["ModelName"])}
+
+    def model(self, name: str) -> ServingModel:
+        with self.db.session() as s:
+            row = s.get(ServingModel, name)
+        if row is None:
+            raise ResourceNotFound(f"no model named {name!r}")
+        return row
+
+    def describe_model(self, name: str) -> dict[str, Any]:
+        row = self.model(name)
+        return {**row.spec, "ModelArn": arn(self.region, "model", name),
+                "CreationTime": _iso(row.created_at)}
+
+    def list_models(self, name_contains: str, max_results: int,
+                    next_token: str) -> dict[str, Any]:
+        query = select(ServingModel)
+        if name_contains:
+            query = query.where(ServingModel.name.contains(name_contains, autoescape=True))
+        with self.db.session() as s:
+            rows, token = page(s, query, ServingModel.created_at.desc(), next_token,
+                               max_results)
+        return {"Models": [{"ModelName": r.name, "ModelArn": arn(self.region, "model", r.name),
+                            "CreationTime": _iso(r.created_at)} for r in rows],
+                "NextToken": token}
+
+    def delete_model(self, name: str) -> None:
+        with self.db.session() as s:
+            row = s.get(ServingModel, name)
+            if row is None:
+                raise ResourceNotFound(f"no model named {name!r}")
+            s.delete(row)
+
+    # -- endpoint configs ---------------------------------------------------------------
+    def create_endpoint_config(self, body: dict[str, Any]) -> dict[str, Any]:
+        spec = validate_endpoint_config(body, self.max_instances)
+        with self.db.session() as s:
+            for variant in spec["ProductionVariants"]:
+                if s.get(ServingModel, variant["ModelName"]) is None:
+                    raise ValidationError(f"variant {variant['VariantName']}: no model named "
+                                          f"{variant['ModelName']!r}")
+            if s.get(EndpointConfig, spec["EndpointConfigName"]) is not None:
+                raise ResourceInUse(f"an endpoint configuration named "
+                                    f"{spec['EndpointConfigName']!r} already exists")
+            s.add(EndpointConfig(name=spec["EndpointConfigName"], spec=spec))
+        return {"EndpointConfigArn": arn(self.region, "endpoint-config",
+                                         spec["EndpointConfigName"])}
+
+    def endpoint_config(self, name: str) -> EndpointConfig:
+        with self.db.session() as s:
+            row = s.get(EndpointConfig, name)
+        if row is None:
+            raise ResourceNotFound(f"no endpoint configuration named {name!r}")
+        return row
+
+    def describe_endpoint_config(self, name: str) -> dict[str, Any]:
+        row = self.endpoint_config(name)
+        return {**row.spec, "EndpointConfigArn": arn(self.region, "endpoint-config", name),
+                "CreationTime": _iso(row.created_at)}
+
+    def list_endpoint_configs(self, name_contains: str, max_results: int,
+                              next_token: str) -> dict[str, Any]:
+        query = select(EndpointConfig)
+        if name_contains:
+            query = query.where(EndpointConfig.name.contains(name_contains, autoescape=True))
+        with self.db.session() as s:
+            rows, token = page(s, query, EndpointConfig.created_at.desc(), next_token,
+                               max_results)
+        return {"EndpointConfigs": [
+            {"EndpointConfigName": r.name,
+             "EndpointConfigArn": arn(self.region, "endpoint-config", r.name),
+             "CreationTime": _iso(r.created_at)} for r in rows], "NextToken": token}
+
+    def delete_endpoint_config(self, name: str) -> None:
+        with self.db.session() as s:
+            row = s.get(EndpointConfig, name)
+            if row is None:
+                raise ResourceNotFound(f"no endpoint configuration named {name!r}")
+            s.delete(row)

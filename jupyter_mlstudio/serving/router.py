@@ -1,0 +1,83 @@
+"""The endpoint router: one process in front of every model-server instance.
+
+``python -m jupyter_mlstudio.serving.router --host 127.0.0.1 --port PORT`` with the
+control token in ``MLSTUDIO_ROUTER_TOKEN``. It serves ``POST /endpoints/<name>/invocations``
+(what boto3's ``sagemaker-runtime`` ``invoke_endpoint`` calls) by the routing table the
+Jupyter server sets through ``/_router/…``; see ``router_app`` for both APIs.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from typing import Sequence
+
+from .router_app import RouterApp
+from .router_http import HttpConnection, ServerState
+from .router_table import RoutingTable
+from .router_upstream import UpstreamSettings, sweep_forever
+
+TOKEN_ENV = "MLSTUDIO_ROUTER_TOKEN"
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The router's command line."""
+    p = argparse.ArgumentParser(prog="python -m jupyter_mlstudio.serving.router",
+                                description=__doc__.split("\n\n")[0])
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--max-payload-mb", type=float, default=6.0,
+                   help="largest request body accepted (413 beyond it)")
+    p.add_argument("--wait-for-instance", type=float, default=30.0,
+                   help="seconds a request waits for a healthy instance before a 503")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="seconds an instance has to answer one request")
+    return p.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace, token: str) -> None:
+    """Run until SIGTERM or SIGINT, then stop accepting, finish what is in flight, return."""
+    loop = asyncio.get_running_loop()
+    settings = UpstreamSettings(timeout=args.timeout)
+    table = RoutingTable(settings)
+    app = RouterApp(table, token, args.wait_for_instance, loop)
+    state = ServerState(app.handle, int(args.max_payload_mb * 1024 * 1024), loop)
+    server = await loop.create_server(lambda: HttpConnection(state), args.host, args.port,
+                                      backlog=1024, reuse_address=True)
+    sweeper = loop.create_task(sweep_forever(settings))
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+    server.close()
+    state.close_idle()
+    # Everything in flight ends within the hold and per-request time-outs.
+    deadline = loop.time() + args.wait_for_instance + args.timeout + 5
+    while state.connections and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    sweeper.cancel()
+    for inst in list(settings.instances):
+        inst.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = parse_args(argv)
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token:
+        print(f"{TOKEN_ENV} must be set", file=sys.stderr)
+        return 2
+    try:
+        import uvloop
+    except ImportError:  # still correct without it, only slower
+        asyncio.run(serve(args, token))
+    else:
+        uvloop.run(serve(args, token))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""What the router does with a request: invoke an endpoint, or change its table.
+
+Invocation API (boto3 ``sagemaker-runtime``): ``POST /endpoints/<name>/invocations`` is
+forwarded to ``POST /invocations`` of an instance; errors carry ``x-amzn-ErrorType``
+(``ValidationError`` 400/413, ``ModelError`` 424, ``ServiceUnavailable`` 503).
+
+Control API (``Authorization: Bearer <token>``, else 403), JSON in and out:
+``PUT /_router/endpoints/<name>`` ``{"variants": [{"name", "weight", "instances": [{"id",
+"url"}]}]}`` replaces a table; ``DELETE`` removes it; ``GET`` one or all
+(``/_router/endpoints``); ``GET /_router/stats`` gives cumulative counters.
+``GET /ping`` needs no token.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import time
+from typing import Any
+from urllib.parse import unquote
+
+from .router_http import JSON, HttpConnection, Request, error_body
+from .router_table import RoutingTable, TableError, Variant
+from .router_upstream import CONNECT_FAILED, DROPPED, TIMED_OUT, Instance
+
+_now_ns = time.perf_counter_ns
+_HOLD_POLL = 0.05
+# Retries after an instance accepted a request and then died without answering: enough
+# to ride out instance crashes, few enough that one request that crashes every instance
+# it reaches cannot take the whole endpoint down.
+_MAX_DROPS = 3
+
+
+class RouterApp:
+    """Routes invocations by the table and serves the control API."""
+
+    def __init__(self, table: RoutingTable, token: str, wait_for_instance: float,
+                 loop: asyncio.AbstractEventLoop):
+        self.table = table
+        self.auth = b"Bearer " + token.encode()
+        self.wait_for_instance = wait_for_instance
+        self.loop = loop
+
+    def handle(self, conn: HttpConnection, req: Request) -> None:
+        """Answer one request on ``conn`` (the server calls this for every request)."""
+        path = req.path
+        if path.startswith(b"/endpoints/") and path.endswith(b"/invocations"):
+            if req.method != b"POST":
+                conn.respond(405, *error_body("ValidationError", "use POST for invocations"))
+                return
+            raw = path[11:-12]
+            name = unquote(raw.decode("latin-1")) if b"%" in raw else raw.decode("latin-1")
+            Invocation(self, conn, req, name).dispatch()
+        elif path == b"/ping":
+            conn.respond(200, b"", b"")
+        elif path.startswith(b"/_router/"):
+            self.control(conn, req)
+        else:
+            conn.respond(404, *error_body("UnknownOperationException",
+                                          f"no route for {path.decode('latin-1')}"))
+
+    # --- control API ----------------------------------------------------------------
+    def control(self, conn: HttpConnection, req: Request) -> None:
+        """The Jupyter server's control API (bearer-token protected)."""
+        if req.authorization is None or not hmac.compare_digest(req.authorization, self.auth):
+            conn.respond(403, *error_body("AccessDeniedException", "missing or wrong token"))
+            return
+        parts = unquote(req.path.decode("latin-1")).strip("/").split("/")
+        method = req.method
+        status, reply = 404, {"message": f"no route for {req.path.decode('latin-1')}"}
+        if parts == ["_router", "stats"] and method == b"GET":
+            status, reply = 200, self.table.snapshot()
+        elif parts == ["_router", "endpoints"] and method == b"GET":
+            status, reply = 200, {"endpoints": {
+                n: e.describe() for n, e in self.table.endpoints.items()}}
+        elif len(parts) == 3 and parts[:2] == ["_router", "endpoints"] and parts[2]:
+            status, reply = self._endpoint(method, parts[2], req.body)
+        conn.respond(status, JSON, json.dumps(reply).encode())
+
+    def _endpoint(self, method: bytes, name: str, body: bytes) -> tuple[int, Any]:
+        if method == b"PUT":
+            try:
+                endpoint = self.table.put(name, json.loads(body or b"null"))
+            except TableError as err:
+                return 400, {"message": str(err)}
+            except ValueError as err:
+                return 400, {"message": f"body is not JSON: {err}"}
+            return 200, {"name": name, **endpoint.describe()}
+        if method == b"DELETE":
+            return 200, {"name": name, "deleted": self.table.delete(name)}
+        if method == b"GET":
+            endpoint = self.table.endpoints.get(name)
+            if endpoint is None:
+                return 404, {"message": f"Endpoint {name} not found."}
+            return 200, {"name": name, **endpoint.describe()}
+        return 405, {"message": "use GET, PUT or DELETE"}
+
+
+class Invocation:
+    """One ``InvokeEndpoint`` on its way through the router (retries included)."""
+
+    __slots__ = ("app", "conn", "req", "name", "target", "head", "t0", "t_send",
+                 "deadline", "variant", "instance", "drops")
+
+    def __init__(self, app: RouterApp, conn: HttpConnection, req: Request, name: str):
+        self.app = app
+        self.conn = conn
+        self.req = req
+        self.name = name
+        self.target = req.target_variant.decode("latin-1") if req.target_variant else None
+        head = b"Content-Length: %d\r\n" % len(req.body)
+        if req.content_type is not None:
+            head += b"Content-Type: " + req.content_type + b"\r\n"
+        if req.accept is not None:
+            head += b"Accept: " + req.accept + b"\r\n"
+        if req.custom_attributes is not None:
+            head += b"X-Amzn-SageMaker-Custom-Attributes: " + req.custom_attributes + b"\r\n"
+        self.head = head + b"\r\n"
+        self.t0 = _now_ns()
+        self.t_send = 0
+        self.deadline = 0.0
+        self.variant: Variant | None = None
+        self.instance: Instance | None = None
+        self.drops = 0
+
+    def dispatch(self) -> None:
+        """Route to the best healthy instance, or hold until one is healthy."""
+        endpoint = self.app.table.endpoints.get(self.name)
+        if endpoint is None:
+            self._error(400, "ValidationError", f"Endpoint {self.name} not found.")
+            return
+        if self.target is not None:
+            variant = endpoint.by_name.get(self.target)
+            if variant is None:
+                self._error(400, "ValidationError",
+                            f"Endpoint {self.name} has no production variant {self.target}.")
+                return
+            inst = variant.pick()
+        elif not endpoint.weighted:
+            stats = self.app.table.stats.get(self.name)
+            if stats is not None:
+                stats.errors += 1
+            self._error(400, "ValidationError",
+                        f"no production variant of endpoint {self.name} has a positive weight")
+            return
+        else:
+            variant, inst = endpoint.choose()
+        self.variant = variant
+        if inst is None:
+            self._hold()
+            return
+        self.instance = inst
+        inst.in_flight += 1
+        self.t_send = _now_ns()
+        inst.send(self.head, self.req.body, self)
+
+    def _hold(self) -> None:
+        now = self.app.loop.time()
+        if not self.deadline:
+            self.deadline = now + self.app.wait_for_instance
+        if now >= self.deadline:
+            self._error(503, "ServiceUnavailable",
+                        f"no instance of endpoint {self.name} became available within "
+                        f"{self.app.wait_for_instance:g} seconds")
+            return
+        self.app.loop.call_later(_HOLD_POLL, self.dispatch)
+
+    # --- reports from the upstream connection -------------------------------------
+    def upstream_response(self, status: int, content_type: bytes | None,
+                          custom_attributes: bytes | None, model_latency: int,
+                          body: bytes) -> None:
+        """The instance answered: relay it (as ``ModelError`` if it is an error)."""
+        end = _now_ns()
+        inst = self.instance
+        inst.in_flight -= 1
+        inst.invocations += 1
+        variant = self.variant
+        stats = variant.stats
+        total = (end - self.t0) // 1000
+        if model_latency < 0:
+            model_latency = (end - self.t_send) // 1000
+        stats.invocations += 1
+        stats.model_latency_us += model_latency
+        stats.overhead_latency_us += total - model_latency if total > model_latency else 0
+        if status < 400:
+            headers = variant.header
+            if content_type is not None:
+                headers = b"Content-Type: " + content_type + b"\r\n" + headers
+            if custom_attributes is not None:
+                headers += b"X-Amzn-SageMaker-Custom-Attributes: " + custom_attributes + b"\r\n"
+            self.conn.respond(status, headers, body)
+            return
+        stats.errors += 1
+        original = body[:65536].decode("utf-8", "replace")
+        kind = "client" if status < 500 else "server"
+        headers, reply = error_body(
+            "ModelError",
+            f'Received {kind} error ({status}) from model with message "{original}".',
+            OriginalStatusCode=status,
+            OriginalMessage=original,
+            LogStreamArn=f"instance/{inst.id}",
+        )
+        self.conn.respond(424, headers + variant.header, reply)
+
+    def upstream_failed(self, kind: str, reused: bool) -> None:
+        """The exchange with the instance failed; retry where that cannot repeat work."""
+        inst = self.instance
+        inst.in_flight -= 1
+        if kind == DROPPED and reused:
+            # An idle pooled connection may have been closed by the instance just as we
+            # wrote to it: try once more on a fresh one before blaming the instance.
+            inst.in_flight += 1
+            inst.send(self.head, self.req.body, self, fresh=True)
+            return
+        inst.failures += 1
+        if kind == CONNECT_FAILED or (kind == DROPPED and self.drops < _MAX_DROPS):
+            self.drops += kind == DROPPED
+            inst.mark_unhealthy()
+            self.instance = None
+            self.dispatch()
+            return
+        if kind == TIMED_OUT:
+            message = (f"Your invocation timed out while waiting for a response from "
+                       f"instance {inst.id}.")
+        else:
+            inst.mark_unhealthy()
+            message = f"Instance {inst.id} closed the connection without a complete response."
+        self._error(424, "ModelError", message)
+
+    def _error(self, status: int, code: str, message: str) -> None:
+        variant = self.variant
+        headers, body = error_body(code, message)
+        if variant is not None:
+            variant.stats.invocations += 1
+            variant.stats.errors += 1
+            headers += variant.header
+        self.conn.respond(status, headers, body)

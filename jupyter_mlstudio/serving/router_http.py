@@ -1,0 +1,217 @@
+"""The router's HTTP/1.1 server side: an asyncio protocol with httptools' request parser.
+
+Leaner than an ASGI stack: each request costs one parser pass, one small object and one
+write, which is what lets the router keep up with the model servers behind it.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from http import HTTPStatus
+from typing import Any, Callable
+
+import httptools
+
+_STATUS_LINES = {
+    s.value: b"HTTP/1.1 %d %s\r\n" % (s.value, s.phrase.encode()) for s in HTTPStatus
+}
+JSON = b"Content-Type: application/json\r\n"
+
+
+def status_line(status: int) -> bytes:
+    """``HTTP/1.1 <status> <reason>\\r\\n`` for any status code."""
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = _STATUS_LINES[status] = b"HTTP/1.1 %d Status\r\n" % status
+    return line
+
+
+def error_body(code: str, message: str, **extra: Any) -> tuple[bytes, bytes]:
+    """Headers and body of an error botocore's rest-json parser reads as ``code``."""
+    headers = JSON + b"x-amzn-ErrorType: " + code.encode() + b"\r\n"
+    return headers, json.dumps({"message": message, **extra}).encode()
+
+
+class Request:
+    """One parsed request: method, path, the headers the router reads, and the body."""
+
+    __slots__ = ("method", "path", "content_type", "accept", "custom_attributes",
+                 "target_variant", "authorization", "body", "keep_alive")
+
+    def __init__(self) -> None:
+        self.method = b""
+        self.path = b""
+        self.content_type: bytes | None = None
+        self.accept: bytes | None = None
+        self.custom_attributes: bytes | None = None
+        self.target_variant: bytes | None = None
+        self.authorization: bytes | None = None
+        self.body = b""
+        self.keep_alive = True
+
+
+class ServerState:
+    """What all server connections share: the request handler, limits and liveness."""
+
+    def __init__(self, handler: Callable[[HttpConnection, Request], None],
+                 max_body: int, loop: asyncio.AbstractEventLoop):
+        self.handler = handler
+        self.max_body = max_body
+        self.loop = loop
+        self.connections: set[HttpConnection] = set()
+        self.closing = False
+
+    def close_idle(self) -> None:
+        """Shutting down: close connections with no request being handled."""
+        self.closing = True
+        for conn in list(self.connections):
+            if not conn.busy:
+                conn.transport.close()
+
+
+class HttpConnection(asyncio.Protocol):
+    """One client connection; requests are handled one at a time, replies in order."""
+
+    def __init__(self, state: ServerState):
+        self.state = state
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.parser = httptools.HttpRequestParser(self)
+        self.request = Request()
+        self.url = b""
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.busy = False
+        self.discarding = False
+        self.expect_continue = False
+        self.current = self.request
+        self.pending: deque[Request] = deque()
+
+    # --- asyncio.Protocol ---------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.state.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.state.connections.discard(self)
+        self.pending.clear()
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._reject(400, "protocol upgrades are not supported")
+        except httptools.HttpParserError:
+            if not self.discarding:
+                self._reject(400, "malformed HTTP request")
+
+    # --- httptools callbacks ------------------------------------------------
+    def on_message_begin(self) -> None:
+        self.request = Request()
+        self.url = b""
+        self.chunks = []
+        self.size = 0
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        n = name.lower()
+        req = self.request
+        if n == b"content-type":
+            req.content_type = value
+        elif n == b"accept":
+            req.accept = value
+        elif n == b"x-amzn-sagemaker-target-variant":
+            req.target_variant = value
+        elif n == b"x-amzn-sagemaker-custom-attributes":
+            req.custom_attributes = value
+        elif n == b"authorization":
+            req.authorization = value
+        elif n == b"content-length":
+            try:
+                if int(value) > self.state.max_body:
+                    self._too_large(f"Request payload of {int(value)} bytes")
+            except ValueError:
+                pass
+        elif n == b"expect" and value.lower() == b"100-continue":
+            self.expect_continue = True
+
+    def on_headers_complete(self) -> None:
+        req = self.request
+        req.method = self.parser.get_method()
+        url = self.url
+        q = url.find(b"?")
+        req.path = url if q < 0 else url[:q]
+        if self.expect_continue:
+            self.expect_continue = False
+            if not self.discarding:
+                self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, body: bytes) -> None:
+        if self.discarding:
+            return
+        self.size += len(body)
+        if self.size > self.state.max_body:
+            self._too_large("Request payload")
+            return
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.discarding:
+            self.transport.close()
+            return
+        req = self.request
+        chunks = self.chunks
+        if chunks:
+            req.body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        req.keep_alive = self.parser.should_keep_alive()
+        if self.busy:
+            self.pending.append(req)
+            return
+        self.busy = True
+        self.current = req
+        self.state.handler(self, req)
+
+    # --- replies --------------------------------------------------------------
+    def respond(self, status: int, headers: bytes, body: bytes) -> None:
+        """Send the reply to the current request (``headers`` are complete header lines)."""
+        transport = self.transport
+        if transport.is_closing():
+            self.busy = False
+            return
+        close = not self.current.keep_alive or self.state.closing or self.discarding
+        head = b"%s%sContent-Length: %d\r\n%s\r\n" % (
+            status_line(status), headers, len(body),
+            b"Connection: close\r\n" if close else b"")
+        if len(body) < 65536:
+            transport.write(head + body)
+        else:
+            transport.write(head)
+            transport.write(body)
+        self.busy = False
+        if close:
+            transport.close()
+        elif self.pending:
+            self.busy = True
+            self.current = self.pending.popleft()
+            self.state.handler(self, self.current)
+
+    def _too_large(self, what: str) -> None:
+        # Answer at once and read no more into memory; the rest of the body is read and
+        # thrown away so that the client, still sending, gets to see the reply.
+        headers, body = error_body(
+            "ValidationError",
+            f"{what} exceeds the limit of {self.state.max_body} bytes.",
+        )
+        self.discarding = True
+        self.chunks = []
+        self.transport.write(b"%s%sContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (
+            status_line(413), headers, len(body), body))
+        self.state.loop.call_later(10.0, self.transport.close)
+
+    def _reject(self, status: int, message: str) -> None:
+        headers, body = error_body("ValidationError", message)
+        self.transport.write(b"%s%sContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (
+            status_line(status), headers, len(body), body))
+        self.transport.close()

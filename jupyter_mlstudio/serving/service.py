@@ -1,0 +1,652 @@
+"""Endpoints: create, update, scale, describe, delete; traffic metrics and auto-scaling.
+
+Every endpoint is a row in the database (what DescribeEndpoint reports) and, while it
+is in service, an :class:`~.fleet.EndpointRuntime` of model-server processes behind the
+router. At start the service re-creates the endpoints the database lists, so endpoints
+survive a restart of the Jupyter server.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+from traitlets import Bool, Float, Int, Unicode
+from traitlets.config import LoggingConfigurable
+
+from ..db import Database
+from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
+from ..db.pages import page
+from ..jobs import interpreters
+from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
+from ..jobs.service import _iso
+from . import autoscaling
+from .artifacts import ArtifactError, fetch_model
+from .fleet import EndpointRuntime, Fleet, Variant
+from .instances import InstanceFailed, InstanceOptions, free_port
+from .resources import Resources, arn
+from .routerproc import RouterError, RouterProcess
+from .transformjobs import TransformJobs
+from .specs import (validate_endpoint, validate_scaling_policy,
+                    validate_weights_and_capacities)
+
+log = logging.getLogger(__name__)
+LIVE = ("Creating", "InService", "Updating", "SystemUpdating")
+HISTORY = 10  # metric periods kept in memory per variant for auto-scaling
+
+
+class ServingService(LoggingConfigurable):
+    """Real-time endpoints on this machine: model servers behind one router."""
+
+    router_host = Unicode("127.0.0.1", config=True,
+                          help="Address the endpoint router binds (sagemaker-runtime "
+                          "clients call it). Keep 127.0.0.1 unless other hosts must reach "
+                          "endpoints without going through the Jupyter server.")
+    router_port = Int(0, config=True,
+                      help="Port of the endpoint router. 0: a free port, chosen once and "
+                      "kept across restarts so RuntimeUrl stays the same.")
+    python = Unicode("", config=True,
+                     help="Python that runs model servers (needs jupyter_mlstudio and the "
+                     "model's libraries). Default: the Jupyter server's own; a model whose "
+                     "Image names a framework uses c.LocalBackend.framework_environments.")
+    model_server_workers = Int(1, config=True,
+                               help="Worker processes per model-server instance "
+                               "(SAGEMAKER_MODEL_SERVER_WORKERS in a model's Environment "
+                               "overrides it).")
+    max_payload_mb = Int(6, config=True, help="Largest request body an endpoint accepts, "
+                         "in MB (SageMaker's limit is 6).")
+    invocation_timeout = Int(60, config=True,
+                             help="Seconds an invocation may take before it fails with 504.")
+    instance_start_timeout = Float(180.0, config=True,
+                                   help="Seconds an instance may take to load its model.")
+    wait_for_instance = Int(30, config=True,
+                            help="Seconds the router holds a request while no instance of "
+                            "the endpoint is ready (starting or restarting) before 503.")
+    max_instances = Int(8, config=True, help="Largest instance count of one variant.")
+    metrics_period = Float(60.0, config=True,
+                           help="Seconds per traffic data point; auto-scaling is evaluated "
+                           "once per period.")
+    restore_endpoints = Bool(True, config=True,
+                             help="Re-create the endpoints in the database when the server "
+                             "starts.")
+
+    def __init__(self, *, db: Database, data_dir: Path, region: str, s3_client: Callable,
+                 environment: Callable[[], dict[str, str]],
+                 framework_environments: Callable[[], dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.db = db
+        self.folder = data_dir / "serving"
+        self.region = region
+        self.s3_client = s3_client
+        self.environment = environment
+        self.framework_environments = framework_environments
+        self.resources = Resources(db, region, self.max_instances)
+        self.transforms = TransformJobs(db, self.resources, self.folder, s3_client,
+                                        environment, self._options)
+        self.router: RouterProcess | None = None
+        self.fleet: Fleet | None = None
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._loop_task: asyncio.Task | None = None
+        self._start_lock = asyncio.Lock()
+        self._previous: dict[tuple[str, str], dict[str, int]] = {}
+        self._rates: dict[tuple[str, str], deque] = defaultdict(lambda: deque(maxlen=HISTORY))
+        self._last_scale_out: dict[tuple[str, str], float] = {}
+        self._last_scaling: dict[tuple[str, str], float] = {}
+
+    # -- lifecycle --------------------------------------------------------------------
+    async def start(self) -> None:
+        """Re-create the endpoints that were live when the server last stopped."""
+        await self.transforms.start()
+        if not self.restore_endpoints:
+            return
+        with self.db.session() as s:
+            names = list(s.scalars(select(Endpoint.name).where(Endpoint.status.in_(LIVE))))
+        for name in names:
+            self._spawn(name, self._restore(name))
+
+    async def _ensure_router(self) -> Fleet:
+        async with self._start_lock:
+            if self.fleet is not None and self.router is not None and self.router.alive():
+                return self.fleet
+            port = self.router_port or await asyncio.to_thread(self._remembered_port)
+            self.router = RouterProcess(
+                self.router_host, port, self.folder, python=sys.executable,
+                max_payload_mb=self.max_payload_mb, timeout=self.invocation_timeout,
+                wait_for_instance=self.wait_for_instance)
+            try:
+                await self.router.start()
+            except RouterError:
+                if self.router_port:
+                    raise
+                port = free_port(self.router_host)  # the remembered port was taken
+                await asyncio.to_thread(self.db.set_state, "serving.router_port", port)
+                self.router.port = port
+                await self.router.start()
+            if self.fleet is None:
+                self.fleet = Fleet(self.router, self._note_instance_failure)
+                self.fleet.start_watching()
+            else:  # the router was restarted: give it every table again
+                for rt in self.fleet.endpoints.values():
+                    await self.fleet.publish(rt)
+            if self._loop_task is None:
+                self._loop_task = asyncio.ensure_future(self._metrics_loop())
+            return self.fleet
+
+    def _remembered_port(self) -> int:
+        port = self.db.get_state("serving.router_port")
+        if not port:
+            port = free_port(self.router_host)
+            self.db.set_state("serving.router_port", port)
+        return int(port)
+
+    async def shutdown(self) -> None:
+        """Stop endpoints' processes and the router (the database keeps the endpoints)."""
+        tasks = [*self._tasks.values(), *([self._loop_task] if self._loop_task else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.transforms.shutdown()
+        if self.fleet is not None:
+            await self.fleet.close()
+        if self.router is not None:
+            await self.router.stop()
+
+    def running(self) -> list[str]:
+        """Endpoints with live processes (for the server's activity report)."""
+        return list(self.fleet.endpoints) if self.fleet else []
+
+    def running_transforms(self) -> list[str]:
+        return self.transforms.running()
+
+    @property
+    def runtime_url(self) -> str | None:
+        if self.router is not None:
+            return self.router.url
+        port = self.router_port or self.db.get_state("serving.router_port")
+        host = "127.0.0.1" if self.router_host in ("0.0.0.0", "") else self.router_host
+        return f"http://{host}:{port}" if port else None
+
+    def _spawn(self, name: str, work) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks[name] = task
+        task.add_done_callback(lambda t: self._tasks.pop(name, None)
+                               if self._tasks.get(name) is t else None)
+
+    # -- database helpers ---------------------------------------------------------------
+    def _row(self, name: str) -> Endpoint:
+        with self.db.session() as s:
+            row = s.get(Endpoint, name)
+        if row is None:
+            raise ResourceNotFound(f"Could not find endpoint \"{name}\".")
+        return row
+
+    def _update(self, name: str, **fields: Any) -> None:
+        with self.db.session() as s:
+            row = s.get(Endpoint, name)
+            if row is not None:
+                for key, value in fields.items():
+                    setattr(row, key, value)
+
+    def _note_instance_failure(self, name: str, reason: str) -> None:
+        log.warning("endpoint %s: %s", name, reason)
+
+    # -- building runtimes -----------------------------------------------------------
+    def _options(self, container: dict[str, Any]) -> InstanceOptions:
+        env = container.get("Environment") or {}
+        python = interpreters.resolve(container.get("Image"), self.python or sys.executable,
+                                      self.framework_environments())
+        workers = env.get("SAGEMAKER_MODEL_SERVER_WORKERS")
+        return InstanceOptions(
+            python=python,
+            workers=int(workers) if workers and workers.isdigit() else self.model_server_workers,
+            max_payload_mb=self.max_payload_mb,
+            timeout=self.invocation_timeout,
+            start_timeout=self.instance_start_timeout,
+            environment={**os.environ, **self.environment(), **env},
+        )
+
+    async def _runtime(self, name: str, variants: list[dict[str, Any]]) -> EndpointRuntime:
+        """A runtime for ``variants`` ([{VariantName, ModelName, weight}]), not started."""
+        rt = EndpointRuntime(name, self.folder / "endpoints" / name)
+        client = self.s3_client()
+        for v in variants:
+            model = await asyncio.to_thread(self.resources.model, v["ModelName"])
+            container = model.spec["PrimaryContainer"]
+            files = await asyncio.to_thread(fetch_model, client, container,
+                                            self.folder / "models")
+            rt.variants[v["VariantName"]] = Variant(v["VariantName"], v["ModelName"], files,
+                                                    self._options(container), v["weight"])
+        return rt
+
+    # -- endpoints --------------------------------------------------------------------
+    async def create_endpoint(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``CreateEndpoint``: recorded as Creating at once, InService once instances answer."""
+        spec = validate_endpoint(body)
+        name = spec["EndpointName"]
+        config = await asyncio.to_thread(self.resources.endpoint_config,
+                                         spec["EndpointConfigName"])
+        variants = [{"VariantName": v["VariantName"], "ModelName": v["ModelName"],
+                     "CurrentWeight": v["InitialVariantWeight"],
+                     "DesiredWeight": v["InitialVariantWeight"],
+                     "CurrentInstanceCount": 0,
+                     "DesiredInstanceCount": v["InitialInstanceCount"]}
+                    for v in config.spec["ProductionVariants"]]
+
+        def insert() -> None:
+            with self.db.session() as s:
+                if s.get(Endpoint, name) is not None:
+                    raise ResourceInUse(f"Cannot create already existing endpoint \"{name}\".")
+                s.add(Endpoint(name=name, config_name=config.name, status="Creating",
+                               variants=variants, scaling={}))
+
+        await asyncio.to_thread(insert)
+        self._spawn(name, self._bring_up(name, variants, creating=True))
+        return {"EndpointArn": arn(self.region, "endpoint", name)}
+
+    async def _bring_up(self, name: str, variants: list[dict[str, Any]], creating: bool) -> None:
+        """Start an endpoint's instances and route to them; Failed with the reason if not."""
+        try:
+            fleet = await self._ensure_router()
+            rt = await self._runtime(name, [{**v, "weight": v["DesiredWeight"]}
+                                            for v in variants])
+            fleet.endpoints[name] = rt
+            await fleet.publish(rt)  # requests wait in the router while instances start
+            await fleet.launch(rt, {v["VariantName"]: v["DesiredInstanceCount"]
+                                    for v in variants})
+            await fleet.publish(rt)
+        except (ArtifactError, InstanceFailed, RouterError, ResourceNotFound,
+                ValidationError, OSError) as err:
+            reason = getattr(err, "message", None) or str(err)
+            await self._fail(name, reason)
+            return
+        done = [{**v, "CurrentWeight": v["DesiredWeight"],
+                 "CurrentInstanceCount": v["DesiredInstanceCount"]} for v in variants]
+        await asyncio.to_thread(self._update, name, status="InService", variants=done,
+                                **({"failure_reason": None} if creating else {}))
+
+    async def _fail(self, name: str, reason: str) -> None:
+        log.warning("endpoint %s failed: %s", name, reason)
+        if self.fleet is not None and name in self.fleet.endpoints:
+            await self.fleet.retire(self.fleet.endpoints[name], drain_timeout=1)
+        await asyncio.to_thread(self._update, name, status="Failed", failure_reason=reason)
+
+    async def _restore(self, name: str) -> None:
+        row = await asyncio.to_thread(self._row, name)
+        variants = [{**v, "DesiredWeight": v["CurrentWeight"],
+                     "DesiredInstanceCount": max(v["CurrentInstanceCount"],
+                                                 1 if row.status != "Creating" else
+                                                 v["DesiredInstanceCount"])}
+                    for v in row.variants]
+        await self._bring_up(name, variants, creating=row.status == "Creating")
+
+    def describe_endpoint(self, name: str) -> dict[str, Any]:
+        """``DescribeEndpoint`` plus ``RuntimeUrl``, each variant's instances and scaling."""
+        row = self._row(name)
+        instances = self.fleet.describe_instances(name) if self.fleet else {}
+        variants = []
+        for v in row.variants:
+            item = {k: v[k] for k in ("VariantName", "CurrentWeight", "DesiredWeight",
+                                      "CurrentInstanceCount", "DesiredInstanceCount")}
+            item["ModelName"] = v["ModelName"]
+            item["Instances"] = instances.get(v["VariantName"], [])
+            if v["VariantName"] in row.scaling:
+                item["AutoScaling"] = row.scaling[v["VariantName"]]
+            variants.append(item)
+        reply: dict[str, Any] = {
+            "EndpointName": row.name,
+            "EndpointArn": arn(self.region, "endpoint", row.name),
+            "EndpointConfigName": row.config_name,
+            "EndpointStatus": row.status,
+            "ProductionVariants": variants,
+            "CreationTime": _iso(row.created_at),
+            "LastModifiedTime": _iso(row.updated_at),
+            "RuntimeUrl": self.runtime_url,
+        }
+        if row.failure_reason:
+            reply["FailureReason"] = row.failure_reason
+        return reply
+
+    def list_endpoints(self, *, status: str = "", name_contains: str = "",
+                       max_results: int = 50, next_token: str = "") -> dict[str, Any]:
+        query = select(Endpoint)
+        if status:
+            query = query.where(Endpoint.status == status)
+        if name_contains:
+            query = query.where(Endpoint.name.contains(name_contains, autoescape=True))
+        with self.db.session() as s:
+            rows, token = page(s, query, Endpoint.created_at.desc(), next_token, max_results)
+        return {"Endpoints": [{"EndpointName": r.name,
+                               "EndpointArn": arn(self.region, "endpoint", r.name),
+                               "EndpointStatus": r.status,
+                               "CreationTime": _iso(r.created_at),
+                               "LastModifiedTime": _iso(r.updated_at)} for r in rows],
+                "NextToken": token}
+
+    async def delete_endpoint(self, name: str) -> None:
+        """``DeleteEndpoint``: requests in flight finish, then the instances stop."""
+        row = await asyncio.to_thread(self._row, name)
+        if row.status == "Deleting":
+            raise ResourceInUse(f"endpoint {name!r} is already being deleted")
+        await asyncio.to_thread(self._update, name, status="Deleting")
+        task = self._tasks.get(name)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        self._spawn(name, self._tear_down(name))
+
+    async def _tear_down(self, name: str) -> None:
+        try:
+            if self.fleet is not None and name in self.fleet.endpoints:
+                await self.fleet.retire(self.fleet.endpoints[name],
+                                        drain_timeout=self.invocation_timeout)
+            elif self.router is not None and self.router.alive():
+                await self.router.delete_endpoint(name)
+        except RouterError as err:
+            log.warning("endpoint %s: %s", name, err)
+        finally:
+            await asyncio.to_thread(self._remove, name)
+
+    def _remove(self, name: str) -> None:
+        with self.db.session() as s:
+            for table in (EndpointMetric, ScalingActivity):
+                s.execute(table.__table__.delete().where(table.endpoint_name == name))
+            row = s.get(Endpoint, name)
+            if row is not None:
+                s.delete(row)
+        for key in [k for k in self._rates if k[0] == name]:
+            self._rates.pop(key, None)
+            self._previous.pop(key, None)
+
+    def _require_in_service(self, name: str) -> Endpoint:
+        row = self._row(name)
+        if row.status != "InService" or self.fleet is None or name not in self.fleet.endpoints:
+            raise ValidationError(f"endpoint {name!r} is {row.status}; it can change only "
+                                  "when InService")
+        return row
+
+    async def update_endpoint(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``UpdateEndpoint``: new instances from another config, then the old ones retire."""
+        spec = validate_endpoint({**body, "EndpointName": name})
+        row = await asyncio.to_thread(self._require_in_service, name)
+        config = await asyncio.to_thread(self.resources.endpoint_config,
+                                         spec["EndpointConfigName"])
+        await asyncio.to_thread(self._update, name, status="Updating")
+        self._spawn(name, self._switch(name, row, config.name, config.spec))
+        return {"EndpointArn": arn(self.region, "endpoint", name)}
+
+    async def _switch(self, name: str, row: Endpoint, config_name: str,
+                      config: dict[str, Any]) -> None:
+        fleet = await self._ensure_router()
+        old = fleet.endpoints[name]
+        variants = [{"VariantName": v["VariantName"], "ModelName": v["ModelName"],
+                     "weight": v["InitialVariantWeight"]} for v in config["ProductionVariants"]]
+        try:
+            fresh = await self._runtime(name, variants)
+            await fleet.launch(fresh, {v["VariantName"]: v["InitialInstanceCount"]
+                                       for v in config["ProductionVariants"]})
+        except (ArtifactError, InstanceFailed, ResourceNotFound, OSError) as err:
+            reason = getattr(err, "message", None) or str(err)
+            await asyncio.to_thread(self._update, name, status="InService",
+                                    failure_reason=f"Update rolled back: {reason}")
+            return
+        async with old.lock:
+            fleet.endpoints[name] = fresh
+            await fleet.publish(fresh)
+            await fleet.retire(old, self.invocation_timeout, keep_route=True)
+        state = [{"VariantName": v["VariantName"], "ModelName": v["ModelName"],
+                  "CurrentWeight": v["InitialVariantWeight"],
+                  "DesiredWeight": v["InitialVariantWeight"],
+                  "CurrentInstanceCount": v["InitialInstanceCount"],
+                  "DesiredInstanceCount": v["InitialInstanceCount"]}
+                 for v in config["ProductionVariants"]]
+        scaling = {k: p for k, p in row.scaling.items() if k in fresh.variants}
+        await asyncio.to_thread(self._update, name, status="InService", variants=state,
+                                config_name=config_name, scaling=scaling, failure_reason=None)
+
+    async def update_weights_and_capacities(self, name: str,
+                                            body: dict[str, Any]) -> dict[str, Any]:
+        """``UpdateEndpointWeightsAndCapacities``: weights at once, capacity as instances start."""
+        row = await asyncio.to_thread(self._require_in_service, name)
+        changes = validate_weights_and_capacities(
+            body, [v["VariantName"] for v in row.variants], self.max_instances)
+        weights = {v["VariantName"]: v["CurrentWeight"] for v in row.variants}
+        weights.update({c["VariantName"]: c["DesiredWeight"] for c in changes
+                        if "DesiredWeight" in c})
+        if not any(w > 0 for w in weights.values()):
+            raise ValidationError("at least one production variant needs a weight above 0")
+        await asyncio.to_thread(self._update, name, status="Updating")
+        self._spawn(name, self._apply_changes(name, changes, "UpdateEndpointWeightsAndCapacities"))
+        return {"EndpointArn": arn(self.region, "endpoint", name)}
+
+    async def _apply_changes(self, name: str, changes: list[dict[str, Any]], cause: str) -> None:
+        fleet = await self._ensure_router()
+        rt = fleet.endpoints[name]
+        reason = None
+        async with rt.lock:
+            for change in changes:
+                variant = rt.variants[change["VariantName"]]
+                if "DesiredWeight" in change:
+                    variant.weight = change["DesiredWeight"]
+            await fleet.publish(rt)
+            for change in changes:
+                if "DesiredInstanceCount" in change:
+                    try:
+                        await self._scale(rt, rt.variants[change["VariantName"]],
+                                          change["DesiredInstanceCount"], cause)
+                    except InstanceFailed as err:
+                        reason = f"Scaling {change['VariantName']} failed: {err}"
+        await asyncio.to_thread(self._store_variants, name, rt, "InService", reason)
+
+    def _store_variants(self, name: str, rt: EndpointRuntime, status: str | None,
+                        reason: str | None = None) -> None:
+        with self.db.session() as s:
+            row = s.get(Endpoint, name)
+            if row is None:
+                return
+            state = []
+            for v in row.variants:
+                live = rt.variants.get(v["VariantName"])
+                if live is not None:
+                    count = len(live.instances)
+                    v = {**v, "CurrentWeight": live.weight, "DesiredWeight": live.weight,
+                         "CurrentInstanceCount": count, "DesiredInstanceCount": count}
+                state.append(v)
+            row.variants = state
+            if status:
+                row.status = status
+            if reason is not None:
+                row.failure_reason = reason
+
+    async def _scale(self, rt: EndpointRuntime, variant: Variant, count: int,
+                     cause: str) -> None:
+        """Change a variant's instance count and record the activity."""
+        before = len(variant.instances)
+        if count == before:
+            return
+        activity = await asyncio.to_thread(self._record_activity, rt.name, variant.name,
+                                           before, count, cause)
+        status = "Successful"
+        try:
+            await self.fleet.set_count(rt, variant, count, self.invocation_timeout)
+        except InstanceFailed:
+            status = "Failed"
+            raise
+        finally:
+            await asyncio.to_thread(self._end_activity, activity, status,
+                                    len(variant.instances))
+            key = (rt.name, variant.name)
+            now = time.monotonic()
+            self._last_scaling[key] = now
+            if count > before:
+                self._last_scale_out[key] = now
+
+    def _record_activity(self, endpoint: str, variant: str, before: int, after: int,
+                         cause: str) -> int:
+        with self.db.session() as s:
+            activity = ScalingActivity(endpoint_name=endpoint, variant_name=variant,
+                                       from_count=before, to_count=after, cause=cause,
+                                       status="InProgress")
+            s.add(activity)
+            s.flush()
+            return activity.id
+
+    def _end_activity(self, activity_id: int, status: str, count: int) -> None:
+        with self.db.session() as s:
+            activity = s.get(ScalingActivity, activity_id)
+            activity.status, activity.ended_at = status, utcnow()
+            activity.to_count = count
+
+    # -- auto-scaling --------------------------------------------------------------------
+    async def put_scaling_policy(self, name: str, variant: str,
+                                 body: dict[str, Any]) -> dict[str, Any]:
+        """Register the variant as a scalable target with a target-tracking policy."""
+        row = await asyncio.to_thread(self._row, name)
+        if variant not in [v["VariantName"] for v in row.variants]:
+            raise ResourceNotFound(f"endpoint {name!r} has no variant {variant!r}")
+        policy = validate_scaling_policy(body, self.max_instances)
+        await asyncio.to_thread(self._update, name, scaling={**row.scaling, variant: policy})
+        return policy
+
+    async def delete_scaling_policy(self, name: str, variant: str) -> None:
+        row = await asyncio.to_thread(self._row, name)
+        if variant not in row.scaling:
+            raise ResourceNotFound(f"variant {variant!r} of {name!r} has no scaling policy")
+        scaling = {k: v for k, v in row.scaling.items() if k != variant}
+        await asyncio.to_thread(self._update, name, scaling=scaling)
+
+    def scaling_activities(self, name: str, max_results: int = 50) -> dict[str, Any]:
+        """``DescribeScalingActivities`` for the endpoint's variants, newest first."""
+        self._row(name)
+        with self.db.session() as s:
+            rows = list(s.scalars(select(ScalingActivity)
+                                  .where(ScalingActivity.endpoint_name == name)
+                                  .order_by(ScalingActivity.id.desc()).limit(max_results)))
+        return {"ScalingActivities": [{
+            "ActivityId": str(r.id),
+            "ResourceId": f"endpoint/{name}/variant/{r.variant_name}",
+            "VariantName": r.variant_name,
+            "Description": f"Setting desired instance count to {r.to_count}.",
+            "Cause": r.cause,
+            "FromCount": r.from_count,
+            "ToCount": r.to_count,
+            "StatusCode": r.status,
+            "StartTime": _iso(r.started_at),
+            "EndTime": _iso(r.ended_at),
+        } for r in rows]}
+
+    # -- metrics ------------------------------------------------------------------------
+    async def _metrics_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.metrics_period)
+            try:
+                await self._sample()
+            except Exception:  # one bad period must not end metrics and scaling
+                log.exception("sampling endpoint metrics failed")
+
+    async def _sample(self) -> None:
+        if self.router is None or self.fleet is None:
+            return
+        try:
+            stats = (await self.router.stats()).get("endpoints", {})
+        except RouterError as err:
+            log.warning("%s", err)
+            if not self.router.alive():
+                await self._ensure_router()
+            return
+        now = time.time()
+        points = []
+        for name, rt in list(self.fleet.endpoints.items()):
+            for vname, variant in rt.variants.items():
+                counters = stats.get(name, {}).get("variants", {}).get(vname, {})
+                key = (name, vname)
+                totals = {k: int(counters.get(k, 0)) for k in
+                          ("invocations", "errors", "model_latency_us", "overhead_latency_us")}
+                before = self._previous.get(key, {k: 0 for k in totals})
+                delta = {k: max(totals[k] - before.get(k, 0), 0) for k in totals}
+                if totals["invocations"] < before.get("invocations", 0):
+                    delta = totals  # the router restarted: its counters began again
+                self._previous[key] = totals
+                calls = delta["invocations"]
+                points.append(EndpointMetric(
+                    endpoint_name=name, variant_name=vname, timestamp=now,
+                    period=self.metrics_period, invocations=calls, errors=delta["errors"],
+                    model_latency_us=delta["model_latency_us"] / calls if calls else 0.0,
+                    overhead_latency_us=delta["overhead_latency_us"] / calls if calls else 0.0,
+                    instances=sum(1 for i in variant.instances if i.status == "InService")))
+                self._rates[key].append(calls * 60.0 / self.metrics_period)
+        if points:
+            await asyncio.to_thread(self._store_points, points)
+        await self._autoscale()
+
+    def _store_points(self, points: list[EndpointMetric]) -> None:
+        with self.db.session() as s:
+            s.add_all(points)
+
+    def _in_service(self) -> list[Endpoint]:
+        with self.db.session() as s:
+            return list(s.scalars(select(Endpoint).where(Endpoint.status == "InService")))
+
+    async def _autoscale(self) -> None:
+        rows = await asyncio.to_thread(self._in_service)
+        now = time.monotonic()
+        for row in rows:
+            rt = self.fleet.endpoints.get(row.name)
+            if rt is None or rt.lock.locked():
+                continue
+            for vname, policy in row.scaling.items():
+                variant = rt.variants.get(vname)
+                if variant is None:
+                    continue
+                key = (row.name, vname)
+                decision = autoscaling.decide(
+                    policy, len(variant.instances), list(self._rates[key]),
+                    now - self._last_scale_out.get(key, float("-inf")),
+                    now - self._last_scaling.get(key, float("-inf")))
+                if decision is not None:
+                    self._spawn(row.name, self._autoscale_variant(row.name, rt, variant,
+                                                                  decision))
+
+    async def _autoscale_variant(self, name: str, rt: EndpointRuntime, variant: Variant,
+                                 decision: autoscaling.Decision) -> None:
+        await asyncio.to_thread(self._update, name, status="Updating")
+        reason = None
+        async with rt.lock:
+            try:
+                await self._scale(rt, variant, decision.to_count,
+                                  f"target tracking: {decision.cause}")
+            except InstanceFailed as err:
+                reason = f"Auto-scaling {variant.name} failed: {err}"
+        await asyncio.to_thread(self._store_variants, name, rt, "InService", reason)
+
+    def metrics(self, name: str, since: float = 0.0) -> dict[str, Any]:
+        """Per-variant traffic points after ``since`` (epoch seconds), oldest first."""
+        self._row(name)
+        with self.db.session() as s:
+            rows = list(s.scalars(select(EndpointMetric)
+                                  .where(EndpointMetric.endpoint_name == name,
+                                         EndpointMetric.timestamp > since)
+                                  .order_by(EndpointMetric.id)))
+        series: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            series.setdefault(r.variant_name, []).append({
+                "Timestamp": r.timestamp, "Invocations": r.invocations, "Errors": r.errors,
+                "InvocationsPerMinute": r.invocations * 60.0 / r.period if r.period else 0,
+                "ModelLatency": r.model_latency_us, "OverheadLatency": r.overhead_latency_us,
+                "InstanceCount": r.instances})
+        return {"Period": self.metrics_period, "Variants": series}
+
+    def logs(self, name: str, max_bytes: int = 64 * 1024) -> dict[str, Any]:
+        """The end of each instance's model-server log."""
+        self._row(name)
+        rt = self.fleet.endpoints.get(name) if self.fleet else None
+        if rt is None:
+            return {"Logs": []}
+        return {"Logs": [{"VariantName": v.name, "InstanceId": i.id,
+                          "Text": i.log_tail(max_bytes)}
+                         for v in rt.variants.values() for i in v.instances]}

@@ -1,0 +1,247 @@
+"""Validation of the deploy requests, with SageMaker's field names and rules.
+
+``CreateModel``, ``CreateEndpointConfig``, ``CreateEndpoint`` / ``UpdateEndpoint``,
+``UpdateEndpointWeightsAndCapacities``, a target-tracking scaling policy and
+``CreateTransformJob``. Each returns the normalised request or raises a
+ValidationError naming the field.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..jobs.errors import ValidationError
+from ..jobs.spec import JOB_NAME, _dict, _int, _s3_uri, _string_map
+
+MAX_WEIGHT = 1_000_000.0
+SPLIT_TYPES = ("None", "Line")
+BATCH_STRATEGIES = ("MultiRecord", "SingleRecord")
+COMPRESSION_TYPES = ("None", "Gzip")
+
+
+def _known(body: dict[str, Any], known: set[str], ignored: set[str] = frozenset()) -> None:
+    unknown = set(body) - known - ignored
+    if unknown:
+        raise ValidationError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def resource_name(value: Any, field: str) -> str:
+    """A SageMaker resource name: 1-63 letters, digits and hyphens, no leading hyphen."""
+    if not isinstance(value, str) or not JOB_NAME.match(value):
+        raise ValidationError(f"{field} must be 1-63 letters, digits or hyphens, starting "
+                              "with a letter or digit")
+    return value
+
+
+def _weight(value: Any, field: str, default: float | None = None) -> float:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not 0 <= value <= MAX_WEIGHT:
+        raise ValidationError(f"{field} must be a number between 0 and {MAX_WEIGHT:g}")
+    return float(value)
+
+
+def validate_model(body: dict[str, Any]) -> dict[str, Any]:
+    """``CreateModel``: a name and one container with its artifacts in S3."""
+    _known(body, {"ModelName", "PrimaryContainer", "Containers", "Tags"},
+           {"ExecutionRoleArn", "VpcConfig", "EnableNetworkIsolation",
+            "InferenceExecutionConfig"})
+    name = resource_name(body.get("ModelName"), "ModelName")
+    container = body.get("PrimaryContainer")
+    if container is None and isinstance(body.get("Containers"), list) \
+            and len(body["Containers"]) == 1:
+        container = body["Containers"][0]
+    container = _dict(container, "PrimaryContainer", required=True)
+    _known(container, {"Image", "ModelDataUrl", "Environment", "Mode"},
+           {"ContainerHostname", "ImageConfig", "ModelPackageName", "ModelDataSource",
+            "InferenceSpecificationName", "MultiModelConfig"})
+    model_data = container.get("ModelDataUrl")
+    if not model_data:
+        raise ValidationError("PrimaryContainer.ModelDataUrl must name a model.tar.gz in S3")
+    _s3_uri(model_data, "PrimaryContainer.ModelDataUrl")
+    if container.get("Mode", "SingleModel") != "SingleModel":
+        raise ValidationError("PrimaryContainer.Mode: only SingleModel is supported here")
+    image = container.get("Image") or "python"
+    if not isinstance(image, str):
+        raise ValidationError("PrimaryContainer.Image must be a string")
+    environment = _string_map(container.get("Environment"), "PrimaryContainer.Environment")
+    submit = environment.get("SAGEMAKER_SUBMIT_DIRECTORY", "")
+    if submit.startswith("s3://"):
+        _s3_uri(submit, "Environment.SAGEMAKER_SUBMIT_DIRECTORY")
+    return {"ModelName": name,
+            "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data,
+                                 "Environment": environment, "Mode": "SingleModel"},
+            "Tags": body.get("Tags") or []}
+
+
+def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
+    """``CreateEndpointConfig``: one to ten production variants with distinct names."""
+    _known(body, {"EndpointConfigName", "ProductionVariants", "Tags"},
+           {"KmsKeyId", "DataCaptureConfig", "AsyncInferenceConfig", "ExplainerConfig",
+            "ShadowProductionVariants", "ExecutionRoleArn", "VpcConfig",
+            "EnableNetworkIsolation"})
+    name = resource_name(body.get("EndpointConfigName"), "EndpointConfigName")
+    variants = body.get("ProductionVariants")
+    if not isinstance(variants, list) or not 1 <= len(variants) <= 10:
+        raise ValidationError("ProductionVariants must list 1 to 10 variants")
+    seen: set[str] = set()
+    normalised = []
+    for i, variant in enumerate(variants):
+        field = f"ProductionVariants[{i}]"
+        variant = _dict(variant, field, required=True)
+        _known(variant, {"VariantName", "ModelName", "InitialInstanceCount",
+                         "InitialVariantWeight", "InstanceType"},
+               {"AcceleratorType", "CoreDumpConfig", "ServerlessConfig",
+                "VolumeSizeInGB", "ModelDataDownloadTimeoutInSeconds",
+                "ContainerStartupHealthCheckTimeoutInSeconds", "EnableSSMAccess",
+                "ManagedInstanceScaling", "RoutingConfig", "InferenceAmiVersion"})
+        vname = resource_name(variant.get("VariantName"), f"{field}.VariantName")
+        if vname in seen:
+            raise ValidationError(f"variant name {vname!r} is used twice")
+        seen.add(vname)
+        normalised.append({
+            "VariantName": vname,
+            "ModelName": resource_name(variant.get("ModelName"), f"{field}.ModelName"),
+            "InitialInstanceCount": _int(variant.get("InitialInstanceCount"),
+                                         f"{field}.InitialInstanceCount", 1, max_instances, 1),
+            "InitialVariantWeight": _weight(variant.get("InitialVariantWeight"),
+                                            f"{field}.InitialVariantWeight", 1.0),
+            "InstanceType": str(variant.get("InstanceType") or "local"),
+        })
+    if not any(v["InitialVariantWeight"] > 0 for v in normalised):
+        raise ValidationError("at least one production variant needs a weight above 0")
+    return {"EndpointConfigName": name, "ProductionVariants": normalised,
+            "Tags": body.get("Tags") or []}
+
+
+def validate_endpoint(body: dict[str, Any]) -> dict[str, Any]:
+    """``CreateEndpoint`` / ``UpdateEndpoint``: an endpoint name and a config name."""
+    _known(body, {"EndpointName", "EndpointConfigName", "Tags"},
+           {"DeploymentConfig", "RetainAllVariantProperties", "ExcludeRetainedVariantProperties",
+            "RetainDeploymentConfig"})
+    return {"EndpointName": resource_name(body.get("EndpointName"), "EndpointName"),
+            "EndpointConfigName": resource_name(body.get("EndpointConfigName"),
+                                                "EndpointConfigName")}
+
+
+def validate_weights_and_capacities(body: dict[str, Any], variants: list[str],
+                                    max_instances: int) -> list[dict[str, Any]]:
+    """``UpdateEndpointWeightsAndCapacities``: changes to existing variants."""
+    _known(body, {"EndpointName", "DesiredWeightsAndCapacities"})
+    changes = body.get("DesiredWeightsAndCapacities")
+    if not isinstance(changes, list) or not changes:
+        raise ValidationError("DesiredWeightsAndCapacities must list at least one variant")
+    normalised = []
+    for i, change in enumerate(changes):
+        field = f"DesiredWeightsAndCapacities[{i}]"
+        change = _dict(change, field, required=True)
+        _known(change, {"VariantName", "DesiredWeight", "DesiredInstanceCount"},
+               {"ServerlessUpdateConfig"})
+        name = change.get("VariantName")
+        if name not in variants:
+            raise ValidationError(f"{field}.VariantName: the endpoint has no variant {name!r}")
+        item: dict[str, Any] = {"VariantName": name}
+        if change.get("DesiredWeight") is not None:
+            item["DesiredWeight"] = _weight(change["DesiredWeight"], f"{field}.DesiredWeight")
+        if change.get("DesiredInstanceCount") is not None:
+            item["DesiredInstanceCount"] = _int(change["DesiredInstanceCount"],
+                                                f"{field}.DesiredInstanceCount", 1,
+                                                max_instances)
+        if len(item) == 1:
+            raise ValidationError(f"{field} changes neither DesiredWeight nor "
+                                  "DesiredInstanceCount")
+        normalised.append(item)
+    return normalised
+
+
+def validate_scaling_policy(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
+    """A target-tracking policy on ``SageMakerVariantInvocationsPerInstance``.
+
+    The fields of Application Auto Scaling's ``RegisterScalableTarget`` (MinCapacity,
+    MaxCapacity) and ``TargetTrackingScalingPolicyConfiguration`` (TargetValue,
+    ScaleInCooldown, ScaleOutCooldown, DisableScaleIn) in one object.
+    """
+    _known(body, {"MinCapacity", "MaxCapacity", "TargetValue", "ScaleInCooldown",
+                  "ScaleOutCooldown", "DisableScaleIn", "PredefinedMetricType"})
+    metric = body.get("PredefinedMetricType", "SageMakerVariantInvocationsPerInstance")
+    if metric != "SageMakerVariantInvocationsPerInstance":
+        raise ValidationError("PredefinedMetricType: only SageMakerVariantInvocationsPerInstance "
+                              "is supported")
+    low = _int(body.get("MinCapacity"), "MinCapacity", 1, max_instances)
+    high = _int(body.get("MaxCapacity"), "MaxCapacity", 1, max_instances)
+    if low > high:
+        raise ValidationError("MinCapacity must not exceed MaxCapacity")
+    target = body.get("TargetValue")
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or target <= 0:
+        raise ValidationError("TargetValue must be a positive number of invocations per "
+                              "instance per minute")
+    return {
+        "MinCapacity": low, "MaxCapacity": high, "TargetValue": float(target),
+        "ScaleInCooldown": _int(body.get("ScaleInCooldown"), "ScaleInCooldown", 0, 86400, 300),
+        "ScaleOutCooldown": _int(body.get("ScaleOutCooldown"), "ScaleOutCooldown", 0, 86400,
+                                 60),
+        "DisableScaleIn": bool(body.get("DisableScaleIn", False)),
+        "PredefinedMetricType": metric,
+    }
+
+
+def validate_transform_job(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
+    """``CreateTransformJob``."""
+    _known(body, {"TransformJobName", "ModelName", "MaxConcurrentTransforms", "MaxPayloadInMB",
+                  "BatchStrategy", "Environment", "TransformInput", "TransformOutput",
+                  "TransformResources", "DataProcessing", "Tags"},
+           {"ModelClientConfig", "ExperimentConfig", "DataCaptureConfig"})
+    name = resource_name(body.get("TransformJobName"), "TransformJobName")
+    model = resource_name(body.get("ModelName"), "ModelName")
+    tin = _dict(body.get("TransformInput"), "TransformInput", required=True)
+    source = _dict(_dict(tin.get("DataSource"), "TransformInput.DataSource", required=True)
+                   .get("S3DataSource"), "TransformInput.DataSource.S3DataSource", required=True)
+    if source.get("S3DataType", "S3Prefix") != "S3Prefix":
+        raise ValidationError("S3DataSource.S3DataType: only S3Prefix is supported here")
+    tout = _dict(body.get("TransformOutput"), "TransformOutput", required=True)
+    resources = _dict(body.get("TransformResources"), "TransformResources")
+    processing = _dict(body.get("DataProcessing"), "DataProcessing")
+    split = tin.get("SplitType", "None")
+    strategy = body.get("BatchStrategy", "MultiRecord" if split == "Line" else "SingleRecord")
+    checks = (("TransformInput.SplitType", split, SPLIT_TYPES),
+              ("BatchStrategy", strategy, BATCH_STRATEGIES),
+              ("TransformInput.CompressionType", tin.get("CompressionType", "None"),
+               COMPRESSION_TYPES),
+              ("TransformOutput.AssembleWith", tout.get("AssembleWith", "None"), SPLIT_TYPES),
+              ("DataProcessing.JoinSource", processing.get("JoinSource", "None"),
+               ("None", "Input")))
+    for field, value, allowed in checks:
+        if value not in allowed:
+            raise ValidationError(f"{field} must be one of {', '.join(allowed)}")
+    if processing.get("JoinSource") == "Input" and split != "Line":
+        raise ValidationError("DataProcessing.JoinSource Input needs TransformInput.SplitType "
+                              "Line")
+    return {
+        "TransformJobName": name,
+        "ModelName": model,
+        "MaxConcurrentTransforms": _int(body.get("MaxConcurrentTransforms"),
+                                        "MaxConcurrentTransforms", 1, 64, 1),
+        "MaxPayloadInMB": _int(body.get("MaxPayloadInMB"), "MaxPayloadInMB", 1, 100, 6),
+        "BatchStrategy": strategy,
+        "Environment": _string_map(body.get("Environment"), "Environment"),
+        "TransformInput": {
+            "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri": _s3_uri(source.get("S3Uri"), "S3DataSource.S3Uri")}},
+            "ContentType": str(tin.get("ContentType") or "text/csv"),
+            "CompressionType": tin.get("CompressionType", "None"),
+            "SplitType": split,
+        },
+        "TransformOutput": {
+            "S3OutputPath": _s3_uri(tout.get("S3OutputPath"), "TransformOutput.S3OutputPath"),
+            "Accept": str(tout.get("Accept") or "text/csv"),
+            "AssembleWith": tout.get("AssembleWith", "None"),
+        },
+        "TransformResources": {
+            "InstanceType": str(resources.get("InstanceType") or "local"),
+            "InstanceCount": _int(resources.get("InstanceCount"),
+                                  "TransformResources.InstanceCount", 1, max_instances, 1),
+        },
+        "DataProcessing": {"JoinSource": processing.get("JoinSource", "None")},
+        "Tags": body.get("Tags") or [],
+    }

@@ -1,0 +1,252 @@
+"""Batch transform jobs: instances of the model plus a runner that streams S3 through them.
+
+A job starts ``TransformResources.InstanceCount`` model-server instances, then the
+runner (``python -m jupyter_mlstudio.serving.transform JOB_DIR``), which reads every
+input object, sends records to the instances and writes ``<input>.out`` objects,
+reporting progress in ``state.json``. The instances stop when the runner ends.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+
+from ..db import Database
+from ..db.models import TransformJob, utcnow
+from ..db.pages import page
+from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
+from ..jobs.joblog import read_from
+from ..jobs.service import _iso
+from ..process import spawn_group, stop_group
+from .artifacts import ArtifactError, fetch_model
+from .instances import Instance, InstanceFailed, InstanceOptions
+from .resources import Resources, arn
+from .specs import validate_transform_job
+
+log = logging.getLogger(__name__)
+TERMINAL = ("Completed", "Failed", "Stopped")
+POLL = 0.5
+
+
+class TransformJobs:
+    """Create, watch, stop and describe transform jobs."""
+
+    def __init__(self, db: Database, resources: Resources, folder: Path,
+                 s3_client: Callable, environment: Callable[[], dict[str, str]],
+                 instance_options: Callable[[dict[str, Any]], InstanceOptions]) -> None:
+        self.db = db
+        self.resources = resources
+        self.folder = folder
+        self.s3_client = s3_client
+        self.environment = environment
+        self.instance_options = instance_options
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._runners: dict[str, Any] = {}
+
+    async def start(self) -> None:
+        """Jobs that were running when the server stopped did not finish: say so."""
+        def orphaned() -> None:
+            with self.db.session() as s:
+                for job in s.scalars(select(TransformJob).where(
+                        TransformJob.status.in_(["InProgress", "Stopping"]))):
+                    job.status = "Failed" if job.status == "InProgress" else "Stopped"
+                    if job.status == "Failed":
+                        job.failure_reason = "the Jupyter server stopped while the job ran"
+                    job.ended_at = utcnow()
+
+        await asyncio.to_thread(orphaned)
+
+    async def shutdown(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    def running(self) -> list[str]:
+        return list(self._tasks)
+
+    def job_dir(self, name: str) -> Path:
+        return self.folder / "transform-jobs" / name
+
+    # -- create and run ---------------------------------------------------------------
+    async def create(self, body: dict[str, Any], max_instances: int) -> dict[str, Any]:
+        """``CreateTransformJob``: recorded InProgress at once, run in the background."""
+        spec = validate_transform_job(body, max_instances)
+        name = spec["TransformJobName"]
+        await asyncio.to_thread(self.resources.model, spec["ModelName"])
+
+        def insert() -> None:
+            with self.db.session() as s:
+                if s.get(TransformJob, name) is not None:
+                    raise ResourceInUse(f"a transform job named {name!r} already exists")
+                s.add(TransformJob(name=name, status="InProgress", spec=spec, progress={}))
+
+        await asyncio.to_thread(insert)
+        task = asyncio.ensure_future(self._run(name, spec))
+        self._tasks[name] = task
+        task.add_done_callback(lambda _t: self._tasks.pop(name, None))
+        return {"TransformJobArn": arn(self.resources.region, "transform-job", name)}
+
+    async def _run(self, name: str, spec: dict[str, Any]) -> None:
+        folder = self.job_dir(name)
+        instances: list[Instance] = []
+        try:
+            model = await asyncio.to_thread(self.resources.model, spec["ModelName"])
+            container = model.spec["PrimaryContainer"]
+            files = await asyncio.to_thread(fetch_model, self.s3_client(), container,
+                                            self.folder / "models")
+            options = self.instance_options({**container, "Environment": {
+                **container.get("Environment", {}), **spec["Environment"]}})
+            count = spec["TransformResources"]["InstanceCount"]
+            instances = [Instance(f"instance-{i + 1}", files, folder / "instances", options)
+                         for i in range(count)]
+            await asyncio.to_thread(self._update, name, started_at=utcnow())
+            results = await asyncio.gather(*(i.start() for i in instances),
+                                           return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+            await self._run_runner(name, spec, folder, [i.url for i in instances])
+        except (ArtifactError, InstanceFailed, ResourceNotFound, ValidationError,
+                OSError) as err:
+            reason = getattr(err, "message", None) or str(err)
+            await asyncio.to_thread(self._finish, name, "Failed", reason)
+        except asyncio.CancelledError:
+            await asyncio.to_thread(self._finish, name, "Stopped", None)
+            raise
+        finally:
+            runner = self._runners.pop(name, None)
+            if runner is not None:
+                await asyncio.to_thread(stop_group, runner, 10.0)
+            await asyncio.gather(*(i.stop(grace=3) for i in instances), return_exceptions=True)
+
+    async def _run_runner(self, name: str, spec: dict[str, Any], folder: Path,
+                          urls: list[str]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "state.json").unlink(missing_ok=True)
+        (folder / "spec.json").write_text(json.dumps({**spec, "InstanceUrls": urls}))
+        env = {**os.environ, **self.environment(), "PYTHONUNBUFFERED": "1"}
+        with open(folder / "output.log", "ab") as out:
+            runner = spawn_group([sys.executable, "-m", "jupyter_mlstudio.serving.transform",
+                                  str(folder)], env=env, cwd=folder, stdout=out)
+        self._runners[name] = runner
+        while True:
+            code = runner.poll()
+            state = _read_state(folder)
+            await asyncio.to_thread(self._update, name, progress=state.get("progress", {}))
+            if code is not None:
+                break
+            await asyncio.sleep(POLL)
+        self._runners.pop(name, None)
+        status = state.get("status")
+        if status not in TERMINAL:
+            status, reason = "Failed", f"the transform runner exited with code {code}"
+        else:
+            reason = state.get("failure_reason")
+        await asyncio.to_thread(self._finish, name, status, reason)
+
+    def _update(self, name: str, **fields: Any) -> None:
+        with self.db.session() as s:
+            job = s.get(TransformJob, name)
+            if job is not None:
+                for key, value in fields.items():
+                    setattr(job, key, value)
+
+    def _finish(self, name: str, status: str, reason: str | None) -> None:
+        with self.db.session() as s:
+            job = s.get(TransformJob, name)
+            if job is None or job.status in TERMINAL:
+                return
+            job.status, job.failure_reason, job.ended_at = status, reason, utcnow()
+
+    async def stop(self, name: str) -> None:
+        """``StopTransformJob``: Stopping now, Stopped once the runner and instances end."""
+        job = await asyncio.to_thread(self._get, name)
+        if job.status in TERMINAL:
+            raise ValidationError(f"transform job {name!r} has already ended ({job.status})")
+        await asyncio.to_thread(self._update, name, status="Stopping")
+        runner = self._runners.get(name)
+        if runner is not None:
+            await asyncio.to_thread(stop_group, runner, 10.0)  # the runner reports Stopped
+        else:
+            task = self._tasks.get(name)
+            if task is not None:
+                task.cancel()
+        await asyncio.to_thread(self._finish_stopping, name)
+
+    def _finish_stopping(self, name: str) -> None:
+        with self.db.session() as s:
+            job = s.get(TransformJob, name)
+            if job is not None and job.status == "Stopping":
+                job.status, job.ended_at = "Stopped", utcnow()
+
+    # -- reading ----------------------------------------------------------------------
+    def _get(self, name: str) -> TransformJob:
+        with self.db.session() as s:
+            job = s.get(TransformJob, name)
+        if job is None:
+            raise ResourceNotFound(f"no transform job named {name!r}")
+        return job
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """``DescribeTransformJob`` plus ``Progress``."""
+        job = self._get(name)
+        reply = {**{k: v for k, v in job.spec.items() if k != "Tags"},
+                 "TransformJobArn": arn(self.resources.region, "transform-job", name),
+                 "TransformJobStatus": job.status,
+                 "CreationTime": _iso(job.created_at),
+                 "TransformStartTime": _iso(job.started_at),
+                 "TransformEndTime": _iso(job.ended_at),
+                 "Progress": job.progress or {}}
+        if job.failure_reason:
+            reply["FailureReason"] = job.failure_reason
+        return reply
+
+    def list(self, *, status: str = "", name_contains: str = "", max_results: int = 50,
+             next_token: str = "") -> dict[str, Any]:
+        query = select(TransformJob)
+        if status:
+            query = query.where(TransformJob.status == status)
+        if name_contains:
+            query = query.where(TransformJob.name.contains(name_contains, autoescape=True))
+        with self.db.session() as s:
+            rows, token = page(s, query, TransformJob.created_at.desc(), next_token,
+                               max_results)
+        return {"TransformJobSummaries": [{
+            "TransformJobName": r.name,
+            "TransformJobArn": arn(self.resources.region, "transform-job", r.name),
+            "TransformJobStatus": r.status,
+            "CreationTime": _iso(r.created_at),
+            "TransformEndTime": _iso(r.ended_at),
+            "Progress": r.progress or {},
+            **({"FailureReason": r.failure_reason} if r.failure_reason else {}),
+        } for r in rows], "NextToken": token}
+
+    def logs(self, name: str, offset: int) -> dict[str, Any]:
+        job = self._get(name)
+        text, nxt = read_from(self.job_dir(name) / "output.log", offset, 256 * 1024)
+        return {"text": text, "next_offset": nxt,
+                "complete": job.status in TERMINAL and not text}
+
+    async def delete(self, name: str) -> None:
+        job = await asyncio.to_thread(self._get, name)
+        if job.status not in TERMINAL:
+            raise ResourceInUse(f"transform job {name!r} is {job.status}: stop it first")
+
+        def remove() -> None:
+            with self.db.session() as s:
+                s.delete(s.get(TransformJob, name))
+
+        await asyncio.to_thread(remove)
+
+
+def _read_state(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / "state.json").read_text())
+    except (OSError, ValueError):
+        return {}

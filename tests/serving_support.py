@@ -1,0 +1,138 @@
+"""Helpers of the deploy tests: a live server, models in its store, endpoints, load."""
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+import joblib
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from jupyter_mlstudio.client import MLStudioClient
+from jupyter_mlstudio.deploy import Session
+from tests.servers import LiveServer
+
+API = "mlstudio/api"
+
+
+def kernel_environment(server: LiveServer) -> dict[str, str]:
+    """What a kernel of ``server`` gets: the store's connection and the server's URL."""
+    return {**server.s3_environment(), "MLSTUDIO_DEFAULT_BUCKET": "mlstudio",
+            "JUPYTER_MLSTUDIO_URL": server.url, "JUPYTER_MLSTUDIO_TOKEN": server.token}
+
+
+def session(server: LiveServer) -> Session:
+    return Session(MLStudioClient(server.url, server.token))
+
+
+def iris_like() -> tuple[np.ndarray, np.ndarray]:
+    """A small, well separated 4-feature, 3-class data set."""
+    rng = np.random.default_rng(0)
+    centers = np.array([[0, 0, 0, 0], [4, 4, 0, 0], [0, 4, 4, 4]], dtype=float)
+    y = np.repeat([0, 1, 2], 40)
+    x = centers[y] + rng.normal(0, 0.5, (len(y), 4))
+    return x, y
+
+
+def upload_model(server: LiveServer, key: str, files: dict[str, bytes]) -> str:
+    """Pack ``files`` as a model.tar.gz at ``s3://mlstudio/<key>``; return its URI."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    server.s3_client().put_object(Bucket="mlstudio", Key=key, Body=buffer.getvalue())
+    return f"s3://mlstudio/{key}"
+
+
+def joblib_bytes(model: Any) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    return buffer.getvalue()
+
+
+def trained_model() -> LogisticRegression:
+    x, y = iris_like()
+    return LogisticRegression(max_iter=500).fit(x, y)
+
+
+def call(server: LiveServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    resp = server.request(method, f"{API}/{path}", json=body)
+    return resp.status_code, (resp.json() if resp.content else None)
+
+
+def deploy(server: LiveServer, name: str, variants: list[dict[str, Any]],
+           wait: bool = True) -> dict[str, Any]:
+    """An endpoint config + endpoint named ``name``; waits for a settled status."""
+    code, reply = call(server, "POST", "endpoint-configs",
+                       {"EndpointConfigName": name, "ProductionVariants": variants})
+    assert code == 201, reply
+    code, reply = call(server, "POST", "endpoints",
+                       {"EndpointName": name, "EndpointConfigName": name})
+    assert code == 201, reply
+    return wait_status(server, name) if wait else reply
+
+
+def wait_status(server: LiveServer, name: str, statuses=("InService", "Failed"),
+                timeout: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        code, desc = call(server, "GET", f"endpoints/{name}")
+        assert code == 200, desc
+        if desc["EndpointStatus"] in statuses:
+            return desc
+        time.sleep(0.2)
+    raise AssertionError(f"endpoint {name} still {desc['EndpointStatus']}: {desc}")
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+def runtime(url: str):
+    """boto3's sagemaker-runtime client pointed at the router, as a user would make it."""
+    return boto3.client("sagemaker-runtime", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="unused", aws_secret_access_key="unused")
+
+
+def invoke_many(url: str, endpoint: str, bodies: list[bytes], threads: int = 8,
+                **kwargs: Any) -> list[dict[str, Any]]:
+    """Invoke ``endpoint`` once per body from ``threads`` threads; the replies, in order."""
+    import requests
+
+    local = {}
+
+    def one(body: bytes) -> dict[str, Any]:
+        import threading
+
+        http = local.setdefault(threading.get_ident(), requests.Session())
+        resp = http.post(f"{url}/endpoints/{endpoint}/invocations", data=body,
+                         headers={"Content-Type": "application/json", **kwargs}, timeout=60)
+        return {"status": resp.status_code, "body": resp.content,
+                "variant": resp.headers.get("X-Amzn-Invoked-Production-Variant")}
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, bodies))
+
+
+def row_json(x: np.ndarray) -> bytes:
+    return json.dumps(x.tolist()).encode()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
