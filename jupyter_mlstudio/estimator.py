@@ -234,9 +234,11 @@ class Estimator:
         hps = self.latest_training_job.describe()["HyperParameters"]
         program = _decode(hps.get("sagemaker_program", '""'))
         submit = _decode(hps.get("sagemaker_submit_directory", '""'))
-        serving_env = {"SAGEMAKER_PROGRAM": Path(program).name} if program else {}
-        if isinstance(submit, str) and submit.startswith("s3://"):
-            serving_env["SAGEMAKER_SUBMIT_DIRECTORY"] = submit
+        serving_env = {}
+        # Only a source archive in S3 can travel with the model; a workspace folder cannot.
+        if program and isinstance(submit, str) and submit.startswith("s3://"):
+            serving_env = {"SAGEMAKER_PROGRAM": Path(program).name,
+                           "SAGEMAKER_SUBMIT_DIRECTORY": submit}
         return Model(self.model_data, image_uri=self.image_uri,
                      env={**serving_env, **(env or {})},
                      name=name or self.latest_training_job.name,
