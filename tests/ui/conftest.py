@@ -45,15 +45,21 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="module")
-def lab_server(tmp_path_factory):
-    server = start_server(tmp_path_factory.mktemp("lab") / "home", "lab")
+def start_lab(tmp_path_factory, *args: str):
+    """A ``jupyter lab`` with its own home, started with ``args``, news toast off."""
+    server = start_server(tmp_path_factory.mktemp("lab") / "home", "lab", *args)
     # No "get notified about Jupyter news?" toast over the panels.
     server.request(
         "PUT",
         "lab/api/settings/@jupyterlab/apputils-extension:notification",
         json={"raw": json.dumps({"fetchNews": "false"})},
     ).raise_for_status()
+    return server
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory):
+    server = start_lab(tmp_path_factory)
     yield server
     server.stop()
 
