@@ -19,10 +19,12 @@ from ..backends.local import LocalBackend
 from ..db import Database
 from ..db.pages import page
 from ..db.models import TrainingJob, TrainingMetric, utcnow
+from ..db.rows import require
 from ..errors import MLStudioError
 from ..workspace import resolve_in_root
+from ..times import iso
 from . import interpreters
-from .errors import ResourceInUse, ResourceNotFound, ValidationError
+from .errors import ResourceInUse, ValidationError
 from .joblog import read_from
 from .spec import decode_hyperparameter, validate_training_job
 
@@ -31,14 +33,6 @@ TERMINAL = {"Completed", "Failed", "Stopped"}
 POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backend.wait)
 LOG_POLL_INTERVAL = 0.2
 LOG_CHUNK = 256 * 1024
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.isoformat()
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -161,7 +155,7 @@ class TrainingService(LoggingConfigurable):
                 s.add(TrainingJob(
                     name=name, status="InProgress", secondary_status="Starting", spec=spec,
                     backend=self.backend.name, backend_state={"plan": plan},
-                    transitions=[{"Status": "Starting", "StartTime": _iso(utcnow()),
+                    transitions=[{"Status": "Starting", "StartTime": iso(utcnow()),
                                   "StatusMessage": "Preparing the instances for training"}],
                     final_metrics=[],
                 ))
@@ -224,7 +218,7 @@ class TrainingService(LoggingConfigurable):
     def _fail(self, name: str, reason: str) -> None:
         with self.db.session() as s:
             job = s.get(TrainingJob, name)
-            stamp = _iso(utcnow())
+            stamp = iso(utcnow())
             transitions = [dict(t) for t in job.transitions]
             if transitions and "EndTime" not in transitions[-1]:
                 transitions[-1]["EndTime"] = stamp
@@ -263,10 +257,7 @@ class TrainingService(LoggingConfigurable):
 
     def _get(self, name: str) -> TrainingJob:
         with self.db.session() as s:
-            job = s.get(TrainingJob, name)
-            if job is None:
-                raise ResourceNotFound(f"no training job named {name!r}")
-            return job
+            return require(s, TrainingJob, name, f"no training job named {name!r}")
 
     def _ingest(self, name: str, report: dict[str, Any], state: dict[str, Any]) -> None:
         """Copy the runner's report and new metric points into the database."""
@@ -334,10 +325,10 @@ class TrainingService(LoggingConfigurable):
             "StoppingCondition": spec["StoppingCondition"],
             "Environment": spec.get("Environment", {}),
             "Tags": spec.get("Tags", []),
-            "CreationTime": _iso(job.created_at),
-            "TrainingStartTime": _iso(job.started_at),
-            "TrainingEndTime": _iso(job.ended_at),
-            "LastModifiedTime": _iso(job.updated_at),
+            "CreationTime": iso(job.created_at),
+            "TrainingStartTime": iso(job.started_at),
+            "TrainingEndTime": iso(job.ended_at),
+            "LastModifiedTime": iso(job.updated_at),
             "SecondaryStatusTransitions": job.transitions,
             "FinalMetricDataList": job.final_metrics,
             "Backend": job.backend,
@@ -366,12 +357,12 @@ class TrainingService(LoggingConfigurable):
         summaries = [{
             "TrainingJobName": j.name,
             "TrainingJobArn": self.arn(j.name),
-            "CreationTime": _iso(j.created_at),
-            "TrainingEndTime": _iso(j.ended_at),
-            "LastModifiedTime": _iso(j.updated_at),
+            "CreationTime": iso(j.created_at),
+            "TrainingEndTime": iso(j.ended_at),
+            "LastModifiedTime": iso(j.updated_at),
             "TrainingJobStatus": j.status,
             "SecondaryStatus": j.secondary_status,
-            "TrainingStartTime": _iso(j.started_at),
+            "TrainingStartTime": iso(j.started_at),
         } for j in jobs]
         return {"TrainingJobSummaries": summaries, "NextToken": next_token}
 
@@ -417,7 +408,7 @@ class TrainingService(LoggingConfigurable):
             def stop_queued() -> None:
                 with self.db.session() as s:
                     j = s.get(TrainingJob, name)
-                    stamp = _iso(utcnow())
+                    stamp = iso(utcnow())
                     j.transitions = [*j.transitions[:-1], {**j.transitions[-1],
                                                            "EndTime": stamp},
                                      {"Status": "Stopped", "StartTime": stamp, "EndTime": stamp,

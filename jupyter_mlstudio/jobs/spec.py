@@ -5,14 +5,12 @@ import json
 import re
 from typing import Any
 
-from ..s3.errors import S3Error
-from ..s3.names import parse_uri
 from .errors import ValidationError
+from .fields import (int_field, known_fields, object_field, resource_name,
+                     s3_uri_field, string_map_field)
 from .frameworks import is_runnable
 
-JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
-ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
 MAX_RUNTIME_LIMIT = 28 * 24 * 3600
 #: Hyperparameters SageMaker's SDK adds in script mode; never passed to the script.
 SDK_HYPERPARAMETERS = {
@@ -39,30 +37,6 @@ _KNOWN = {
 } | _IGNORED
 
 
-def _dict(value: Any, field: str, required: bool = False) -> dict[str, Any]:
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict):
-        raise ValidationError(f"{field} must be an object")
-    return value
-
-
-def _int(value: Any, field: str, low: int, high: int, default: int | None = None) -> int:
-    if value is None and default is not None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field} must be an integer between {low} and {high}")
-    return value
-
-
-def _s3_uri(value: Any, field: str) -> str:
-    try:
-        parse_uri(value)
-    except S3Error as err:
-        raise ValidationError(f"{field}: {err.message}") from None
-    return value
-
-
 def decode_hyperparameter(value: str) -> Any:
     """SageMaker's SDK JSON-encodes script-mode hyperparameters; decode when it did."""
     try:
@@ -72,7 +46,7 @@ def decode_hyperparameter(value: str) -> Any:
 
 
 def _hyperparameters(value: Any) -> dict[str, str]:
-    hps = _dict(value, "HyperParameters")
+    hps = object_field(value, "HyperParameters")
     if len(hps) > 100:
         raise ValidationError("HyperParameters may hold at most 100 entries")
     for key, item in hps.items():
@@ -87,7 +61,7 @@ def _hyperparameters(value: Any) -> dict[str, str]:
 
 
 def _algorithm(value: Any) -> dict[str, Any]:
-    algo = dict(_dict(value, "AlgorithmSpecification", required=True))
+    algo = dict(object_field(value, "AlgorithmSpecification", required=True))
     if algo.get("AlgorithmName"):
         raise ValidationError("AlgorithmName (marketplace algorithms) cannot run locally")
     image = algo.get("TrainingImage")
@@ -127,17 +101,18 @@ def _channels(value: Any) -> list[dict[str, Any]]:
     seen: set[str] = set()
     channels = []
     for ch in value:
-        ch = dict(_dict(ch, "InputDataConfig[]", required=True))
+        ch = dict(object_field(ch, "InputDataConfig[]", required=True))
         name = ch.get("ChannelName")
         if not isinstance(name, str) or not CHANNEL_NAME.match(name):
             raise ValidationError(f"invalid ChannelName {name!r}")
         if name in seen:
             raise ValidationError(f"duplicate ChannelName {name!r}")
         seen.add(name)
-        source = _dict(_dict(ch.get("DataSource"), f"channel {name}: DataSource", True).get(
-            "S3DataSource"), f"channel {name}: DataSource.S3DataSource", True)
+        data_source = object_field(ch.get("DataSource"), f"channel {name}: DataSource", True)
+        source = object_field(data_source.get("S3DataSource"),
+                              f"channel {name}: DataSource.S3DataSource", True)
         source = dict(source)
-        _s3_uri(source.get("S3Uri"), f"channel {name}: S3Uri")
+        s3_uri_field(source.get("S3Uri"), f"channel {name}: S3Uri")
         source.setdefault("S3DataType", "S3Prefix")
         if source["S3DataType"] != "S3Prefix":
             raise ValidationError(f"channel {name}: S3DataType {source['S3DataType']!r} is not "
@@ -154,25 +129,10 @@ def _channels(value: Any) -> list[dict[str, Any]]:
     return channels
 
 
-def _string_map(value: Any, field: str) -> dict[str, str]:
-    env = _dict(value, field)
-    for key, item in env.items():
-        if not ENV_NAME.match(key) or not isinstance(item, str):
-            raise ValidationError(f"{field}[{key!r}] must be a valid name with a string value")
-    return dict(env)
-
-
 def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """A complete, normalised CreateTrainingJob request, or a ValidationError naming the field."""
-    unknown = set(body) - _KNOWN
-    if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(sorted(unknown))}")
-    name = body.get("TrainingJobName")
-    if not isinstance(name, str) or not JOB_NAME.match(name):
-        raise ValidationError(
-            f"TrainingJobName {name!r} must be 1-63 letters, digits and hyphens, starting "
-            "with a letter or digit"
-        )
+    known_fields(body, _KNOWN)
+    name = resource_name(body.get("TrainingJobName"), "TrainingJobName")
     hps = _hyperparameters(body.get("HyperParameters"))
     program = decode_hyperparameter(hps.get("sagemaker_program", ""))
     if not isinstance(program, str) or not program:
@@ -180,18 +140,18 @@ def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str,
                               "script (script mode)")
     if program.startswith("/") or ".." in program.split("/"):
         raise ValidationError("sagemaker_program must be a path inside the source directory")
-    output = _dict(body.get("OutputDataConfig"), "OutputDataConfig", required=True)
-    _s3_uri(output.get("S3OutputPath"), "OutputDataConfig.S3OutputPath")
-    resources = dict(_dict(body.get("ResourceConfig"), "ResourceConfig"))
-    resources["InstanceCount"] = _int(resources.get("InstanceCount"),
-                                      "ResourceConfig.InstanceCount", 1, max_instances, 1)
+    output = object_field(body.get("OutputDataConfig"), "OutputDataConfig", required=True)
+    s3_uri_field(output.get("S3OutputPath"), "OutputDataConfig.S3OutputPath")
+    resources = dict(object_field(body.get("ResourceConfig"), "ResourceConfig"))
+    resources["InstanceCount"] = int_field(resources.get("InstanceCount"),
+                                           "ResourceConfig.InstanceCount", 1, max_instances, 1)
     resources.setdefault("InstanceType", "local")
-    resources["VolumeSizeInGB"] = _int(resources.get("VolumeSizeInGB"),
-                                       "ResourceConfig.VolumeSizeInGB", 1, 16384, 30)
-    stopping = dict(_dict(body.get("StoppingCondition"), "StoppingCondition"))
-    stopping["MaxRuntimeInSeconds"] = _int(stopping.get("MaxRuntimeInSeconds"),
-                                           "StoppingCondition.MaxRuntimeInSeconds", 1,
-                                           MAX_RUNTIME_LIMIT, 86400)
+    resources["VolumeSizeInGB"] = int_field(resources.get("VolumeSizeInGB"),
+                                            "ResourceConfig.VolumeSizeInGB", 1, 16384, 30)
+    stopping = dict(object_field(body.get("StoppingCondition"), "StoppingCondition"))
+    stopping["MaxRuntimeInSeconds"] = int_field(stopping.get("MaxRuntimeInSeconds"),
+                                                "StoppingCondition.MaxRuntimeInSeconds", 1,
+                                                MAX_RUNTIME_LIMIT, 86400)
     tags = body.get("Tags") or []
     if not isinstance(tags, list) or not all(
             isinstance(t, dict) and isinstance(t.get("Key"), str) for t in tags):
@@ -204,7 +164,7 @@ def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str,
         "OutputDataConfig": dict(output),
         "ResourceConfig": resources,
         "StoppingCondition": stopping,
-        "Environment": _string_map(body.get("Environment"), "Environment"),
+        "Environment": string_map_field(body.get("Environment"), "Environment"),
         "Tags": tags,
     }
     if body.get("RoleArn"):

@@ -8,20 +8,13 @@ from typing import Any, Iterator
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..times import iso
 from .connections import S3Connection
 from .errors import S3Error, translate
 from .names import check_bucket, check_key, check_new_bucket, check_prefix
 
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys
 _COPY_CONFIG = TransferConfig(multipart_threshold=5 * 1024**3, multipart_chunksize=512 * 1024**2)
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
 
 
 def _call(what: str, fn, **kwargs):
@@ -59,7 +52,7 @@ class S3Browser:
             }
         except BotoCoreError as err:
             raise translate(err, "list buckets") from None
-        listed = [{"name": b["Name"], "created": _iso(b.get("CreationDate")), "configured": False}
+        listed = [{"name": b["Name"], "created": iso(b.get("CreationDate")), "configured": False}
                   for b in reply.get("Buckets", [])]
         names = {b["name"] for b in listed}
         extra = [b for b in configured if b["name"] not in names]
@@ -99,7 +92,7 @@ class S3Browser:
                 "name": o["Key"][cut:],
                 "key": o["Key"],
                 "size": o.get("Size", 0),
-                "last_modified": _iso(o.get("LastModified")),
+                "last_modified": iso(o.get("LastModified")),
                 "storage_class": o.get("StorageClass", "STANDARD"),
                 "etag": o.get("ETag", "").strip('"'),
             }
@@ -135,7 +128,7 @@ class S3Browser:
             "bucket": bucket,
             "key": key,
             "size": reply.get("ContentLength", 0),
-            "last_modified": _iso(reply.get("LastModified")),
+            "last_modified": iso(reply.get("LastModified")),
             "content_type": reply.get("ContentType"),
             "etag": reply.get("ETag", "").strip('"'),
             "storage_class": reply.get("StorageClass", "STANDARD"),

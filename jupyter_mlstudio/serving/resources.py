@@ -8,8 +8,9 @@ from sqlalchemy import select
 from ..db import Database
 from ..db.models import EndpointConfig, ServingModel
 from ..db.pages import page
-from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
-from ..jobs.service import _iso
+from ..jobs.errors import ResourceInUse, ValidationError
+from ..db.rows import require
+from ..times import iso
 from .specs import validate_endpoint_config, validate_model
 
 
@@ -37,15 +38,12 @@ class Resources:
 
     def model(self, name: str) -> ServingModel:
         with self.db.session() as s:
-            row = s.get(ServingModel, name)
-        if row is None:
-            raise ResourceNotFound(f"no model named {name!r}")
-        return row
+            return require(s, ServingModel, name, f"no model named {name!r}")
 
     def describe_model(self, name: str) -> dict[str, Any]:
         row = self.model(name)
         return {**row.spec, "ModelArn": arn(self.region, "model", name),
-                "CreationTime": _iso(row.created_at)}
+                "CreationTime": iso(row.created_at)}
 
     def list_models(self, name_contains: str, max_results: int,
                     next_token: str) -> dict[str, Any]:
@@ -56,15 +54,12 @@ class Resources:
             rows, token = page(s, query, ServingModel.created_at.desc(), next_token,
                                max_results)
         return {"Models": [{"ModelName": r.name, "ModelArn": arn(self.region, "model", r.name),
-                            "CreationTime": _iso(r.created_at)} for r in rows],
+                            "CreationTime": iso(r.created_at)} for r in rows],
                 "NextToken": token}
 
     def delete_model(self, name: str) -> None:
         with self.db.session() as s:
-            row = s.get(ServingModel, name)
-            if row is None:
-                raise ResourceNotFound(f"no model named {name!r}")
-            s.delete(row)
+            s.delete(require(s, ServingModel, name, f"no model named {name!r}"))
 
     # -- endpoint configs ---------------------------------------------------------------
     def create_endpoint_config(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -83,15 +78,12 @@ class Resources:
 
     def endpoint_config(self, name: str) -> EndpointConfig:
         with self.db.session() as s:
-            row = s.get(EndpointConfig, name)
-        if row is None:
-            raise ResourceNotFound(f"no endpoint configuration named {name!r}")
-        return row
+            return require(s, EndpointConfig, name, f"no endpoint configuration named {name!r}")
 
     def describe_endpoint_config(self, name: str) -> dict[str, Any]:
         row = self.endpoint_config(name)
         return {**row.spec, "EndpointConfigArn": arn(self.region, "endpoint-config", name),
-                "CreationTime": _iso(row.created_at)}
+                "CreationTime": iso(row.created_at)}
 
     def list_endpoint_configs(self, name_contains: str, max_results: int,
                               next_token: str) -> dict[str, Any]:
@@ -104,11 +96,8 @@ class Resources:
         return {"EndpointConfigs": [
             {"EndpointConfigName": r.name,
              "EndpointConfigArn": arn(self.region, "endpoint-config", r.name),
-             "CreationTime": _iso(r.created_at)} for r in rows], "NextToken": token}
+             "CreationTime": iso(r.created_at)} for r in rows], "NextToken": token}
 
     def delete_endpoint_config(self, name: str) -> None:
         with self.db.session() as s:
-            row = s.get(EndpointConfig, name)
-            if row is None:
-                raise ResourceNotFound(f"no endpoint configuration named {name!r}")
-            s.delete(row)
+            s.delete(require(s, EndpointConfig, name, f"no endpoint configuration named {name!r}"))

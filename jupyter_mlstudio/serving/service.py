@@ -23,9 +23,10 @@ from traitlets.config import LoggingConfigurable
 from ..db import Database
 from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
 from ..db.pages import page
+from ..db.rows import require
 from ..jobs import interpreters
 from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
-from ..jobs.service import _iso
+from ..times import iso
 from . import autoscaling
 from .artifacts import ArtifactError, fetch_model
 from .fleet import EndpointRuntime, Fleet, Variant
@@ -181,10 +182,7 @@ class ServingService(LoggingConfigurable):
     # -- database helpers ---------------------------------------------------------------
     def _row(self, name: str) -> Endpoint:
         with self.db.session() as s:
-            row = s.get(Endpoint, name)
-        if row is None:
-            raise ResourceNotFound(f"Could not find endpoint \"{name}\".")
-        return row
+            return require(s, Endpoint, name, f"Could not find endpoint \"{name}\".")
 
     def _update(self, name: str, **fields: Any) -> None:
         with self.db.session() as s:
@@ -304,8 +302,8 @@ class ServingService(LoggingConfigurable):
             "EndpointConfigName": row.config_name,
             "EndpointStatus": row.status,
             "ProductionVariants": variants,
-            "CreationTime": _iso(row.created_at),
-            "LastModifiedTime": _iso(row.updated_at),
+            "CreationTime": iso(row.created_at),
+            "LastModifiedTime": iso(row.updated_at),
             "RuntimeUrl": self.runtime_url,
         }
         if row.failure_reason:
@@ -324,8 +322,8 @@ class ServingService(LoggingConfigurable):
         return {"Endpoints": [{"EndpointName": r.name,
                                "EndpointArn": arn(self.region, "endpoint", r.name),
                                "EndpointStatus": r.status,
-                               "CreationTime": _iso(r.created_at),
-                               "LastModifiedTime": _iso(r.updated_at)} for r in rows],
+                               "CreationTime": iso(r.created_at),
+                               "LastModifiedTime": iso(r.updated_at)} for r in rows],
                 "NextToken": token}
 
     async def delete_endpoint(self, name: str) -> None:
@@ -536,8 +534,8 @@ class ServingService(LoggingConfigurable):
             "FromCount": r.from_count,
             "ToCount": r.to_count,
             "StatusCode": r.status,
-            "StartTime": _iso(r.started_at),
-            "EndTime": _iso(r.ended_at),
+            "StartTime": iso(r.started_at),
+            "EndTime": iso(r.ended_at),
         } for r in rows]}
 
     # -- metrics ------------------------------------------------------------------------

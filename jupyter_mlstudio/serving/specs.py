@@ -10,26 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..jobs.errors import ValidationError
-from ..jobs.spec import JOB_NAME, _dict, _int, _s3_uri, _string_map
+from ..jobs.fields import (int_field, known_fields, object_field, resource_name, s3_uri_field,
+                           string_map_field)
 
 MAX_WEIGHT = 1_000_000.0
 SPLIT_TYPES = ("None", "Line")
 BATCH_STRATEGIES = ("MultiRecord", "SingleRecord")
 COMPRESSION_TYPES = ("None", "Gzip")
-
-
-def _known(body: dict[str, Any], known: set[str], ignored: set[str] = frozenset()) -> None:
-    unknown = set(body) - known - ignored
-    if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(sorted(unknown))}")
-
-
-def resource_name(value: Any, field: str) -> str:
-    """A SageMaker resource name: 1-63 letters, digits and hyphens, no leading hyphen."""
-    if not isinstance(value, str) or not JOB_NAME.match(value):
-        raise ValidationError(f"{field} must be 1-63 letters, digits or hyphens, starting "
-                              "with a letter or digit")
-    return value
 
 
 def _weight(value: Any, field: str, default: float | None = None) -> float:
@@ -43,31 +30,31 @@ def _weight(value: Any, field: str, default: float | None = None) -> float:
 
 def validate_model(body: dict[str, Any]) -> dict[str, Any]:
     """``CreateModel``: a name and one container with its artifacts in S3."""
-    _known(body, {"ModelName", "PrimaryContainer", "Containers", "Tags"},
-           {"ExecutionRoleArn", "VpcConfig", "EnableNetworkIsolation",
-            "InferenceExecutionConfig"})
+    known_fields(body, {"ModelName", "PrimaryContainer", "Containers", "Tags"},
+                 {"ExecutionRoleArn", "VpcConfig", "EnableNetworkIsolation",
+                  "InferenceExecutionConfig"})
     name = resource_name(body.get("ModelName"), "ModelName")
     container = body.get("PrimaryContainer")
     if container is None and isinstance(body.get("Containers"), list) \
             and len(body["Containers"]) == 1:
         container = body["Containers"][0]
-    container = _dict(container, "PrimaryContainer", required=True)
-    _known(container, {"Image", "ModelDataUrl", "Environment", "Mode"},
-           {"ContainerHostname", "ImageConfig", "ModelPackageName", "ModelDataSource",
-            "InferenceSpecificationName", "MultiModelConfig"})
+    container = object_field(container, "PrimaryContainer", required=True)
+    known_fields(container, {"Image", "ModelDataUrl", "Environment", "Mode"},
+                 {"ContainerHostname", "ImageConfig", "ModelPackageName", "ModelDataSource",
+                  "InferenceSpecificationName", "MultiModelConfig"})
     model_data = container.get("ModelDataUrl")
     if not model_data:
         raise ValidationError("PrimaryContainer.ModelDataUrl must name a model.tar.gz in S3")
-    _s3_uri(model_data, "PrimaryContainer.ModelDataUrl")
+    s3_uri_field(model_data, "PrimaryContainer.ModelDataUrl")
     if container.get("Mode", "SingleModel") != "SingleModel":
         raise ValidationError("PrimaryContainer.Mode: only SingleModel is supported here")
     image = container.get("Image") or "python"
     if not isinstance(image, str):
         raise ValidationError("PrimaryContainer.Image must be a string")
-    environment = _string_map(container.get("Environment"), "PrimaryContainer.Environment")
+    environment = string_map_field(container.get("Environment"), "PrimaryContainer.Environment")
     submit = environment.get("SAGEMAKER_SUBMIT_DIRECTORY", "")
     if submit.startswith("s3://"):
-        _s3_uri(submit, "Environment.SAGEMAKER_SUBMIT_DIRECTORY")
+        s3_uri_field(submit, "Environment.SAGEMAKER_SUBMIT_DIRECTORY")
     return {"ModelName": name,
             "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data,
                                  "Environment": environment, "Mode": "SingleModel"},
@@ -76,10 +63,10 @@ def validate_model(body: dict[str, Any]) -> dict[str, Any]:
 
 def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """``CreateEndpointConfig``: one to ten production variants with distinct names."""
-    _known(body, {"EndpointConfigName", "ProductionVariants", "Tags"},
-           {"KmsKeyId", "DataCaptureConfig", "AsyncInferenceConfig", "ExplainerConfig",
-            "ShadowProductionVariants", "ExecutionRoleArn", "VpcConfig",
-            "EnableNetworkIsolation"})
+    known_fields(body, {"EndpointConfigName", "ProductionVariants", "Tags"},
+                 {"KmsKeyId", "DataCaptureConfig", "AsyncInferenceConfig", "ExplainerConfig",
+                  "ShadowProductionVariants", "ExecutionRoleArn", "VpcConfig",
+                  "EnableNetworkIsolation"})
     name = resource_name(body.get("EndpointConfigName"), "EndpointConfigName")
     variants = body.get("ProductionVariants")
     if not isinstance(variants, list) or not 1 <= len(variants) <= 10:
@@ -88,13 +75,13 @@ def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[s
     normalised = []
     for i, variant in enumerate(variants):
         field = f"ProductionVariants[{i}]"
-        variant = _dict(variant, field, required=True)
-        _known(variant, {"VariantName", "ModelName", "InitialInstanceCount",
-                         "InitialVariantWeight", "InstanceType"},
-               {"AcceleratorType", "CoreDumpConfig", "ServerlessConfig",
-                "VolumeSizeInGB", "ModelDataDownloadTimeoutInSeconds",
-                "ContainerStartupHealthCheckTimeoutInSeconds", "EnableSSMAccess",
-                "ManagedInstanceScaling", "RoutingConfig", "InferenceAmiVersion"})
+        variant = object_field(variant, field, required=True)
+        known_fields(variant, {"VariantName", "ModelName", "InitialInstanceCount",
+                               "InitialVariantWeight", "InstanceType"},
+                     {"AcceleratorType", "CoreDumpConfig", "ServerlessConfig",
+                      "VolumeSizeInGB", "ModelDataDownloadTimeoutInSeconds",
+                      "ContainerStartupHealthCheckTimeoutInSeconds", "EnableSSMAccess",
+                      "ManagedInstanceScaling", "RoutingConfig", "InferenceAmiVersion"})
         vname = resource_name(variant.get("VariantName"), f"{field}.VariantName")
         if vname in seen:
             raise ValidationError(f"variant name {vname!r} is used twice")
@@ -102,8 +89,8 @@ def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[s
         normalised.append({
             "VariantName": vname,
             "ModelName": resource_name(variant.get("ModelName"), f"{field}.ModelName"),
-            "InitialInstanceCount": _int(variant.get("InitialInstanceCount"),
-                                         f"{field}.InitialInstanceCount", 1, max_instances, 1),
+            "InitialInstanceCount": int_field(variant.get("InitialInstanceCount"),
+                                              f"{field}.InitialInstanceCount", 1, max_instances, 1),
             "InitialVariantWeight": _weight(variant.get("InitialVariantWeight"),
                                             f"{field}.InitialVariantWeight", 1.0),
             "InstanceType": str(variant.get("InstanceType") or "local"),
@@ -116,9 +103,9 @@ def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[s
 
 def validate_endpoint(body: dict[str, Any]) -> dict[str, Any]:
     """``CreateEndpoint`` / ``UpdateEndpoint``: an endpoint name and a config name."""
-    _known(body, {"EndpointName", "EndpointConfigName", "Tags"},
-           {"DeploymentConfig", "RetainAllVariantProperties", "ExcludeRetainedVariantProperties",
-            "RetainDeploymentConfig"})
+    known_fields(body, {"EndpointName", "EndpointConfigName", "Tags"},
+                 {"DeploymentConfig", "RetainAllVariantProperties",
+                  "ExcludeRetainedVariantProperties", "RetainDeploymentConfig"})
     return {"EndpointName": resource_name(body.get("EndpointName"), "EndpointName"),
             "EndpointConfigName": resource_name(body.get("EndpointConfigName"),
                                                 "EndpointConfigName")}
@@ -127,16 +114,16 @@ def validate_endpoint(body: dict[str, Any]) -> dict[str, Any]:
 def validate_weights_and_capacities(body: dict[str, Any], variants: list[str],
                                     max_instances: int) -> list[dict[str, Any]]:
     """``UpdateEndpointWeightsAndCapacities``: changes to existing variants."""
-    _known(body, {"EndpointName", "DesiredWeightsAndCapacities"})
+    known_fields(body, {"EndpointName", "DesiredWeightsAndCapacities"})
     changes = body.get("DesiredWeightsAndCapacities")
     if not isinstance(changes, list) or not changes:
         raise ValidationError("DesiredWeightsAndCapacities must list at least one variant")
     normalised = []
     for i, change in enumerate(changes):
         field = f"DesiredWeightsAndCapacities[{i}]"
-        change = _dict(change, field, required=True)
-        _known(change, {"VariantName", "DesiredWeight", "DesiredInstanceCount"},
-               {"ServerlessUpdateConfig"})
+        change = object_field(change, field, required=True)
+        known_fields(change, {"VariantName", "DesiredWeight", "DesiredInstanceCount"},
+                     {"ServerlessUpdateConfig"})
         name = change.get("VariantName")
         if name not in variants:
             raise ValidationError(f"{field}.VariantName: the endpoint has no variant {name!r}")
@@ -144,9 +131,9 @@ def validate_weights_and_capacities(body: dict[str, Any], variants: list[str],
         if change.get("DesiredWeight") is not None:
             item["DesiredWeight"] = _weight(change["DesiredWeight"], f"{field}.DesiredWeight")
         if change.get("DesiredInstanceCount") is not None:
-            item["DesiredInstanceCount"] = _int(change["DesiredInstanceCount"],
-                                                f"{field}.DesiredInstanceCount", 1,
-                                                max_instances)
+            item["DesiredInstanceCount"] = int_field(change["DesiredInstanceCount"],
+                                                     f"{field}.DesiredInstanceCount", 1,
+                                                     max_instances)
         if len(item) == 1:
             raise ValidationError(f"{field} changes neither DesiredWeight nor "
                                   "DesiredInstanceCount")
@@ -161,14 +148,14 @@ def validate_scaling_policy(body: dict[str, Any], max_instances: int) -> dict[st
     MaxCapacity) and ``TargetTrackingScalingPolicyConfiguration`` (TargetValue,
     ScaleInCooldown, ScaleOutCooldown, DisableScaleIn) in one object.
     """
-    _known(body, {"MinCapacity", "MaxCapacity", "TargetValue", "ScaleInCooldown",
-                  "ScaleOutCooldown", "DisableScaleIn", "PredefinedMetricType"})
+    known_fields(body, {"MinCapacity", "MaxCapacity", "TargetValue", "ScaleInCooldown",
+                        "ScaleOutCooldown", "DisableScaleIn", "PredefinedMetricType"})
     metric = body.get("PredefinedMetricType", "SageMakerVariantInvocationsPerInstance")
     if metric != "SageMakerVariantInvocationsPerInstance":
         raise ValidationError("PredefinedMetricType: only SageMakerVariantInvocationsPerInstance "
                               "is supported")
-    low = _int(body.get("MinCapacity"), "MinCapacity", 1, max_instances)
-    high = _int(body.get("MaxCapacity"), "MaxCapacity", 1, max_instances)
+    low = int_field(body.get("MinCapacity"), "MinCapacity", 1, max_instances)
+    high = int_field(body.get("MaxCapacity"), "MaxCapacity", 1, max_instances)
     if low > high:
         raise ValidationError("MinCapacity must not exceed MaxCapacity")
     target = body.get("TargetValue")
@@ -177,9 +164,9 @@ def validate_scaling_policy(body: dict[str, Any], max_instances: int) -> dict[st
                               "instance per minute")
     return {
         "MinCapacity": low, "MaxCapacity": high, "TargetValue": float(target),
-        "ScaleInCooldown": _int(body.get("ScaleInCooldown"), "ScaleInCooldown", 0, 86400, 300),
-        "ScaleOutCooldown": _int(body.get("ScaleOutCooldown"), "ScaleOutCooldown", 0, 86400,
-                                 60),
+        "ScaleInCooldown": int_field(body.get("ScaleInCooldown"), "ScaleInCooldown", 0, 86400, 300),
+        "ScaleOutCooldown": int_field(body.get("ScaleOutCooldown"), "ScaleOutCooldown", 0, 86400,
+                                      60),
         "DisableScaleIn": bool(body.get("DisableScaleIn", False)),
         "PredefinedMetricType": metric,
     }
@@ -187,20 +174,21 @@ def validate_scaling_policy(body: dict[str, Any], max_instances: int) -> dict[st
 
 def validate_transform_job(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """``CreateTransformJob``."""
-    _known(body, {"TransformJobName", "ModelName", "MaxConcurrentTransforms", "MaxPayloadInMB",
-                  "BatchStrategy", "Environment", "TransformInput", "TransformOutput",
-                  "TransformResources", "DataProcessing", "Tags"},
-           {"ModelClientConfig", "ExperimentConfig", "DataCaptureConfig"})
+    known_fields(body, {"TransformJobName", "ModelName", "MaxConcurrentTransforms",
+                        "MaxPayloadInMB", "BatchStrategy", "Environment", "TransformInput",
+                        "TransformOutput", "TransformResources", "DataProcessing", "Tags"},
+                 {"ModelClientConfig", "ExperimentConfig", "DataCaptureConfig"})
     name = resource_name(body.get("TransformJobName"), "TransformJobName")
     model = resource_name(body.get("ModelName"), "ModelName")
-    tin = _dict(body.get("TransformInput"), "TransformInput", required=True)
-    source = _dict(_dict(tin.get("DataSource"), "TransformInput.DataSource", required=True)
-                   .get("S3DataSource"), "TransformInput.DataSource.S3DataSource", required=True)
+    tin = object_field(body.get("TransformInput"), "TransformInput", required=True)
+    data_source = object_field(tin.get("DataSource"), "TransformInput.DataSource", True)
+    source = object_field(data_source.get("S3DataSource"),
+                          "TransformInput.DataSource.S3DataSource", True)
     if source.get("S3DataType", "S3Prefix") != "S3Prefix":
         raise ValidationError("S3DataSource.S3DataType: only S3Prefix is supported here")
-    tout = _dict(body.get("TransformOutput"), "TransformOutput", required=True)
-    resources = _dict(body.get("TransformResources"), "TransformResources")
-    processing = _dict(body.get("DataProcessing"), "DataProcessing")
+    tout = object_field(body.get("TransformOutput"), "TransformOutput", required=True)
+    resources = object_field(body.get("TransformResources"), "TransformResources")
+    processing = object_field(body.get("DataProcessing"), "DataProcessing")
     split = tin.get("SplitType", "None")
     strategy = body.get("BatchStrategy", "MultiRecord" if split == "Line" else "SingleRecord")
     checks = (("TransformInput.SplitType", split, SPLIT_TYPES),
@@ -219,28 +207,28 @@ def validate_transform_job(body: dict[str, Any], max_instances: int) -> dict[str
     return {
         "TransformJobName": name,
         "ModelName": model,
-        "MaxConcurrentTransforms": _int(body.get("MaxConcurrentTransforms"),
-                                        "MaxConcurrentTransforms", 1, 64, 1),
-        "MaxPayloadInMB": _int(body.get("MaxPayloadInMB"), "MaxPayloadInMB", 1, 100, 6),
+        "MaxConcurrentTransforms": int_field(body.get("MaxConcurrentTransforms"),
+                                             "MaxConcurrentTransforms", 1, 64, 1),
+        "MaxPayloadInMB": int_field(body.get("MaxPayloadInMB"), "MaxPayloadInMB", 1, 100, 6),
         "BatchStrategy": strategy,
-        "Environment": _string_map(body.get("Environment"), "Environment"),
+        "Environment": string_map_field(body.get("Environment"), "Environment"),
         "TransformInput": {
             "DataSource": {"S3DataSource": {
                 "S3DataType": "S3Prefix",
-                "S3Uri": _s3_uri(source.get("S3Uri"), "S3DataSource.S3Uri")}},
+                "S3Uri": s3_uri_field(source.get("S3Uri"), "S3DataSource.S3Uri")}},
             "ContentType": str(tin.get("ContentType") or "text/csv"),
             "CompressionType": tin.get("CompressionType", "None"),
             "SplitType": split,
         },
         "TransformOutput": {
-            "S3OutputPath": _s3_uri(tout.get("S3OutputPath"), "TransformOutput.S3OutputPath"),
+            "S3OutputPath": s3_uri_field(tout.get("S3OutputPath"), "TransformOutput.S3OutputPath"),
             "Accept": str(tout.get("Accept") or "text/csv"),
             "AssembleWith": tout.get("AssembleWith", "None"),
         },
         "TransformResources": {
             "InstanceType": str(resources.get("InstanceType") or "local"),
-            "InstanceCount": _int(resources.get("InstanceCount"),
-                                  "TransformResources.InstanceCount", 1, max_instances, 1),
+            "InstanceCount": int_field(resources.get("InstanceCount"),
+                                       "TransformResources.InstanceCount", 1, max_instances, 1),
         },
         "DataProcessing": {"JoinSource": processing.get("JoinSource", "None")},
         "Tags": body.get("Tags") or [],

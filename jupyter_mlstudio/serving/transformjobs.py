@@ -20,10 +20,11 @@ from sqlalchemy import select
 from ..db import Database
 from ..db.models import TransformJob, utcnow
 from ..db.pages import page
+from ..db.rows import require
 from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..jobs.joblog import read_from
-from ..jobs.service import _iso
 from ..process import spawn_group, stop_group
+from ..times import iso
 from .artifacts import ArtifactError, fetch_model
 from .instances import Instance, InstanceFailed, InstanceOptions
 from .resources import Resources, arn
@@ -188,10 +189,7 @@ class TransformJobs:
     # -- reading ----------------------------------------------------------------------
     def _get(self, name: str) -> TransformJob:
         with self.db.session() as s:
-            job = s.get(TransformJob, name)
-        if job is None:
-            raise ResourceNotFound(f"no transform job named {name!r}")
-        return job
+            return require(s, TransformJob, name, f"no transform job named {name!r}")
 
     def describe(self, name: str) -> dict[str, Any]:
         """``DescribeTransformJob`` plus ``Progress``."""
@@ -199,9 +197,9 @@ class TransformJobs:
         reply = {**{k: v for k, v in job.spec.items() if k != "Tags"},
                  "TransformJobArn": arn(self.resources.region, "transform-job", name),
                  "TransformJobStatus": job.status,
-                 "CreationTime": _iso(job.created_at),
-                 "TransformStartTime": _iso(job.started_at),
-                 "TransformEndTime": _iso(job.ended_at),
+                 "CreationTime": iso(job.created_at),
+                 "TransformStartTime": iso(job.started_at),
+                 "TransformEndTime": iso(job.ended_at),
                  "Progress": job.progress or {}}
         if job.failure_reason:
             reply["FailureReason"] = job.failure_reason
@@ -221,8 +219,8 @@ class TransformJobs:
             "TransformJobName": r.name,
             "TransformJobArn": arn(self.resources.region, "transform-job", r.name),
             "TransformJobStatus": r.status,
-            "CreationTime": _iso(r.created_at),
-            "TransformEndTime": _iso(r.ended_at),
+            "CreationTime": iso(r.created_at),
+            "TransformEndTime": iso(r.ended_at),
             "Progress": r.progress or {},
             **({"FailureReason": r.failure_reason} if r.failure_reason else {}),
         } for r in rows], "NextToken": token}

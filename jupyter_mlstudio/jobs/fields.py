@@ -1,0 +1,68 @@
+"""Checkers for the fields of SageMaker-shaped request bodies, shared by every resource.
+
+Each returns the value (or its default) when it is valid and raises a
+:class:`ValidationError` naming the field otherwise.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..s3.errors import S3Error
+from ..s3.names import parse_uri
+from .errors import ValidationError
+
+#: SageMaker's resource names (jobs, models, endpoints): 1-63 letters, digits, hyphens.
+RESOURCE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
+
+
+def known_fields(body: dict[str, Any], known: set[str], ignored: set[str] = frozenset()) -> None:
+    """Refuse fields of ``body`` that are neither ``known`` nor ``ignored``."""
+    unknown = set(body) - known - ignored
+    if unknown:
+        raise ValidationError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def resource_name(value: Any, field: str) -> str:
+    """A SageMaker resource name."""
+    if not isinstance(value, str) or not RESOURCE_NAME.match(value):
+        raise ValidationError(f"{field} {value!r} must be 1-63 letters, digits and hyphens, "
+                              "starting with a letter or digit")
+    return value
+
+
+def object_field(value: Any, field: str, required: bool = False) -> dict[str, Any]:
+    """A JSON object; ``{}`` when it is absent and not ``required``."""
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{field} must be an object")
+    return value
+
+
+def int_field(value: Any, field: str, low: int, high: int, default: int | None = None) -> int:
+    """An integer within ``[low, high]``; ``default`` when absent and one is given."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(f"{field} must be an integer between {low} and {high}")
+    return value
+
+
+def s3_uri_field(value: Any, field: str) -> str:
+    """An ``s3://bucket/key`` URI with a valid bucket name and key."""
+    try:
+        parse_uri(value)
+    except S3Error as err:
+        raise ValidationError(f"{field}: {err.message}") from None
+    return value
+
+
+def string_map_field(value: Any, field: str) -> dict[str, str]:
+    """An environment-style map: valid variable names to string values."""
+    env = object_field(value, field)
+    for key, item in env.items():
+        if not ENV_NAME.match(key) or not isinstance(item, str):
+            raise ValidationError(f"{field}[{key!r}] must be a valid name with a string value")
+    return dict(env)
