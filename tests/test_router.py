@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import sys
@@ -227,10 +228,15 @@ def test_boto3_invoke_endpoint_unchanged(ab):
     assert echoed == {"id": f"ab-{variant}-1", "size": 7, "content_type": "text/csv",
                       "accept": "application/json", "attrs": "trace=7"}
 
+    request_ids = {resp["ResponseMetadata"]["RequestId"]}
     for target in ("A", "B", "B"):
         resp = client.invoke_endpoint(EndpointName="ab", Body=b"x", TargetVariant=target)
         assert resp["InvokedProductionVariant"] == target
         assert json.loads(resp["Body"].read())["id"] == f"ab-{target}-1"
+        request_ids.add(resp["ResponseMetadata"]["RequestId"])
+    # Every reply carries its own SageMaker-style request id (a UUID).
+    assert len(request_ids) == 4
+    assert all(re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", i) for i in request_ids)
 
 
 def test_weights_split_traffic(ab):
@@ -250,6 +256,7 @@ def test_validation_errors(ab, router):
     assert err.value.response["Error"] == {"Code": "ValidationError",
                                            "Message": "Endpoint nope not found."}
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert err.value.response["ResponseMetadata"]["RequestId"]
 
     with pytest.raises(ClientError) as err:
         client.invoke_endpoint(EndpointName="ab", Body=b"1", TargetVariant="C")

@@ -6,7 +6,9 @@ write, which is what lets the router keep up with the model servers behind it.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import uuid
 from collections import deque
 from http import HTTPStatus
 from typing import Any, Callable
@@ -17,6 +19,15 @@ _STATUS_LINES = {
     s.value: b"HTTP/1.1 %d %s\r\n" % (s.value, s.phrase.encode()) for s in HTTPStatus
 }
 JSON = b"Content-Type: application/json\r\n"
+# Request ids shaped like SageMaker's (a UUID): a random per-process part and a counter,
+# cheaper than a fresh uuid4 per request.
+_ID_PREFIX = "{0[0]}-{0[1]}-{0[2]}-{0[3]}".format(str(uuid.uuid4()).split("-")).encode()
+_ID_COUNTER = itertools.count(1)
+
+
+def request_id_header() -> bytes:
+    """An ``x-amzn-RequestId`` header line, unique within this router process."""
+    return b"x-amzn-RequestId: %s-%012x\r\n" % (_ID_PREFIX, next(_ID_COUNTER))
 
 
 def status_line(status: int) -> bytes:
@@ -181,8 +192,8 @@ class HttpConnection(asyncio.Protocol):
             self.busy = False
             return
         close = not self.current.keep_alive or self.state.closing or self.discarding
-        head = b"%s%sContent-Length: %d\r\n%s\r\n" % (
-            status_line(status), headers, len(body),
+        head = b"%s%s%sContent-Length: %d\r\n%s\r\n" % (
+            status_line(status), request_id_header(), headers, len(body),
             b"Connection: close\r\n" if close else b"")
         if len(body) < 65536:
             transport.write(head + body)
@@ -206,12 +217,14 @@ class HttpConnection(asyncio.Protocol):
         )
         self.discarding = True
         self.chunks = []
-        self.transport.write(b"%s%sContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (
-            status_line(413), headers, len(body), body))
+        self._write_last(413, headers, body)
         self.state.loop.call_later(10.0, self.transport.close)
 
     def _reject(self, status: int, message: str) -> None:
-        headers, body = error_body("ValidationError", message)
-        self.transport.write(b"%s%sContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (
-            status_line(status), headers, len(body), body))
+        self._write_last(status, *error_body("ValidationError", message))
         self.transport.close()
+
+    def _write_last(self, status: int, headers: bytes, body: bytes) -> None:
+        """Write a reply after which the connection closes."""
+        self.transport.write(b"%s%s%sContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (
+            status_line(status), request_id_header(), headers, len(body), body))
