@@ -412,6 +412,33 @@ def test_no_healthy_instance_is_503(impatient_router):
     assert stats["errors"] == 1 and stats["instances"]["down-1"]["healthy"] is False
 
 
+def test_held_requests_are_capped(workdir):
+    """Requests that wait for an instance hold their bodies: past the cap, a 503 at once."""
+    router = start_router(workdir, "--wait-for-instance", "3", "--max-held-mb", "0.01")
+    try:
+        (port,) = free_ports(1)  # nothing listens there
+        router.put("capped", [{"name": "V", "weight": 1, "instances": [
+            {"id": "capped-1", "url": f"http://127.0.0.1:{port}"}]}])
+        body = b"1," * 2048  # 4 KiB: two fit under the 10 KiB cap, a third does not
+        with ThreadPoolExecutor(2) as pool:
+            waiting = [pool.submit(router.invoke, "capped", body) for _ in range(2)]
+            time.sleep(1.0)
+            t0 = time.monotonic()
+            third = router.invoke("capped", body)
+            assert time.monotonic() - t0 < 1.0
+            assert third.status_code == 503
+            assert "too many requests are already waiting" in third.json()["message"]
+            assert not any(f.done() for f in waiting)
+            # The two held ones run out their wait as usual.
+            assert [f.result().status_code for f in waiting] == [503, 503]
+        # Once they are gone, the cap is free again: a request waits its full time.
+        t0 = time.monotonic()
+        assert router.invoke("capped", body).status_code == 503
+        assert time.monotonic() - t0 >= 2.5
+    finally:
+        assert stop_group(router.proc) == 0
+
+
 def test_per_request_timeout(impatient_router, instances):
     slow, _ = instances.start("to-1")
     impatient_router.put("to", [{"name": "V", "weight": 1, "instances": [slow]}])

@@ -32,6 +32,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="largest request body accepted (413 beyond it)")
     p.add_argument("--wait-for-instance", type=float, default=30.0,
                    help="seconds a request waits for a healthy instance before a 503")
+    p.add_argument("--max-held-mb", type=float, default=256.0,
+                   help="request bodies that may wait for a healthy instance at once; "
+                        "beyond it, a request with no instance to go to gets a 503 at once")
     p.add_argument("--timeout", type=float, default=60.0,
                    help="seconds an instance has to answer one request")
     return p.parse_args(argv)
@@ -42,7 +45,8 @@ async def serve(args: argparse.Namespace, token: str) -> None:
     loop = asyncio.get_running_loop()
     settings = UpstreamSettings(timeout=args.timeout)
     table = RoutingTable(settings)
-    app = RouterApp(table, token, args.wait_for_instance, loop)
+    app = RouterApp(table, token, args.wait_for_instance, loop,
+                    max_held_bytes=int(args.max_held_mb * 1024 * 1024))
     state = ServerState(app.handle, int(args.max_payload_mb * 1024 * 1024), loop)
     server = await loop.create_server(lambda: HttpConnection(state), args.host, args.port,
                                       backlog=1024, reuse_address=True)

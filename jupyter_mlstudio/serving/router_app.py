@@ -29,17 +29,22 @@ _HOLD_POLL = 0.05
 # to ride out instance crashes, few enough that one request that crashes every instance
 # it reaches cannot take the whole endpoint down.
 _MAX_DROPS = 3
+# What a held request costs beyond its body (the request object, its head, timers).
+_HELD_OVERHEAD = 1024
 
 
 class RouterApp:
     """Routes invocations by the table and serves the control API."""
 
     def __init__(self, table: RoutingTable, token: str, wait_for_instance: float,
-                 loop: asyncio.AbstractEventLoop):
+                 loop: asyncio.AbstractEventLoop, max_held_bytes: int = 256 * 1024 * 1024):
         self.table = table
         self.auth = b"Bearer " + token.encode()
         self.wait_for_instance = wait_for_instance
         self.loop = loop
+        # Requests waiting for a healthy instance keep their bodies in memory: cap them.
+        self.max_held_bytes = max_held_bytes
+        self.held_bytes = 0
 
     def handle(self, conn: HttpConnection, req: Request) -> None:
         """Answer one request on ``conn`` (the server calls this for every request)."""
@@ -100,7 +105,7 @@ class Invocation:
     """One ``InvokeEndpoint`` on its way through the router (retries included)."""
 
     __slots__ = ("app", "conn", "req", "name", "target", "head", "t0", "t_send",
-                 "deadline", "variant", "instance", "drops")
+                 "deadline", "variant", "instance", "drops", "held")
 
     def __init__(self, app: RouterApp, conn: HttpConnection, req: Request, name: str):
         self.app = app
@@ -122,9 +127,13 @@ class Invocation:
         self.variant: Variant | None = None
         self.instance: Instance | None = None
         self.drops = 0
+        self.held = 0
 
     def dispatch(self) -> None:
         """Route to the best healthy instance, or hold until one is healthy."""
+        if self.held:
+            self.app.held_bytes -= self.held
+            self.held = 0
         endpoint = self.app.table.endpoints.get(self.name)
         if endpoint is None:
             self._error(400, "ValidationError", f"Endpoint {self.name} not found.")
@@ -155,15 +164,24 @@ class Invocation:
         inst.send(self.head, self.req.body, self)
 
     def _hold(self) -> None:
-        now = self.app.loop.time()
+        app = self.app
+        now = app.loop.time()
+        size = len(self.req.body) + _HELD_OVERHEAD
         if not self.deadline:
-            self.deadline = now + self.app.wait_for_instance
+            if app.held_bytes + size > app.max_held_bytes:
+                self._error(503, "ServiceUnavailable",
+                            f"no instance of endpoint {self.name} is available and too many "
+                            "requests are already waiting for one")
+                return
+            self.deadline = now + app.wait_for_instance
         if now >= self.deadline:
             self._error(503, "ServiceUnavailable",
                         f"no instance of endpoint {self.name} became available within "
-                        f"{self.app.wait_for_instance:g} seconds")
+                        f"{app.wait_for_instance:g} seconds")
             return
-        self.app.loop.call_later(_HOLD_POLL, self.dispatch)
+        app.held_bytes += size
+        self.held = size
+        app.loop.call_later(_HOLD_POLL, self.dispatch)
 
     # --- reports from the upstream connection -------------------------------------
     def upstream_response(self, status: int, content_type: bytes | None,

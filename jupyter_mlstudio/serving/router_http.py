@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import uuid
 from collections import deque
 from http import HTTPStatus
@@ -19,6 +20,7 @@ _STATUS_LINES = {
     s.value: b"HTTP/1.1 %d %s\r\n" % (s.value, s.phrase.encode()) for s in HTTPStatus
 }
 JSON = b"Content-Type: application/json\r\n"
+log = logging.getLogger(__name__)
 # Request ids shaped like SageMaker's (a UUID): a random per-process part and a counter,
 # cheaper than a fresh uuid4 per request.
 _ID_PREFIX = "{0[0]}-{0[1]}-{0[2]}-{0[3]}".format(str(uuid.uuid4()).split("-")).encode()
@@ -112,6 +114,10 @@ class HttpConnection(asyncio.Protocol):
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._reject(400, "protocol upgrades are not supported")
+        except httptools.HttpParserCallbackError:
+            # A fault of the router's own code, not of the client's request.
+            log.exception("router error while handling a request")
+            self._reject(500, "internal error of the endpoint router", "InternalFailure")
         except httptools.HttpParserError:
             if not self.discarding:
                 self._reject(400, "malformed HTTP request")
@@ -220,8 +226,8 @@ class HttpConnection(asyncio.Protocol):
         self._write_last(413, headers, body)
         self.state.loop.call_later(10.0, self.transport.close)
 
-    def _reject(self, status: int, message: str) -> None:
-        self._write_last(status, *error_body("ValidationError", message))
+    def _reject(self, status: int, message: str, code: str = "ValidationError") -> None:
+        self._write_last(status, *error_body(code, message))
         self.transport.close()
 
     def _write_last(self, status: int, headers: bytes, body: bytes) -> None:
