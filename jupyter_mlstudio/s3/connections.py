@@ -8,6 +8,7 @@ from typing import Any, Callable
 import boto3
 from botocore.config import Config
 
+from . import fastlist
 from .errors import S3Error
 from .store import S3Store
 
@@ -31,7 +32,7 @@ class S3Connection:
         """A shared, thread-safe boto3 S3 client."""
         if self._client is None or not self.cache_client:
             assert self._make_client is not None
-            self._client = self._make_client()
+            self._client = fastlist.install(self._make_client())
         return self._client
 
     def public(self) -> dict[str, Any]:

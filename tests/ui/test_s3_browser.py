@@ -180,8 +180,8 @@ def test_upload_to_s3_from_the_file_browser(page, lab_server):
     assert field.input_value() == "mlstudio/"
     field.fill("mlstudio/from-workspace/")
     page.click(".jp-Dialog .jp-mod-accept")
-    # The server copies the file into S3. (The progress toast does not always turn to
-    # "Uploaded" on a fresh install: a known front-end issue, tracked in the S3 issue.)
+    # The server copies the file into S3; the progress toast turns to "Uploaded".
+    page.wait_for_selector(f".Toastify__toast:has-text('Uploaded {name}')", timeout=60_000)
     deadline = time.monotonic() + 60
     while True:
         try:
