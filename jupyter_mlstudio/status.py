@@ -1,12 +1,12 @@
 """The extension's status: what is configured and whether each part is healthy."""
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from ._version import __version__
 from .backends import JobBackend
 from .db import Database
+from .probe import CachedProbe
 from .s3.store import S3Store
 
 
@@ -25,11 +25,12 @@ class StatusService:
         self.db = db
         self.backends = backends
         self.default_backend = default_backend
+        self._db_probe = CachedProbe(db.check, max_age=2.0)
 
     async def status(self) -> dict[str, Any]:
         """The status document. Contains no credential of any kind."""
         s3_health = await self.s3.health()
-        db_ok, db_message, revision = await asyncio.to_thread(self.db.check)
+        db_ok, db_message, revision = await self._db_probe.get()
         backends = self.backend_status()
         return {
             "version": __version__,

@@ -20,6 +20,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from ..probe import CachedProbe
 from .embedded import EmbeddedS3Error, EmbeddedS3Server
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,7 @@ class S3Store:
         self._ready: asyncio.Future | None = None
         self._client = None
         self._client_endpoint: str | None = None
-        self._health = Health(False, "not checked yet")
-        self._health_task: asyncio.Task | None = None
+        self._probe = CachedProbe(self._check, max_age=5.0)
 
     # -- settings --------------------------------------------------------
     @property
@@ -180,19 +180,15 @@ class S3Store:
         return self._client
 
     # -- health ----------------------------------------------------------
-    async def health(self, max_age: float = 5.0) -> Health:
-        """The store's health, re-checked at most every ``max_age`` seconds."""
+    async def health(self) -> Health:
+        """The store's health, re-checked in the background at most every 5 seconds."""
         if self.startup_error:
             return Health(False, self.startup_error, time.time())
         if self.embedded and (self._ready is None or not self._ready.done()):
             if self._ready is None:
                 asyncio.ensure_future(self.ensure_ready())
             return Health(False, "embedded store starting", time.time())
-        if time.time() - self._health.checked_at > max_age:
-            if self._health_task is None or self._health_task.done():
-                self._health_task = asyncio.ensure_future(asyncio.to_thread(self._check))
-            self._health = await asyncio.shield(self._health_task)
-        return self._health
+        return await self._probe.get()
 
     def _check(self) -> Health:
         """Probe the store with one cheap signed request."""

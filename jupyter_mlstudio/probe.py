@@ -1,0 +1,38 @@
+"""Health probes that never hold up the caller once they have an answer."""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Callable, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class CachedProbe(Generic[T]):
+    """A blocking check run in a thread at most every ``max_age`` seconds.
+
+    Only the first call waits for the check. Later calls get the last answer at once
+    and, when it is older than ``max_age``, start a fresh check for the calls after
+    them, so a slow store or a busy server never slows the status route down.
+    """
+
+    def __init__(self, check: Callable[[], T], max_age: float) -> None:
+        self.check = check
+        self.max_age = max_age
+        self._value: T | None = None
+        self._checked_at = 0.0
+        self._task: asyncio.Future[T] | None = None
+
+    def _run(self) -> T:
+        value = self.check()
+        self._value, self._checked_at = value, time.monotonic()
+        return value
+
+    async def get(self) -> T:
+        """The latest answer (waiting only for the very first one)."""
+        stale = time.monotonic() - self._checked_at > self.max_age
+        if stale and (self._task is None or self._task.done()):
+            self._task = asyncio.ensure_future(asyncio.to_thread(self._run))
+        if self._value is None:
+            return await asyncio.shield(self._task)
+        return self._value
