@@ -1,3 +1,4 @@
+import './shared.css';
 import './base.css';
 import './gallery.css';
 import './s3.css';

@@ -2,26 +2,14 @@
  * requestAPI and readJSONReply.
  *
  * @jupyterlab/services and @jupyterlab/coreutils are ES modules; they are
- * replaced by small factories so only our own code runs.
+ * replaced by the stand-ins of labmocks.ts so only our own code runs.
  */
-const makeRequest = jest.fn();
-
-jest.mock('@jupyterlab/services', () => ({
-  ServerConnection: {
-    makeSettings: () => ({ baseUrl: 'http://localhost:8888/base/' }),
-    makeRequest: (...args: unknown[]) => makeRequest(...args)
-  }
-}));
-
-jest.mock('@jupyterlab/coreutils', () => ({
-  URLExt: {
-    join: (...parts: string[]) =>
-      parts.map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, ''))).join('/')
-  }
-}));
+jest.mock('@jupyterlab/services', () => require('./labmocks').services);
+jest.mock('@jupyterlab/coreutils', () => require('./labmocks').coreutils);
 
 import { APIError, fetchAPI, requestAPI } from '../src/api';
 import { readJSONReply } from '../src/reply';
+import { makeRequest, serverSettings } from './labmocks';
 
 function jsonResponse(body: unknown, status = 200, statusText = ''): Response {
   return new Response(JSON.stringify(body), {
@@ -44,7 +32,7 @@ describe('requestAPI', () => {
     const [url, passedInit, settings] = makeRequest.mock.calls[0];
     expect(url).toBe('http://localhost:8888/base/mlstudio/api/status');
     expect(passedInit).toBe(init);
-    expect(settings).toEqual({ baseUrl: 'http://localhost:8888/base/' });
+    expect(settings).toEqual(serverSettings);
   });
 
   it('throws an APIError with the server message for a non-2xx reply', async () => {

@@ -1,29 +1,13 @@
 /**
  * GalleryClient against a fake ServerConnection (the JupyterLab packages are
- * ES modules; as in api.spec.ts they are replaced by small factories).
+ * ES modules; they are replaced by the stand-ins of labmocks.ts).
  */
-const makeRequest = jest.fn();
-
-jest.mock('@jupyterlab/services', () => ({
-  ServerConnection: {
-    makeSettings: () => ({ baseUrl: 'http://localhost:8888/base/' }),
-    makeRequest: (...args: unknown[]) => makeRequest(...args)
-  }
-}));
-
-jest.mock('@jupyterlab/coreutils', () => ({
-  URLExt: {
-    join: (...parts: string[]) =>
-      parts
-        .map((p, i) =>
-          i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, '')
-        )
-        .join('/')
-  }
-}));
+jest.mock('@jupyterlab/services', () => require('./labmocks').services);
+jest.mock('@jupyterlab/coreutils', () => require('./labmocks').coreutils);
 
 import { APIError } from '../src/api';
 import { GalleryClient } from '../src/gallery/client';
+import { makeRequest } from './labmocks';
 import { example } from './gallery-fixtures';
 
 const BASE = 'http://localhost:8888/base/mlstudio/api';

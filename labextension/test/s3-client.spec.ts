@@ -1,25 +1,13 @@
 /**
  * The S3 REST client: the URLs and bodies it sends. @jupyterlab/services and
- * @jupyterlab/coreutils are replaced by small factories (ES modules).
+ * @jupyterlab/coreutils are replaced by the stand-ins of labmocks.ts (ES modules).
  */
-const makeRequest = jest.fn();
-
-jest.mock('@jupyterlab/services', () => ({
-  ServerConnection: {
-    makeSettings: () => ({ baseUrl: 'http://localhost:8888/base/', token: 'tok' }),
-    makeRequest: (...args: unknown[]) => makeRequest(...args)
-  }
-}));
-
-jest.mock('@jupyterlab/coreutils', () => ({
-  URLExt: {
-    join: (...parts: string[]) =>
-      parts.map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, ''))).join('/')
-  }
-}));
+jest.mock('@jupyterlab/services', () => require('./labmocks').services);
+jest.mock('@jupyterlab/coreutils', () => require('./labmocks').coreutils);
 
 import { APIError } from '../src/reply';
 import * as client from '../src/s3/client';
+import { makeRequest } from './labmocks';
 
 const API = 'http://localhost:8888/base/mlstudio/api';
 

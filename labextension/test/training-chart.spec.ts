@@ -1,4 +1,4 @@
-import { formatValue, layoutChart, nearestIndex, niceTicks, valueRange } from '../src/training/chartgeom';
+import { formatReadings, formatValue, layoutChart, nearestIndex, niceTicks, valueRange } from '../src/training/chartgeom';
 
 const box = { width: 200, height: 100, left: 20, right: 10, top: 10, bottom: 20 };
 const pts = (values: number[]) => values.map((value, i) => ({ step: i + 1, value, timestamp: 0 }));
@@ -52,5 +52,27 @@ describe('chart geometry', () => {
     expect(formatValue(123456)).toBe('1.23e+5');
     expect(formatValue(0.00012)).toBe('1.2e-4');
     expect(formatValue(0)).toBe('0');
+  });
+
+  it('formats values read together with the same decimals', () => {
+    // The latency read-out: model and overhead, 3 significant digits of the larger.
+    expect(formatReadings([0.5397, 0.561])).toEqual(['0.540', '0.561']);
+    expect(formatReadings([0.8173, 0.612])).toEqual(['0.817', '0.612']);
+    expect(formatReadings([1.234, 0.5])).toEqual(['1.23', '0.50']);
+    expect(formatReadings([12.345, 0.5])).toEqual(['12.3', '0.5']);
+    // Trailing zeros that every value has are dropped.
+    expect(formatReadings([0.5, 0.25])).toEqual(['0.50', '0.25']);
+    expect(formatReadings([0.1])).toEqual(['0.1']);
+    expect(formatReadings([150, 3])).toEqual(['150', '3']);
+    expect(formatReadings([1])).toEqual(['1']);
+    expect(formatReadings([1234.5])).toEqual(['1235']);
+    expect(formatReadings([0.9996])).toEqual(['1']);
+    expect(formatReadings([-0.0004, 0.5])).toEqual(['0.0', '0.5']);
+    // Zero, tiny, huge and non-finite values as formatValue writes them.
+    expect(formatReadings([0, 0])).toEqual(['0', '0']);
+    expect(formatReadings([0.00012])).toEqual(['1.2e-4']);
+    expect(formatReadings([123456, 2])).toEqual(['1.23e+5', '2']);
+    expect(formatReadings([NaN, 0.5])).toEqual(['NaN', '0.5']);
+    expect(formatReadings([])).toEqual([]);
   });
 });

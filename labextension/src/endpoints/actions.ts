@@ -5,6 +5,7 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { confirmThen } from '../training/actions';
 import type { EndpointsClient } from './client';
 import { el } from './dom';
 import { resourcesToDelete } from './models';
@@ -74,29 +75,21 @@ export async function confirmDeleteEndpoint(client: EndpointsClient, name: strin
 }
 
 /** Ask, then stop a transform job. Resolves false when cancelled; throws on failure. */
-export async function confirmStopTransform(client: EndpointsClient, name: string): Promise<boolean> {
-  const result = await showDialog({
-    title: 'Stop batch transform job?',
-    body: `Stop “${name}”? Output files already written to S3 stay.`,
-    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Stop job' })]
-  });
-  if (!result.button.accept) {
-    return false;
-  }
-  await client.stopTransform(name);
-  return true;
+export function confirmStopTransform(client: EndpointsClient, name: string): Promise<boolean> {
+  return confirmThen(
+    'Stop batch transform job?',
+    `Stop “${name}”? Output files already written to S3 stay.`,
+    'Stop job',
+    () => client.stopTransform(name)
+  );
 }
 
 /** Ask, then delete an ended transform job. Resolves false when cancelled; throws on failure. */
-export async function confirmDeleteTransform(client: EndpointsClient, name: string): Promise<boolean> {
-  const result = await showDialog({
-    title: 'Delete batch transform job?',
-    body: `Delete “${name}” and its log? Its output in S3 stays.`,
-    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
-  });
-  if (!result.button.accept) {
-    return false;
-  }
-  await client.deleteTransform(name);
-  return true;
+export function confirmDeleteTransform(client: EndpointsClient, name: string): Promise<boolean> {
+  return confirmThen(
+    'Delete batch transform job?',
+    `Delete “${name}” and its log? Its output in S3 stays.`,
+    'Delete',
+    () => client.deleteTransform(name)
+  );
 }

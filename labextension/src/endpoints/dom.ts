@@ -9,10 +9,13 @@ export {
   block,
   el,
   keyValueTable,
+  placeChildren,
+  replaceBadge,
   showFailure,
   showFieldError,
   summaryList,
   textInput,
+  viewColumns,
   viewHeader
 } from '../training/dom';
 

@@ -4,14 +4,11 @@
  * failure reason, and the Overview, Test, Charts and Logs tabs. Polls the
  * description every 2 s while visible.
  */
-import { IntervalPoller } from '../poller';
-import { APIError } from '../reply';
-import { errorText } from '../status';
-import { VisibleWidget } from '../visiblewidget';
+import { ResourceView, type IResourceViewProps } from '../training/resourceview';
 import { confirmDeleteEndpoint } from './actions';
 import { ChartsTab } from './chartstab';
 import type { EndpointsClient } from './client';
-import { actionButton, badge, el, showFailure, viewHeader } from './dom';
+import { actionButton, el, showFailure, viewHeader } from './dom';
 import { boto3Snippet } from './invoke';
 import { LogsTab } from './logstab';
 import { OverviewTab } from './overviewtab';
@@ -31,40 +28,34 @@ export function endpointViewId(name: string): string {
 }
 
 /** What the view needs from its plugin. */
-export interface IEndpointViewOptions {
-  client: EndpointsClient;
-  name: string;
+export interface IEndpointViewOptions extends IResourceViewProps<EndpointsClient> {
   /** Copy text to the clipboard and say so. */
   copy: (text: string) => void;
-  /** Called after the endpoint was deleted (the view should close). */
-  deleted: () => void;
 }
 
 let viewCount = 0;
 
 /** An endpoint view. */
-export class EndpointView extends VisibleWidget {
+export class EndpointView extends ResourceView {
   constructor(options: IEndpointViewOptions) {
-    super();
+    super({
+      name: options.name,
+      kind: 'endpoint',
+      noun: 'endpoint',
+      interval: ENDPOINT_POLL_INTERVAL,
+      className: 'jp-mlstudio-endpoint-view',
+      deleted: options.deleted
+    });
     this._options = options;
-    this.name = options.name;
-    this.addClass('jp-mlstudio-training-view');
-    this.addClass('jp-mlstudio-endpoint-view');
-    this.node.dataset.status = 'loading';
-    this.node.tabIndex = -1;
     const client = options.client;
-    this._poller = new IntervalPoller(() => this._refresh(), ENDPOINT_POLL_INTERVAL);
     this._overview = new OverviewTab(client, this.name, () => void this.refresh());
     this._test = new TestTab(client, this.name);
     this._charts = new ChartsTab(client, this.name);
     this._logs = new LogsTab(client, this.name);
 
     this._delete.addEventListener('click', () => void this._deleteEndpoint());
-    const header = viewHeader(this.name, [this._badge, this._config], [this._delete]);
+    const header = viewHeader(this.name, [this.badgeNode, this._config], [this._delete]);
 
-    this._message.hidden = true;
-    this._message.setAttribute('role', 'alert');
-    this._failure.hidden = true;
     this._runtime.hidden = true;
 
     const id = `jp-mlstudio-endpoint-view-${++viewCount}`;
@@ -89,14 +80,11 @@ export class EndpointView extends VisibleWidget {
     this._tabBar.addEventListener('keydown', event => this._tabKey(event));
 
     const inner = el('div', 'jp-mlstudio-training-view-inner');
-    inner.append(header, this._message, this._failure, this._runtime, this._tabBar, ...Object.values(panels));
+    inner.append(header, this.message, this.failure, this._runtime, this._tabBar, ...Object.values(panels));
     this.node.append(inner);
     this.select('Overview');
     client.changed.connect(this._onChanged, this);
   }
-
-  /** The endpoint's name. */
-  readonly name: string;
 
   /** The latest description, once loaded. */
   get endpoint(): IDescribeEndpointReply | null {
@@ -121,28 +109,14 @@ export class EndpointView extends VisibleWidget {
     this._syncTabPolling();
   }
 
-  /** Fetch the description now. */
-  refresh(): Promise<void> {
-    return this._poller.trigger();
-  }
-
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._pause();
     this._charts.dispose();
     this._logs.dispose();
     this._options.client.changed.disconnect(this._onChanged, this);
     super.dispose();
-  }
-
-  protected onShown(): void {
-    this._resume();
-  }
-
-  protected onHidden(): void {
-    this._pause();
   }
 
   private _panelOf(tab: EndpointTab): HTMLElement {
@@ -163,7 +137,7 @@ export class EndpointView extends VisibleWidget {
 
   /** The Charts and Logs tabs poll only while shown in a visible view. */
   private _syncTabPolling(): void {
-    const active = this._active && !this._gone;
+    const active = this._active && !this.gone;
     if (active && this._tab === 'Charts') {
       this._charts.show();
     } else {
@@ -182,43 +156,28 @@ export class EndpointView extends VisibleWidget {
     }
   }
 
-  private _resume(): void {
-    if (this._gone) {
+  protected resume(): void {
+    if (this.gone) {
       return;
     }
     this._active = true;
-    void this._poller.start();
+    super.resume();
     this._syncTabPolling();
   }
 
-  private _pause(): void {
+  protected pause(): void {
     this._active = false;
-    this._poller.stop();
+    super.pause();
     this._syncTabPolling();
   }
 
-  private async _refresh(): Promise<void> {
-    let endpoint: IDescribeEndpointReply;
-    try {
-      endpoint = await this._options.client.describeEndpoint(this.name);
-    } catch (error) {
-      if (error instanceof APIError && error.status === 404) {
-        this._gone = true;
-        this._pause();
-        this.node.dataset.status = 'missing';
-        this._showMessage(`There is no endpoint named “${this.name}” (it may have been deleted).`);
-        this._delete.hidden = true;
-      } else {
-        this._showMessage(`Could not load the endpoint: ${errorText(error)}`);
-      }
-      return;
-    }
-    if (this.isDisposed) {
+  protected async load(): Promise<void> {
+    const endpoint = await this.fetchDescription(() => this._options.client.describeEndpoint(this.name));
+    if (!endpoint) {
       return;
     }
     const previous = this._endpoint?.EndpointStatus;
     this._endpoint = endpoint;
-    this._showMessage('');
     this._render(endpoint);
     if (previous && previous !== endpoint.EndpointStatus) {
       this._options.client.report({ kind: 'endpoint', name: this.name });
@@ -228,15 +187,21 @@ export class EndpointView extends VisibleWidget {
     }
   }
 
+  /** A gone endpoint has nothing left to delete. */
+  protected loadFailed(error: unknown): boolean {
+    const gone = super.loadFailed(error);
+    if (gone) {
+      this._delete.hidden = true;
+    }
+    return gone;
+  }
+
   private _render(endpoint: IDescribeEndpointReply): void {
     const status = endpoint.EndpointStatus;
-    this.node.dataset.status = status;
-    if (this._badge.dataset.status !== status) {
-      this._badge.replaceWith((this._badge = badge(status)));
-    }
+    this.showStatus(status);
     this._config.textContent = `config ${endpoint.EndpointConfigName}`;
     this._delete.hidden = status === 'Deleting';
-    showFailure(this._failure, status === 'Failed' ? 'Failure reason' : 'Last problem', endpoint.FailureReason);
+    showFailure(this.failure, status === 'Failed' ? 'Failure reason' : 'Last problem', endpoint.FailureReason);
     this._renderRuntime(endpoint.RuntimeUrl);
     this._overview.update(endpoint);
     this._test.update(endpoint);
@@ -265,43 +230,22 @@ export class EndpointView extends VisibleWidget {
     this._runtime.replaceChildren(line, details);
   }
 
-  private _showMessage(text: string): void {
-    this._message.textContent = text;
-    this._message.hidden = text === '';
-  }
-
-  private async _deleteEndpoint(): Promise<void> {
-    this._delete.disabled = true;
-    try {
-      if (await confirmDeleteEndpoint(this._options.client, this.name)) {
-        this._gone = true;
-        this._pause();
-        this._options.deleted();
-      }
-    } catch (error) {
-      this._showMessage(`Could not delete the endpoint: ${errorText(error)}`);
-    } finally {
-      this._delete.disabled = false;
-    }
+  private _deleteEndpoint(): Promise<void> {
+    return this.deleteWith(() => confirmDeleteEndpoint(this._options.client, this.name), this._delete);
   }
 
   private readonly _options: IEndpointViewOptions;
-  private readonly _poller: IntervalPoller;
   private readonly _overview: OverviewTab;
   private readonly _test: TestTab;
   private readonly _charts: ChartsTab;
   private readonly _logs: LogsTab;
   private readonly _delete = actionButton('Delete', 'delete', 'jp-mlstudio-training-button jp-mod-warn');
-  private _badge: HTMLElement = badge('Loading');
   private readonly _config = el('span', 'jp-mlstudio-training-view-secondary');
-  private readonly _message = el('p', 'jp-mlstudio-training-view-message');
-  private readonly _failure = el('div', 'jp-mlstudio-training-failure');
   private readonly _runtime = el('div', 'jp-mlstudio-endpoints-runtime');
   private readonly _tabBar = el('div', 'jp-mlstudio-endpoints-tabbar');
   private readonly _tabButtons = new Map<EndpointTab, HTMLButtonElement>();
   private _tab: EndpointTab = 'Overview';
   private _endpoint: IDescribeEndpointReply | null = null;
   private _active = false;
-  private _gone = false;
   private _polls = 0;
 }

@@ -7,7 +7,7 @@
 import { Widget } from '@lumino/widgets';
 
 import type { FormErrors } from '../training/form';
-import { actionButton, el, fieldset, focusFirstError, formField, showFieldError } from '../training/dom';
+import { actionButton, el, fieldset, focusFirstError, formField, showFieldError, wireForm } from '../training/dom';
 
 type Input = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -20,14 +20,7 @@ export abstract class CheckedForm extends Widget {
     this.addClass('jp-mlstudio-training-form');
     this.addClass(className);
     this._id = `jp-mlstudio-${className}-${++formCount}`;
-    const form = this.node as HTMLFormElement;
-    form.noValidate = true;
-    form.addEventListener('submit', event => {
-      event.preventDefault();
-      void this.submit();
-    });
-    form.addEventListener('input', event => this._edited(event.target));
-    form.addEventListener('change', event => this._edited(event.target));
+    wireForm(this.node as HTMLFormElement, () => void this.submit(), target => this._edited(target));
     this._submit = actionButton(_submitLabel, 'create', 'jp-mlstudio-training-button jp-mlstudio-training-create jp-mod-accept');
     this._submit.type = 'submit';
     this._formError.setAttribute('role', 'alert');

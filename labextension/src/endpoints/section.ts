@@ -3,17 +3,15 @@
  * variants, instances) and batch transform jobs (status, progress),
  * refreshed every few seconds while visible.
  */
-import { refreshIcon, Toolbar, ToolbarButton } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
+import type { ISignal } from '@lumino/signaling';
 
-import { IntervalPoller } from '../poller';
 import { plural } from '../s3/format';
+import { PolledSection } from '../sidebar/section';
 import { errorText } from '../status';
-import { VisibleWidget } from '../visiblewidget';
 import { formatCreated, formatTimestamp } from '../training/format';
 import { isTerminal } from '../training/status';
 import type { EndpointsClient } from './client';
-import { actionButton, badge, el, progressBar } from './dom';
+import { actionButton, badge, el, placeChildren, progressBar, replaceBadge } from './dom';
 import { progressInfo } from './transform';
 import type { IDescribeEndpointReply, IEndpointSummary, ITransformJobSummary } from './types';
 
@@ -48,24 +46,16 @@ export function instanceCount(endpoint: IDescribeEndpointReply): number {
 }
 
 /** The Endpoints section (root class `jp-mlstudio-endpoints`). */
-export class EndpointsSection extends VisibleWidget {
+export class EndpointsSection extends PolledSection {
   constructor(options: IEndpointsSectionOptions) {
-    super();
+    super({
+      className: 'jp-mlstudio-endpoints',
+      label: 'Endpoints',
+      caption: 'Real-time endpoints and batch transform jobs',
+      refreshTooltip: 'Refresh endpoints and transform jobs',
+      interval: SECTION_POLL_INTERVAL
+    });
     this._options = options;
-    this.addClass('jp-mlstudio-endpoints');
-    this.title.label = 'Endpoints';
-    this.title.caption = 'Real-time endpoints and batch transform jobs';
-    this._poller = new IntervalPoller(() => this._refresh(), SECTION_POLL_INTERVAL);
-
-    this.toolbar = new Toolbar();
-    this.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: 'Refresh endpoints and transform jobs',
-        onClick: () => void this.refresh()
-      })
-    );
 
     const newEndpoint = actionButton(
       'New endpoint',
@@ -106,9 +96,6 @@ export class EndpointsSection extends VisibleWidget {
     );
   }
 
-  /** Shown in the accordion heading. */
-  readonly toolbar: Toolbar;
-
   /** The row last right-clicked (for context-menu commands). */
   get contextRow(): { kind: 'endpoint' | 'transform'; name: string; status: string } | null {
     return this._context;
@@ -127,41 +114,12 @@ export class EndpointsSection extends VisibleWidget {
     };
   }
 
-  /** Reload now (after the request in flight, if any, which may predate a change). */
-  refresh(): Promise<void> {
-    return this._poller.refresh();
+  /** An endpoint or transform job was created, changed or deleted: list again. */
+  protected changeSignals(): ISignal<unknown, unknown>[] {
+    return [this._options.client.changed];
   }
 
-  dispose(): void {
-    this._poller.stop();
-    super.dispose();
-  }
-
-  protected onShown(): void {
-    void this._poller.start();
-  }
-
-  protected onHidden(): void {
-    this._poller.stop();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    this._options.client.changed.connect(this._onChanged, this);
-    super.onAfterAttach(msg);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._options.client.changed.disconnect(this._onChanged, this);
-    super.onBeforeDetach(msg);
-  }
-
-  private _onChanged(): void {
-    if (this.isVisible) {
-      void this.refresh();
-    }
-  }
-
-  private async _refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     const client = this._options.client;
     const [endpoints, transforms] = await Promise.allSettled([client.listEndpoints(), client.listTransformJobs()]);
     if (this.isDisposed) {
@@ -212,19 +170,6 @@ export class EndpointsSection extends VisibleWidget {
     }
   }
 
-  /** Replace the children of `list` by `rows`, moving only what is out of place (keeps focus). */
-  private _place(list: HTMLElement, rows: HTMLElement[]): void {
-    rows.forEach((row, i) => {
-      const current = list.children[i] ?? null;
-      if (current !== row) {
-        list.insertBefore(row, current);
-      }
-    });
-    while (list.children.length > rows.length) {
-      list.lastElementChild?.remove();
-    }
-  }
-
   /** The row of `name` in `list`, or a new one. */
   private _row(list: HTMLElement, className: string, name: string): HTMLElement {
     const existing = Array.from(list.children).find(c => (c as HTMLElement).dataset.name === name) as HTMLElement | undefined;
@@ -245,10 +190,7 @@ export class EndpointsSection extends VisibleWidget {
   /** Set a row's status badge and delete button. */
   private _status(row: HTMLElement, status: string, deletable: boolean, what: string): void {
     row.dataset.status = status;
-    const old = row.querySelector('.jp-mlstudio-training-badge') as HTMLElement;
-    if (old.dataset.status !== status) {
-      old.replaceWith(badge(status));
-    }
+    replaceBadge(row.querySelector('.jp-mlstudio-training-badge') as HTMLElement, status);
     const remove = row.querySelector('.jp-mlstudio-endpoints-delete') as HTMLButtonElement;
     remove.hidden = !deletable;
     remove.title = `Delete ${what} ${row.dataset.name}`;
@@ -280,7 +222,7 @@ export class EndpointsSection extends VisibleWidget {
       (row.lastElementChild as HTMLElement).replaceChildren(...meta);
       return row;
     });
-    this._place(this._endpoints, rows);
+    placeChildren(this._endpoints, rows);
     this._endpointsEmpty.textContent = 'No endpoints yet. Deploy a completed training job or a model.tar.gz in S3.';
     this._endpointsEmpty.hidden = rows.length > 0;
   }
@@ -302,13 +244,12 @@ export class EndpointsSection extends VisibleWidget {
       );
       return row;
     });
-    this._place(this._transforms, rows);
+    placeChildren(this._transforms, rows);
     this._transformsEmpty.textContent = 'No batch transform jobs yet.';
     this._transformsEmpty.hidden = rows.length > 0;
   }
 
   private readonly _options: IEndpointsSectionOptions;
-  private readonly _poller: IntervalPoller;
   private readonly _message = el('p', 'jp-mlstudio-training-message');
   private readonly _endpoints = el('ul', 'jp-mlstudio-training-list jp-mlstudio-endpoints-list');
   private readonly _transforms = el('ul', 'jp-mlstudio-training-list jp-mlstudio-transforms-list');

@@ -5,7 +5,7 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { el } from '../sidebar/dom';
+import { el, styledTextInput } from '../sidebar/dom';
 import {
   checkShareForm,
   checkUseForm,
@@ -48,13 +48,7 @@ function textInput(
   value: string,
   placeholder = ''
 ): HTMLInputElement {
-  const input = el('input', 'jp-mod-styled jp-mlstudio-form-input');
-  input.type = 'text';
-  input.name = name;
-  input.value = value;
-  input.placeholder = placeholder;
-  input.spellcheck = false;
-  return input;
+  return styledTextInput('jp-mlstudio-form-input', name, value, placeholder);
 }
 
 /** A message above the fields (e.g. the server's answer to the last try). */

@@ -2,13 +2,8 @@
  * The "Examples" section of the ML Studio sidebar: counts, the most recent
  * examples and a button that opens the gallery.
  */
-import { Toolbar, ToolbarButton, refreshIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
-import { Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
-
 import { el } from '../sidebar/dom';
-import { errorText } from '../status';
+import { FetchedSection } from '../sidebar/section';
 import type { GalleryActions } from './actions';
 import { formatDate, mostRecent } from './card';
 import { countsText } from './counts';
@@ -23,7 +18,7 @@ export const RECENT_COUNT = 3;
 const SUMMARY_PAGE = 500;
 
 /** The sidebar section. */
-export class ExamplesSection extends Widget {
+export class ExamplesSection extends FetchedSection<IListReply> {
   /**
    * @param actions - the gallery's actions (a recent example opens its preview)
    * @param openGallery - opens the gallery view
@@ -32,18 +27,12 @@ export class ExamplesSection extends Widget {
     private readonly actions: GalleryActions,
     private readonly openGallery: () => void
   ) {
-    super();
-    this.addClass('jp-mlstudio-examples');
-    this.title.label = 'Examples';
-    this.title.caption = 'Example notebooks: browse, preview, use and share';
-    this.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: 'Refresh the examples',
-        onClick: () => void this.refresh()
-      })
-    );
+    super({
+      className: 'jp-mlstudio-examples',
+      label: 'Examples',
+      caption: 'Example notebooks: browse, preview, use and share',
+      refreshTooltip: 'Refresh the examples'
+    });
 
     const open = el(
       'button',
@@ -65,55 +54,19 @@ export class ExamplesSection extends Widget {
     actions.client.changed.connect(() => void this.refresh(), this);
   }
 
-  /** Shown in the section's heading. */
-  readonly toolbar = new Toolbar();
-
-  /** Fetch the examples and show counts and the most recent ones. */
-  async refresh(): Promise<void> {
-    const seq = ++this._seq;
-    this.node.dataset.state = 'loading';
-    try {
-      const reply = await this.actions.client.list(
-        listPath(emptyQuery(), null, SUMMARY_PAGE)
-      );
-      if (seq !== this._seq || this.isDisposed) {
-        return;
-      }
-      this._render(reply);
-      this.node.dataset.state = 'loaded';
-    } catch (error) {
-      if (seq !== this._seq || this.isDisposed) {
-        return;
-      }
-      this._counts.textContent = `Cannot list examples: ${errorText(error)}`;
-      this._counts.className = 'jp-mlstudio-examples-counts jp-mod-error';
-      this._recent.replaceChildren();
-      this.node.dataset.state = 'error';
-    }
+  /** Fetch the examples (to count them and pick the most recent). */
+  protected fetch(): Promise<IListReply> {
+    return this.actions.client.list(listPath(emptyQuery(), null, SUMMARY_PAGE));
   }
 
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    Signal.disconnectReceiver(this);
-    this.toolbar.dispose();
-    super.dispose();
+  protected renderError(message: string): void {
+    this._counts.textContent = `Cannot list examples: ${message}`;
+    this._counts.className = 'jp-mlstudio-examples-counts jp-mod-error';
+    this._recent.replaceChildren();
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    void this.refresh();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      void this.refresh();
-    }
-  }
-
-  private _render(reply: IListReply): void {
+  /** Show the counts and the most recent examples. */
+  protected render(reply: IListReply): void {
     this._counts.textContent = countsText(reply);
     this._counts.className = 'jp-mlstudio-examples-counts';
     this._examples = mostRecent(reply.examples, RECENT_COUNT);
@@ -148,5 +101,4 @@ export class ExamplesSection extends Widget {
   private readonly _counts = el('p', 'jp-mlstudio-examples-counts');
   private readonly _recent = el('ul', 'jp-mlstudio-examples-recent');
   private _examples: IExample[] = [];
-  private _seq = 0;
 }

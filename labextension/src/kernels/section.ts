@@ -3,12 +3,10 @@
  * (uninstall for managed ones) and the kinds that can be installed.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import { Toolbar, ToolbarButton, refreshIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
-import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { el } from '../sidebar/dom';
+import { FetchedSection } from '../sidebar/section';
 import { errorText } from '../status';
 import type { KernelsClient } from './client';
 import { isFinished, statusLabel } from './status';
@@ -41,21 +39,15 @@ function detail(label: string, value: string | null | undefined): HTMLElement[] 
 }
 
 /** The sidebar section. */
-export class KernelsSection extends Widget {
+export class KernelsSection extends FetchedSection<IKernelsReply> {
   constructor(private readonly options: IKernelsSectionOptions) {
-    super();
-    this.addClass('jp-mlstudio-kernels');
-    this.title.label = 'Kernels';
-    this.title.caption = 'Installed kernels; install R, Scala and Python environment kernels';
-    this.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: 'Refresh the kernels',
-        className: 'jp-mlstudio-kernels-refresh',
-        onClick: () => void this.refresh()
-      })
-    );
+    super({
+      className: 'jp-mlstudio-kernels',
+      label: 'Kernels',
+      caption: 'Installed kernels; install R, Scala and Python environment kernels',
+      refreshTooltip: 'Refresh the kernels',
+      refreshClassName: 'jp-mlstudio-kernels-refresh'
+    });
     this._message.setAttribute('aria-live', 'polite');
     this._specs.setAttribute('aria-label', 'Installed kernels');
     this._kinds.setAttribute('aria-label', 'Installable kernels');
@@ -71,60 +63,30 @@ export class KernelsSection extends Widget {
     options.client.changed.connect(() => void this.refresh(), this);
   }
 
-  /** Shown in the section's heading. */
-  readonly toolbar = new Toolbar();
-
   /** The latest reply, if any. */
   get reply(): IKernelsReply | null {
     return this._reply;
   }
 
-  /** Fetch the kernels and redraw. */
-  async refresh(): Promise<void> {
-    const seq = ++this._seq;
-    this.node.dataset.state = 'loading';
-    try {
-      const reply = await this.options.client.list();
-      if (seq !== this._seq || this.isDisposed) {
-        return;
-      }
-      this._reply = reply;
-      this._render(reply);
-      this._message.textContent = '';
-      this._message.className = 'jp-mlstudio-kernels-message';
-      this.node.dataset.state = 'loaded';
-    } catch (error) {
-      if (seq !== this._seq || this.isDisposed) {
-        return;
-      }
-      this._message.textContent = `Cannot list kernels: ${errorText(error)}`;
-      this._message.className = 'jp-mlstudio-kernels-message jp-mod-error';
-      this.node.dataset.state = 'error';
-    }
+  /** Fetch the kernels. */
+  protected fetch(): Promise<IKernelsReply> {
+    return this.options.client.list();
   }
 
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    Signal.disconnectReceiver(this);
-    this.toolbar.dispose();
-    super.dispose();
+  protected renderError(message: string): void {
+    this._message.textContent = `Cannot list kernels: ${message}`;
+    this._message.className = 'jp-mlstudio-kernels-message jp-mod-error';
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    void this.refresh();
+  /** Redraw from a reply. */
+  protected render(reply: IKernelsReply): void {
+    this._reply = reply;
+    this._renderKernels(reply);
+    this._message.textContent = '';
+    this._message.className = 'jp-mlstudio-kernels-message';
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      void this.refresh();
-    }
-  }
-
-  private _render(reply: IKernelsReply): void {
+  private _renderKernels(reply: IKernelsReply): void {
     const specs = [...(reply.kernelspecs ?? [])].sort((a, b) =>
       (a.display_name || a.name).localeCompare(b.display_name || b.name)
     );
@@ -295,5 +257,4 @@ export class KernelsSection extends Widget {
   private readonly _kinds = el('ul', 'jp-mlstudio-kernels-list jp-mlstudio-kernel-kinds');
   private readonly _running = el('div', 'jp-mlstudio-kernels-installs');
   private _reply: IKernelsReply | null = null;
-  private _seq = 0;
 }

@@ -8,14 +8,7 @@ import {
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  Clipboard,
-  ICommandPalette,
-  InputDialog,
-  MainAreaWidget,
-  Notification,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, type MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { addIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
@@ -29,10 +22,9 @@ import { TransformForm } from '../endpoints/newtransform';
 import { EndpointsSection, ENDPOINT_ROW_CLASS, TRANSFORM_ROW_CLASS } from '../endpoints/section';
 import { defaultTransformState } from '../endpoints/transform';
 import { TransformView, transformViewId } from '../endpoints/transformview';
-import { mlstudioIcon } from '../icons';
-import { errorText } from '../status';
-import { canStop, isTerminal } from '../training/status';
 import { IMLStudio } from '../tokens';
+import { canStop, isTerminal } from '../training/status';
+import { copyToClipboard, deleteAndClose, notifyFailure, openInMainArea, openTracked, restoreByName } from './mainarea';
 
 /** Command ids of the Endpoints panel. */
 export namespace EndpointsCommandIDs {
@@ -57,6 +49,12 @@ const SECTION_RANK = 35;
 
 const CATEGORY = 'ML Studio';
 
+/** The create forms' tabs, and the command that shows what a form created. */
+const FORMS = {
+  endpoint: { label: 'New endpoint', caption: 'Create a real-time endpoint', open: EndpointsCommandIDs.openEndpoint },
+  transform: { label: 'New batch transform', caption: 'Create a batch transform job', open: EndpointsCommandIDs.openTransform }
+};
+
 /** Provides the Endpoints panel. */
 export const endpointsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-mlstudio:endpoints',
@@ -76,10 +74,7 @@ export const endpointsPlugin: JupyterFrontEndPlugin<void> = {
     const transformViews = new WidgetTracker<MainAreaWidget<TransformView>>({ namespace: 'mlstudio-transform-job' });
     let formCount = 0;
 
-    const copy = (text: string): void => {
-      Clipboard.copyToSystem(text);
-      Notification.success('Copied to the clipboard', { autoClose: 3000 });
-    };
+    const copy = (text: string): void => copyToClipboard(text);
 
     /** The name of a command: `args.name`, else the right-clicked row of `kind`. */
     const nameOf = (args: ReadonlyPartialJSONObject, kind: 'endpoint' | 'transform'): string | null => {
@@ -90,64 +85,40 @@ export const endpointsPlugin: JupyterFrontEndPlugin<void> = {
       return row && row.kind === kind ? row.name : null;
     };
 
-    /** Show `content` in a main-area tab. */
-    const addToMain = <T extends Widget>(content: T, id: string, label: string, caption: string): MainAreaWidget<T> => {
-      const widget = new MainAreaWidget({ content });
-      widget.id = id;
-      widget.title.label = label;
-      widget.title.caption = caption;
-      widget.title.icon = mlstudioIcon;
-      widget.title.closable = true;
-      shell.add(widget, 'main');
-      shell.activateById(id);
-      return widget;
-    };
-
     const openEndpoint = (name: string): void => {
-      const id = endpointViewId(name);
-      if (endpointViews.find(w => w.id === id)) {
-        shell.activateById(id);
-        return;
-      }
-      const content = new EndpointView({ client, name, copy, deleted: () => widget.dispose() });
-      const widget = addToMain(content, id, name, `Endpoint ${name}`);
-      void endpointViews.add(widget);
+      openTracked(
+        shell,
+        endpointViews,
+        { id: endpointViewId(name), label: name, caption: `Endpoint ${name}` },
+        close => new EndpointView({ client, name, copy, deleted: close })
+      );
     };
 
     const openTransform = (name: string): void => {
-      const id = transformViewId(name);
-      if (transformViews.find(w => w.id === id)) {
-        shell.activateById(id);
-        return;
-      }
-      const content = new TransformView({ client, name, deleted: () => widget.dispose() });
-      const widget = addToMain(content, id, `Transform: ${name}`, `Batch transform job ${name}`);
-      void transformViews.add(widget);
+      openTracked(
+        shell,
+        transformViews,
+        { id: transformViewId(name), label: `Transform: ${name}`, caption: `Batch transform job ${name}` },
+        close => new TransformView({ client, name, deleted: close })
+      );
     };
 
-    const failed = (what: string, error: unknown): void => {
-      Notification.error(`Could not ${what}: ${errorText(error)}`, { autoClose: 8000 });
+    /** Open a create form (`kind` of FORMS); once it has created `name`, it closes and shows it. */
+    const openForm = (kind: keyof typeof FORMS, create: (onCreated: (name: string) => void) => Widget): void => {
+      const { open, ...title } = FORMS[kind];
+      openInMainArea(shell, { id: `jp-mlstudio-new-${kind}-${++formCount}`, ...title }, close =>
+        create(name => {
+          close();
+          void commands.execute(open, { name });
+        })
+      );
     };
 
-    const deleteEndpoint = async (name: string): Promise<void> => {
-      try {
-        if (await confirmDeleteEndpoint(client, name)) {
-          endpointViews.find(w => w.id === endpointViewId(name))?.dispose();
-        }
-      } catch (error) {
-        failed(`delete ${name}`, error);
-      }
-    };
+    const deleteEndpoint = (name: string): Promise<void> =>
+      deleteAndClose(() => confirmDeleteEndpoint(client, name), endpointViews, endpointViewId(name), name);
 
-    const deleteTransform = async (name: string): Promise<void> => {
-      try {
-        if (await confirmDeleteTransform(client, name)) {
-          transformViews.find(w => w.id === transformViewId(name))?.dispose();
-        }
-      } catch (error) {
-        failed(`delete ${name}`, error);
-      }
-    };
+    const deleteTransform = (name: string): Promise<void> =>
+      deleteAndClose(() => confirmDeleteTransform(client, name), transformViews, transformViewId(name), name);
 
     const section = new EndpointsSection({
       client,
@@ -170,34 +141,16 @@ export const endpointsPlugin: JupyterFrontEndPlugin<void> = {
       describedBy: {
         args: { type: 'object', properties: { trainingJob: { type: 'string', description: 'A completed training job to deploy' } } }
       },
-      execute: args => {
-        const content: EndpointForm = new EndpointForm({
-          client,
-          state: defaultEndpointState(trainingJobOf(args)),
-          onCreated: name => {
-            widget.dispose();
-            void commands.execute(EndpointsCommandIDs.openEndpoint, { name });
-          }
-        });
-        const widget = addToMain(content, `jp-mlstudio-new-endpoint-${++formCount}`, 'New endpoint', 'Create a real-time endpoint');
-      }
+      execute: args =>
+        openForm('endpoint', onCreated => new EndpointForm({ client, state: defaultEndpointState(trainingJobOf(args)), onCreated }))
     });
 
     commands.addCommand(EndpointsCommandIDs.newTransform, {
       label: 'New Batch Transform Job…',
       caption: 'Run a model over every object under an S3 prefix',
       icon: addIcon,
-      execute: args => {
-        const content: TransformForm = new TransformForm({
-          client,
-          state: defaultTransformState(trainingJobOf(args)),
-          onCreated: name => {
-            widget.dispose();
-            void commands.execute(EndpointsCommandIDs.openTransform, { name });
-          }
-        });
-        const widget = addToMain(content, `jp-mlstudio-new-transform-${++formCount}`, 'New batch transform', 'Create a batch transform job');
-      }
+      execute: args =>
+        openForm('transform', onCreated => new TransformForm({ client, state: defaultTransformState(trainingJobOf(args)), onCreated }))
     });
 
     commands.addCommand(EndpointsCommandIDs.openEndpoint, {
@@ -216,7 +169,7 @@ export const endpointsPlugin: JupyterFrontEndPlugin<void> = {
             const result = await InputDialog.getItem({ title: 'Open endpoint', items: names });
             name = result.button.accept ? result.value : null;
           } catch (error) {
-            failed('list endpoints', error);
+            notifyFailure('list endpoints', error);
             return;
           }
         }
@@ -258,7 +211,7 @@ export const endpointsPlugin: JupyterFrontEndPlugin<void> = {
         try {
           await confirmStopTransform(client, name);
         } catch (error) {
-          failed(`stop ${name}`, error);
+          notifyFailure(`stop ${name}`, error);
         }
       }
     });
@@ -287,16 +240,8 @@ export const endpointsPlugin: JupyterFrontEndPlugin<void> = {
     }
 
     if (restorer) {
-      void restorer.restore(endpointViews, {
-        command: EndpointsCommandIDs.openEndpoint,
-        args: widget => ({ name: widget.content.name }),
-        name: widget => widget.content.name
-      });
-      void restorer.restore(transformViews, {
-        command: EndpointsCommandIDs.openTransform,
-        args: widget => ({ name: widget.content.name }),
-        name: widget => widget.content.name
-      });
+      restoreByName(restorer, endpointViews, EndpointsCommandIDs.openEndpoint);
+      restoreByName(restorer, transformViews, EndpointsCommandIDs.openTransform);
     }
   }
 };

@@ -10,7 +10,7 @@ import {
 } from '@jupyterlab/application';
 import {
   ICommandPalette,
-  MainAreaWidget,
+  type MainAreaWidget,
   Notification,
   WidgetTracker
 } from '@jupyterlab/apputils';
@@ -28,8 +28,8 @@ import { GalleryModel } from '../gallery/model';
 import type { IGalleryQuery, ReviewFilter } from '../gallery/query';
 import { ExamplesSection } from '../gallery/section';
 import { GalleryView } from '../gallery/view';
-import { errorText } from '../status';
 import { IMLStudio } from '../tokens';
+import { mainAreaWidget, notifyFailure } from './mainarea';
 
 /** Command ids of the gallery. */
 export namespace GalleryCommandIDs {
@@ -120,14 +120,12 @@ export const galleryPlugin: JupyterFrontEndPlugin<void> = {
       if (open && !open.isDisposed) {
         return open;
       }
-      const content = new GalleryView(new GalleryModel(client), actions);
-      const widget = new MainAreaWidget({ content });
-      widget.id = GALLERY_ID;
-      widget.title.label = 'Example Gallery';
-      widget.title.caption =
-        'Example notebooks: browse, preview, use and share';
-      widget.title.icon = galleryIcon;
-      widget.title.closable = true;
+      const widget = mainAreaWidget(new GalleryView(new GalleryModel(client), actions), {
+        id: GALLERY_ID,
+        label: 'Example Gallery',
+        caption: 'Example notebooks: browse, preview, use and share',
+        icon: galleryIcon
+      });
       void tracker.add(widget);
       app.shell.add(widget, 'main');
       return widget;
@@ -197,12 +195,7 @@ export const galleryPlugin: JupyterFrontEndPlugin<void> = {
         try {
           await saveIfOpen(path);
         } catch (error) {
-          Notification.error(
-            `Could not save ${path} before sharing: ${errorText(error)}`,
-            {
-              autoClose: 8000
-            }
-          );
+          notifyFailure(`save ${path} before sharing`, error);
           return;
         }
         const categories = await client

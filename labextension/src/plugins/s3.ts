@@ -15,6 +15,7 @@ import {
   downloadIcon,
   editIcon,
   fileUploadIcon,
+  type LabIcon,
   linkIcon,
   moveUpIcon,
   newFolderIcon,
@@ -125,40 +126,28 @@ function addCommands(app: JupyterFrontEnd, section: S3BrowserSection): void {
   const inBucket = (): boolean => section.inBucket;
   const objects = (): IEntry[] => section.selectedEntries().filter(e => e.kind === 'object');
 
-  commands.addCommand(S3CommandIDs.up, {
-    label: 'Up One Level',
-    icon: moveUpIcon,
-    isEnabled: inBucket,
-    execute: () => section.goUp()
-  });
-  commands.addCommand(S3CommandIDs.refresh, {
-    label: 'Refresh S3 Browser',
-    icon: refreshIcon,
-    execute: () => section.refresh()
-  });
-  commands.addCommand(S3CommandIDs.newFolder, {
-    label: 'New Folder…',
-    icon: newFolderIcon,
-    isEnabled: inBucket,
-    execute: () => section.newFolder()
-  });
-  commands.addCommand(S3CommandIDs.createBucket, {
-    label: 'Create Bucket…',
-    icon: addIcon,
-    execute: () => section.createBucket()
-  });
-  commands.addCommand(S3CommandIDs.upload, {
-    label: 'Upload Files…',
-    icon: fileUploadIcon,
-    isEnabled: inBucket,
-    execute: () => section.pickFiles()
-  });
-  commands.addCommand(S3CommandIDs.search, {
-    label: 'Search by Key Prefix',
-    icon: searchIcon,
-    isEnabled: inBucket,
-    execute: () => section.toggleSearch()
-  });
+  /** Run `action` on the single selected row, if there is one. */
+  const onSingle =
+    (action: (entry: IEntry) => unknown) =>
+    (): unknown => {
+      const entry = single(section);
+      return entry ? action(entry) : undefined;
+    };
+
+  // The toolbar's commands; those that act inside a bucket are off at the bucket list.
+  const toolbar: { id: string; label: string; icon: LabIcon; execute: () => unknown; needsBucket?: boolean }[] = [
+    { id: S3CommandIDs.up, label: 'Up One Level', icon: moveUpIcon, execute: () => section.goUp(), needsBucket: true },
+    { id: S3CommandIDs.refresh, label: 'Refresh S3 Browser', icon: refreshIcon, execute: () => section.refresh() },
+    { id: S3CommandIDs.newFolder, label: 'New Folder…', icon: newFolderIcon, execute: () => section.newFolder(), needsBucket: true },
+    { id: S3CommandIDs.createBucket, label: 'Create Bucket…', icon: addIcon, execute: () => section.createBucket() },
+    { id: S3CommandIDs.upload, label: 'Upload Files…', icon: fileUploadIcon, execute: () => section.pickFiles(), needsBucket: true },
+    { id: S3CommandIDs.search, label: 'Search by Key Prefix', icon: searchIcon, execute: () => section.toggleSearch(), needsBucket: true }
+  ];
+  for (const { id, label, icon, execute, needsBucket } of toolbar) {
+    commands.addCommand(id, { label, icon, isEnabled: needsBucket ? inBucket : undefined, execute });
+  }
+  /** A bucket or folder opens in the browser, an object in JupyterLab. */
+  const openSelected = onSingle(entry => (entry.kind === 'object' ? section.openInLab(entry) : section.openEntry(entry)));
   commands.addCommand(S3CommandIDs.open, {
     label: () => {
       const entry = single(section);
@@ -192,11 +181,7 @@ function addCommands(app: JupyterFrontEnd, section: S3BrowserSection): void {
         const prefix = key.endsWith('/') || !key ? key : key.slice(0, key.lastIndexOf('/') + 1);
         return section.goTo({ bucket, prefix });
       }
-      const entry = single(section);
-      if (!entry) {
-        return;
-      }
-      return entry.kind === 'object' ? section.openInLab(entry) : section.openEntry(entry);
+      return openSelected();
     }
   });
   commands.addCommand(S3CommandIDs.preview, {
@@ -205,10 +190,7 @@ function addCommands(app: JupyterFrontEnd, section: S3BrowserSection): void {
       const entry = single(section);
       return entry?.kind === 'object' && previewKind(entry.path) !== null;
     },
-    execute: () => {
-      const entry = single(section);
-      return entry ? section.preview(entry) : undefined;
-    }
+    execute: onSingle(entry => section.preview(entry))
   });
   commands.addCommand(S3CommandIDs.download, {
     label: () => (objects().length > 1 ? `Download ${objects().length} Objects` : 'Download'),
@@ -226,21 +208,13 @@ function addCommands(app: JupyterFrontEnd, section: S3BrowserSection): void {
     label: 'Copy Python Snippet',
     icon: pythonIcon,
     isEnabled: () => single(section)?.kind === 'object',
-    execute: () => {
-      const entry = single(section);
-      if (entry) {
-        section.copySnippet(entry);
-      }
-    }
+    execute: onSingle(entry => section.copySnippet(entry))
   });
   commands.addCommand(S3CommandIDs.presign, {
     label: 'Copy Presigned Link…',
     icon: linkIcon,
     isEnabled: () => single(section)?.kind === 'object',
-    execute: () => {
-      const entry = single(section);
-      return entry ? section.presign(entry) : undefined;
-    }
+    execute: onSingle(entry => section.presign(entry))
   });
   commands.addCommand(S3CommandIDs.rename, {
     label: 'Rename / Move…',
@@ -249,10 +223,7 @@ function addCommands(app: JupyterFrontEnd, section: S3BrowserSection): void {
       const entry = single(section);
       return entry !== null && entry.kind !== 'bucket';
     },
-    execute: () => {
-      const entry = single(section);
-      return entry ? section.rename(entry) : undefined;
-    }
+    execute: onSingle(entry => section.rename(entry))
   });
   commands.addCommand(S3CommandIDs.deleteItems, {
     label: () => {

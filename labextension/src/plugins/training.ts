@@ -7,21 +7,13 @@ import {
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  Clipboard,
-  ICommandPalette,
-  MainAreaWidget,
-  Notification,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { Clipboard, ICommandPalette, type MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { FileDialog, IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { addIcon, runIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { mlstudioIcon } from '../icons';
 import { SIDEBAR_ID } from '../sidebar/panel';
-import { errorText } from '../status';
 import { IMLStudio } from '../tokens';
 import { confirmDelete, confirmStop } from '../training/actions';
 import { TrainingClient } from '../training/client';
@@ -30,6 +22,7 @@ import { TrainingForm, type IKernelChoice } from '../training/formview';
 import { JobView, jobViewId } from '../training/jobview';
 import { TrainingSection } from '../training/section';
 import { canStop, isTerminal } from '../training/status';
+import { copyToClipboard, deleteAndClose, notifyFailure, openInMainArea, openTracked, restoreByName } from './mainarea';
 
 /** Command ids of the Training panel. */
 export namespace TrainingCommandIDs {
@@ -88,10 +81,7 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
     const nameOf = (args: ReadonlyPartialJSONObject): string | null =>
       typeof args.name === 'string' && args.name ? args.name : section.contextName;
 
-    const copy = (text: string): void => {
-      Clipboard.copyToSystem(text);
-      Notification.success(`Copied ${text}`, { autoClose: 4000 });
-    };
+    const copy = (text: string): void => copyToClipboard(text, `Copied ${text}`, 4000);
 
     /**
      * Whether the S3 browser's open command takes a `uri` argument (it says
@@ -154,64 +144,44 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
       : undefined;
 
     /** Open a create form with `state`. */
-    const openForm = (state: ITrainingFormState): MainAreaWidget<TrainingForm> => {
-      const content = new TrainingForm({
-        client,
-        state,
-        kernels,
-        pickScript,
-        scriptExists,
-        onCreated: name => {
-          widget.dispose();
-          void commands.execute(TrainingCommandIDs.openJob, { name });
-        }
-      });
-      const widget = new MainAreaWidget({ content });
-      widget.id = `jp-mlstudio-new-training-job-${++formCount}`;
-      widget.title.label = 'New training job';
-      widget.title.caption = 'Create a training job';
-      widget.title.icon = mlstudioIcon;
-      widget.title.closable = true;
-      shell.add(widget, 'main');
-      shell.activateById(widget.id);
-      return widget;
-    };
+    const openForm = (state: ITrainingFormState): MainAreaWidget<TrainingForm> =>
+      openInMainArea(
+        shell,
+        { id: `jp-mlstudio-new-training-job-${++formCount}`, label: 'New training job', caption: 'Create a training job' },
+        close =>
+          new TrainingForm({
+            client,
+            state,
+            kernels,
+            pickScript,
+            scriptExists,
+            onCreated: name => {
+              close();
+              void commands.execute(TrainingCommandIDs.openJob, { name });
+            }
+          })
+      );
 
     /** The open view of a job, or a new one. */
-    const openView = (name: string): MainAreaWidget<JobView> => {
-      const id = jobViewId(name);
-      const open = views.find(w => w.id === id);
-      if (open) {
-        shell.activateById(id);
-        return open;
-      }
-      const content = new JobView({
-        client,
-        name,
-        clone: job => openForm(stateFromJob(job)),
-        canOpenS3,
-        openS3: uri => void openS3(uri),
-        copy,
-        deleted: () => widget.dispose(),
-        deploy: job => {
-          if (commands.hasCommand(DEPLOY_COMMAND)) {
-            void commands.execute(DEPLOY_COMMAND, { trainingJob: job });
-          } else {
-            Notification.warning('The Endpoints panel is not enabled.', { autoClose: 5000 });
+    const openView = (name: string): MainAreaWidget<JobView> =>
+      openTracked(shell, views, { id: jobViewId(name), label: `Training: ${name}`, caption: `Training job ${name}` }, close =>
+        new JobView({
+          client,
+          name,
+          clone: job => openForm(stateFromJob(job)),
+          canOpenS3,
+          openS3: uri => void openS3(uri),
+          copy,
+          deleted: close,
+          deploy: job => {
+            if (commands.hasCommand(DEPLOY_COMMAND)) {
+              void commands.execute(DEPLOY_COMMAND, { trainingJob: job });
+            } else {
+              Notification.warning('The Endpoints panel is not enabled.', { autoClose: 5000 });
+            }
           }
-        }
-      });
-      const widget = new MainAreaWidget({ content });
-      widget.id = id;
-      widget.title.label = `Training: ${name}`;
-      widget.title.caption = `Training job ${name}`;
-      widget.title.icon = mlstudioIcon;
-      widget.title.closable = true;
-      void views.add(widget);
-      shell.add(widget, 'main');
-      shell.activateById(id);
-      return widget;
-    };
+        })
+      );
 
     const section = new TrainingSection({
       client,
@@ -279,7 +249,7 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
         try {
           openForm(stateFromJob(await client.describe(name)));
         } catch (error) {
-          Notification.error(`Could not clone ${name}: ${errorText(error)}`, { autoClose: 8000 });
+          notifyFailure(`clone ${name}`, error);
         }
       }
     });
@@ -302,7 +272,7 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
         try {
           await confirmStop(client, name);
         } catch (error) {
-          Notification.error(`Could not stop ${name}: ${errorText(error)}`, { autoClose: 8000 });
+          notifyFailure(`stop ${name}`, error);
         }
       }
     });
@@ -312,15 +282,8 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: args => (args.name ? true : isTerminal(rowStatus())),
       execute: async args => {
         const name = nameOf(args);
-        if (!name) {
-          return;
-        }
-        try {
-          if (await confirmDelete(client, name)) {
-            views.find(w => w.id === jobViewId(name))?.dispose();
-          }
-        } catch (error) {
-          Notification.error(`Could not delete ${name}: ${errorText(error)}`, { autoClose: 8000 });
+        if (name) {
+          await deleteAndClose(() => confirmDelete(client, name), views, jobViewId(name), name);
         }
       }
     });
@@ -334,11 +297,7 @@ export const trainingPlugin: JupyterFrontEndPlugin<void> = {
     palette?.addItem({ command: TrainingCommandIDs.newJob, category: CATEGORY });
 
     if (restorer) {
-      void restorer.restore(views, {
-        command: TrainingCommandIDs.openJob,
-        args: widget => ({ name: widget.content.name }),
-        name: widget => widget.content.name
-      });
+      restoreByName(restorer, views, TrainingCommandIDs.openJob);
     }
   }
 };

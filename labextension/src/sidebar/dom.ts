@@ -16,6 +16,17 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A text input styled by JupyterLab (`jp-mod-styled`) and `className`, named `name`, not spell-checked. */
+export function styledTextInput(className: string, name: string, value = '', placeholder = ''): HTMLInputElement {
+  const input = el('input', `jp-mod-styled ${className}`);
+  input.type = 'text';
+  input.name = name;
+  input.value = value;
+  input.placeholder = placeholder;
+  input.spellcheck = false;
+  return input;
+}
+
 /** A health dot: green, red, or neutral (`null`). */
 export function healthDot(healthy: boolean | null): HTMLSpanElement {
   const dot = el(
@@ -34,4 +45,20 @@ export function healthDot(healthy: boolean | null): HTMLSpanElement {
     healthy === null ? 'no health check' : healthy ? 'healthy' : 'unhealthy'
   );
   return dot;
+}
+
+/**
+ * Make `rows` the children of `parent`, in order, moving only those out of
+ * place (re-inserting a focused row would blur it) and removing the rest.
+ */
+export function placeChildren(parent: Element, rows: readonly Element[]): void {
+  rows.forEach((row, i) => {
+    const current = parent.children[i] ?? null;
+    if (current !== row) {
+      parent.insertBefore(row, current);
+    }
+  });
+  while (parent.children.length > rows.length) {
+    parent.lastElementChild?.remove();
+  }
 }

@@ -108,7 +108,7 @@ export function formatClock(epochSeconds: number, seconds = false): string {
   return seconds ? `${hm}:${pad(date.getSeconds())}` : hm;
 }
 
-/** A short tick or value label: 3 significant digits, exponent for tiny/huge. */
+/** A short tick or value label: up to 4 significant digits, exponent for tiny/huge. */
 export function formatValue(value: number): string {
   if (!Number.isFinite(value)) {
     return String(value);
@@ -124,6 +124,34 @@ export function formatValue(value: number): string {
     return String(Math.round(value));
   }
   return String(Number(value.toPrecision(4)));
+}
+
+/** Significant digits of a chart's read-out. */
+const READING_DIGITS = 3;
+
+/**
+ * Values read together (a chart's series at one step) as labels with the
+ * same number of decimals: 3 significant digits of the largest, less the
+ * trailing zeros all of them share ("0.540", "0.561"; "0.5", "1.5"; "12", "3").
+ * Exponents, as `formatValue` writes them, for tiny or huge values.
+ */
+export function formatReadings(values: readonly number[]): string[] {
+  const largest = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
+  if (largest === 0 || largest >= 1e5 || largest < 1e-3) {
+    return values.map(formatValue);
+  }
+  let decimals = Math.max(0, READING_DIGITS - 1 - Math.floor(Math.log10(largest)));
+  while (decimals > 0 && values.every(v => !Number.isFinite(v) || v.toFixed(decimals).endsWith('0'))) {
+    decimals--;
+  }
+  return values.map(v => {
+    if (!Number.isFinite(v)) {
+      return String(v);
+    }
+    const text = v.toFixed(decimals);
+    // A small negative value rounded to zero reads "0", not "-0.00".
+    return Number(text) === 0 ? text.replace(/^-/, '') : text;
+  });
 }
 
 /**

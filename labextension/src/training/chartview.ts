@@ -6,7 +6,7 @@
  */
 import {
   formatClock,
-  formatValue,
+  formatReadings,
   layoutSeries,
   nearestIndex,
   type IChartBox,
@@ -163,13 +163,12 @@ export class MetricChart {
     }
     const unit = this._options.unit ?? '';
     const names = this._options.series ?? [];
-    const values = points
-      .map((p, i) => (p === null ? '' : `${names.length > 1 ? `${names[i]} ` : ''}${formatValue(p.value)}${unit}`))
-      .filter(Boolean)
-      .join(' · ');
+    const shown = points.flatMap((p, i) => (p === null ? [] : [{ name: names.length > 1 ? `${names[i]} ` : '', value: p.value }]));
+    const labels = formatReadings(shown.map(s => s.value));
+    const values = shown.map((s, i) => `${s.name}${labels[i]}${unit}`).join(' · ');
     const at = this._options.xAxis === 'time' ? formatClock(step, true) : `step ${step}`;
     this._readout.textContent = `${values} @ ${at}`;
-    this._readout.title = points.map(p => (p === null ? '' : String(p.value))).filter(Boolean).join(', ');
+    this._readout.title = shown.map(s => String(s.value)).join(', ');
   }
 
   private readonly _options: IMetricChartOptions;

@@ -1,10 +1,10 @@
 /**
  * DOM helpers of the Training panel's widgets.
  */
-import { el } from '../sidebar/dom';
+import { el, placeChildren, styledTextInput } from '../sidebar/dom';
 import { statusBadge } from './status';
 
-export { el };
+export { el, placeChildren };
 
 /** A button with a `data-action` hook. */
 export function actionButton(
@@ -18,14 +18,9 @@ export function actionButton(
   return button;
 }
 
-/** A styled text input with a `name`. */
+/** A styled text input with a `name` (no autocompletion). */
 export function textInput(name: string, value = '', placeholder = ''): HTMLInputElement {
-  const input = el('input', 'jp-mod-styled jp-mlstudio-training-input');
-  input.type = 'text';
-  input.name = name;
-  input.value = value;
-  input.placeholder = placeholder;
-  input.spellcheck = false;
+  const input = styledTextInput('jp-mlstudio-training-input', name, value, placeholder);
   input.autocomplete = 'off';
   return input;
 }
@@ -39,6 +34,16 @@ export function badge(status: string, title = ''): HTMLSpanElement {
     span.title = title;
   }
   return span;
+}
+
+/** `current` when it shows `status` already, else a new badge put in its place. */
+export function replaceBadge(current: HTMLElement, status: string): HTMLElement {
+  if (current.dataset.status === status) {
+    return current;
+  }
+  const fresh = badge(status);
+  current.replaceWith(fresh);
+  return fresh;
 }
 
 /** A two-column table (`thead` from `headers`), or a muted note when empty. */
@@ -64,12 +69,24 @@ export function keyValueTable(
   return table;
 }
 
-/** A titled block of a view. */
-export function block(title: string, className: string): { root: HTMLElement; body: HTMLElement } {
+/** A titled block of a view, holding `content`. */
+export function block(title: string, className: string, ...content: HTMLElement[]): HTMLElement {
   const root = el('section', `jp-mlstudio-training-block ${className}`);
   const body = el('div', 'jp-mlstudio-training-block-body');
+  body.append(...content);
   root.append(el('h3', 'jp-mlstudio-training-block-title', title), body);
-  return { root, body };
+  return root;
+}
+
+/** A view's two columns: the wide `main` one and the `side` one (one column when narrow). */
+export function viewColumns(main: HTMLElement[], side: HTMLElement[]): HTMLElement {
+  const mainColumn = el('div', 'jp-mlstudio-training-view-main');
+  mainColumn.append(...main);
+  const sideColumn = el('div', 'jp-mlstudio-training-view-side');
+  sideColumn.append(...side);
+  const columns = el('div', 'jp-mlstudio-training-view-columns');
+  columns.append(mainColumn, sideColumn);
+  return columns;
 }
 
 /** A form's fieldset with a legend. */
@@ -139,6 +156,20 @@ export function showFailure(node: HTMLElement, title: string, reason: string | n
       el('pre', 'jp-mlstudio-training-failure-text', reason)
     );
   }
+}
+
+/**
+ * Make `form` submit through `submit` (no browser validation: the form
+ * checks its own fields) and report each edit's target to `edited`.
+ */
+export function wireForm(form: HTMLFormElement, submit: () => void, edited: (target: EventTarget | null) => void): void {
+  form.noValidate = true;
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    submit();
+  });
+  form.addEventListener('input', event => edited(event.target));
+  form.addEventListener('change', event => edited(event.target));
 }
 
 /** Show `message` as the error of `input` ('' clears it): its class, `aria-invalid` and `slot`'s text. */

@@ -8,7 +8,7 @@ import { Widget } from '@lumino/widgets';
 import { APIError } from '../reply';
 import { errorText } from '../status';
 import type { TrainingClient } from './client';
-import { actionButton, el, fieldset, focusFirstError, formField, showFieldError, textInput } from './dom';
+import { actionButton, el, fieldset, focusFirstError, formField, showFieldError, textInput, wireForm } from './dom';
 import {
   checkForm,
   rowField,
@@ -69,14 +69,7 @@ export class TrainingForm extends Widget {
     super({ node: el('form') });
     this._options = options;
     this.addClass('jp-mlstudio-training-form');
-    const form = this.node as HTMLFormElement;
-    form.noValidate = true;
-    form.addEventListener('submit', event => {
-      event.preventDefault();
-      void this.submit();
-    });
-    form.addEventListener('input', event => this._edited(event.target));
-    form.addEventListener('change', event => this._edited(event.target));
+    wireForm(this.node as HTMLFormElement, () => void this.submit(), target => this._edited(target));
     this._id = ++formCount;
 
     const s = options.state;

@@ -3,19 +3,18 @@
  * header with Deploy / Stop / Clone / Delete, failure reason, output model, live
  * metric charts, status timeline, live log tail and the job's settings.
  */
-import { IntervalPoller } from '../poller';
 import { APIError } from '../reply';
 import { errorText } from '../status';
-import { VisibleWidget } from '../visiblewidget';
 import { confirmDelete, confirmStop } from './actions';
 import { formatValue } from './chartgeom';
 import { MetricChart } from './chartview';
 import type { TrainingClient } from './client';
-import { actionButton, badge, block, el, keyValueTable, showFailure, summaryList, viewHeader } from './dom';
+import { actionButton, block, el, keyValueTable, showFailure, summaryList, viewColumns, viewHeader } from './dom';
 import { decodeSdkString } from './form';
 import { formatDuration, formatTimestamp, jobTime } from './format';
 import { LogView } from './logview';
 import { MetricStore } from './metrics';
+import { ResourceView, type IResourceViewProps } from './resourceview';
 import { canStop, isActive, isTerminal } from './status';
 import { renderTimeline } from './timelineview';
 import type { IDescribeTrainingJobReply } from './types';
@@ -32,9 +31,7 @@ export function jobViewId(name: string): string {
 }
 
 /** What the view needs from its plugin. */
-export interface IJobViewOptions {
-  client: TrainingClient;
-  name: string;
+export interface IJobViewOptions extends IResourceViewProps<TrainingClient> {
   /** Open the create form prefilled from this job. */
   clone: (job: IDescribeTrainingJobReply) => void;
   /** Whether an S3 browser that can show a URI is installed. */
@@ -43,22 +40,15 @@ export interface IJobViewOptions {
   openS3: (uri: string) => void;
   /** Copy text to the clipboard and say so. */
   copy: (text: string) => void;
-  /** Called after the job was deleted (the view should close). */
-  deleted: () => void;
   /** Deploy a completed job's model to an endpoint (no Deploy button without it). */
   deploy?: (name: string) => void;
 }
 
 /** A job view; polls while visible and the job runs, follows the log. */
-export class JobView extends VisibleWidget {
+export class JobView extends ResourceView {
   constructor(options: IJobViewOptions) {
-    super();
+    super({ name: options.name, kind: 'training job', noun: 'job', interval: JOB_POLL_INTERVAL, deleted: options.deleted });
     this._options = options;
-    this.name = options.name;
-    this.addClass('jp-mlstudio-training-view');
-    this.node.dataset.status = 'loading';
-    this.node.tabIndex = -1;
-    this._poller = new IntervalPoller(() => this._refresh(), JOB_POLL_INTERVAL);
 
     this._stop.addEventListener('click', () => void this._stopJob());
     this._clone.addEventListener('click', () => this._job && options.clone(this._job));
@@ -69,89 +59,63 @@ export class JobView extends VisibleWidget {
     this._delete.hidden = true;
     this._clone.disabled = true;
 
-    const header = viewHeader(this.name, [this._badge, this._secondary], [this._deploy, this._stop, this._clone, this._delete]);
+    const header = viewHeader(this.name, [this.badgeNode, this._secondary], [this._deploy, this._stop, this._clone, this._delete]);
 
-    this._message.hidden = true;
-    this._message.setAttribute('role', 'alert');
-    this._failure.hidden = true;
     this._output.hidden = true;
     this._current.hidden = true;
 
-    const overview = block('Overview', 'jp-mlstudio-training-overview');
-    overview.body.append(this._summary);
-    const metrics = block('Metrics', 'jp-mlstudio-training-metrics');
-    metrics.body.append(this._finals, this._charts);
-    const timeline = block('Status', 'jp-mlstudio-training-status');
-    timeline.body.append(this._timeline);
-    const log = block('Log', 'jp-mlstudio-training-logblock');
-    log.body.append(this._log.node);
-    const settings = block('Settings', 'jp-mlstudio-training-settings');
-    settings.body.append(this._settings);
-
-    const columns = el('div', 'jp-mlstudio-training-view-columns');
-    const side = el('div', 'jp-mlstudio-training-view-side');
-    side.append(overview.root, timeline.root);
-    const main = el('div', 'jp-mlstudio-training-view-main');
-    main.append(metrics.root, log.root);
-    columns.append(main, side);
+    const columns = viewColumns(
+      [
+        block('Metrics', 'jp-mlstudio-training-metrics', this._finals, this._charts),
+        block('Log', 'jp-mlstudio-training-logblock', this._log.node)
+      ],
+      [
+        block('Overview', 'jp-mlstudio-training-overview', this._summary),
+        block('Status', 'jp-mlstudio-training-status', this._timeline)
+      ]
+    );
+    const settings = block('Settings', 'jp-mlstudio-training-settings', this._settings);
 
     const inner = el('div', 'jp-mlstudio-training-view-inner');
-    inner.append(header, this._current, this._message, this._failure, this._output, columns, settings.root);
+    inner.append(header, this._current, this.message, this.failure, this._output, columns, settings);
     this.node.append(inner);
     this._charts.replaceChildren(el('p', 'jp-mlstudio-training-muted', 'Loading…'));
     options.client.changed.connect(this._onChanged, this);
   }
-
-  /** The job's name. */
-  readonly name: string;
 
   /** The latest description, once loaded. */
   get job(): IDescribeTrainingJobReply | null {
     return this._job;
   }
 
-  /** Fetch the status and metrics now. */
-  refresh(): Promise<void> {
-    return this._poller.trigger();
-  }
-
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._pause();
     this._options.client.changed.disconnect(this._onChanged, this);
     super.dispose();
   }
 
-  protected onShown(): void {
-    this._resume();
-  }
-
-  protected onHidden(): void {
-    this._pause();
-  }
-
   /** A change made elsewhere (e.g. Stop from the list): poll again. */
   private _onChanged(_: TrainingClient, name: string): void {
-    if (name === this.name && !this._gone) {
+    if (name === this.name && !this.gone) {
       this._ended = false;
       if (this.isVisible) {
-        void this._poller.start();
+        void this.poller.start();
         void this.refresh();
       }
     }
   }
 
   /** Start polling and following the log (hidden views hold no connections). */
-  private _resume(): void {
-    if (this._gone) {
+  protected resume(): void {
+    if (this.gone) {
       return;
     }
     if (!this._ended) {
-      void this._poller.start();
+      void this.poller.start();
     } else if (!this._job) {
-      void this._poller.trigger();
+      void this.poller.trigger();
     }
     if (!this._abort && !this._log.buffer.complete) {
       const abort = new AbortController();
@@ -164,25 +128,18 @@ export class JobView extends VisibleWidget {
     }
   }
 
-  private _pause(): void {
-    this._poller.stop();
+  protected pause(): void {
+    super.pause();
     this._abort?.abort();
     this._abort = null;
   }
 
   /** One status + metrics update; stops polling once the job has ended. */
-  private async _refresh(): Promise<void> {
-    let job: IDescribeTrainingJobReply;
-    try {
-      job = await this._options.client.describe(this.name);
-    } catch (error) {
-      this._loadFailed(error);
+  protected async load(): Promise<void> {
+    const job = await this.fetchDescription(() => this._options.client.describe(this.name));
+    if (!job) {
       return;
     }
-    if (this.isDisposed) {
-      return;
-    }
-    this._showMessage('');
     const first = this._job === null;
     if (!first && this._job?.TrainingJobStatus !== job.TrainingJobStatus) {
       this._options.client.reportStatus(this.name);
@@ -192,19 +149,8 @@ export class JobView extends VisibleWidget {
     await this._fetchMetrics();
     if (!isActive(job.TrainingJobStatus)) {
       this._ended = true;
-      this._poller.stop();
+      this.poller.stop();
     }
-  }
-
-  private _loadFailed(error: unknown): void {
-    if (error instanceof APIError && error.status === 404) {
-      this._gone = true;
-      this._pause();
-      this.node.dataset.status = 'missing';
-      this._showMessage(`There is no training job named “${this.name}” (it may have been deleted).`);
-      return;
-    }
-    this._showMessage(`Could not load the job: ${errorText(error)}`);
   }
 
   private async _fetchMetrics(): Promise<void> {
@@ -254,16 +200,10 @@ export class JobView extends VisibleWidget {
     }
   }
 
-  private _showMessage(text: string): void {
-    this._message.textContent = text;
-    this._message.hidden = text === '';
-  }
-
   /** Show a description; the settings tables only the first time. */
   private _render(job: IDescribeTrainingJobReply, first: boolean): void {
     const status = job.TrainingJobStatus;
-    this.node.dataset.status = status;
-    this._badge.replaceWith((this._badge = badge(status)));
+    this.showStatus(status);
     this._secondary.textContent = job.SecondaryStatus && job.SecondaryStatus !== status ? job.SecondaryStatus : '';
     this._stop.hidden = !canStop(status);
     this._delete.hidden = !isTerminal(status);
@@ -277,7 +217,7 @@ export class JobView extends VisibleWidget {
     this._current.hidden = currentMessage === '';
     this._current.classList.toggle('jp-mlstudio-training-waiting', /waiting for capacity/i.test(currentMessage));
 
-    showFailure(this._failure, status === 'Failed' ? 'Failure reason' : 'Reason', job.FailureReason);
+    showFailure(this.failure, status === 'Failed' ? 'Failure reason' : 'Reason', job.FailureReason);
     this._renderOutput(job);
     this._renderSummary(job);
     renderTimeline(this._timeline, transitions);
@@ -388,37 +328,27 @@ export class JobView extends VisibleWidget {
     );
   }
 
-  private async _stopJob(): Promise<void> {
-    this._stop.disabled = true;
-    try {
-      if (await confirmStop(this._options.client, this.name)) {
-        this._ended = false;
-        if (this.isVisible) {
-          void this._poller.start();
+  private _stopJob(): Promise<void> {
+    return this.act(
+      'stop',
+      async () => {
+        if (await confirmStop(this._options.client, this.name)) {
+          this._ended = false;
+          if (this.isVisible) {
+            void this.poller.start();
+          }
+          await this.refresh();
         }
-        await this.refresh();
-      }
-    } catch (error) {
-      this._showMessage(`Could not stop the job: ${errorText(error)}`);
-    } finally {
-      this._stop.disabled = false;
-    }
+      },
+      this._stop
+    );
   }
 
-  private async _deleteJob(): Promise<void> {
-    try {
-      if (await confirmDelete(this._options.client, this.name)) {
-        this._gone = true;
-        this._pause();
-        this._options.deleted();
-      }
-    } catch (error) {
-      this._showMessage(`Could not delete the job: ${errorText(error)}`);
-    }
+  private _deleteJob(): Promise<void> {
+    return this.deleteWith(() => confirmDelete(this._options.client, this.name));
   }
 
   private readonly _options: IJobViewOptions;
-  private readonly _poller: IntervalPoller;
   private readonly _metrics = new MetricStore();
   private readonly _chartViews = new Map<string, MetricChart>();
   private readonly _log = new LogView();
@@ -426,11 +356,8 @@ export class JobView extends VisibleWidget {
   private readonly _clone = actionButton('Clone', 'clone');
   private readonly _delete = actionButton('Delete', 'delete');
   private readonly _deploy = actionButton('Deploy…', 'deploy', 'jp-mlstudio-training-button jp-mod-accept');
-  private _badge: HTMLElement = badge('Loading');
   private readonly _secondary = el('span', 'jp-mlstudio-training-view-secondary');
   private readonly _current = el('p', 'jp-mlstudio-training-view-current');
-  private readonly _message = el('p', 'jp-mlstudio-training-view-message');
-  private readonly _failure = el('div', 'jp-mlstudio-training-failure');
   private readonly _output = el('div', 'jp-mlstudio-training-output');
   private readonly _summary = el('div', 'jp-mlstudio-training-summary');
   private readonly _finals = el('div', 'jp-mlstudio-training-finals');
@@ -440,6 +367,5 @@ export class JobView extends VisibleWidget {
   private _job: IDescribeTrainingJobReply | null = null;
   private _abort: AbortController | null = null;
   private _ended = false;
-  private _gone = false;
   private _metricsFetched = 0;
 }

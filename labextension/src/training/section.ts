@@ -2,14 +2,12 @@
  * The "Training" section of the ML Studio sidebar: the job list with search,
  * status filter, "Load more", refreshed every few seconds while visible.
  */
-import { refreshIcon, Toolbar, ToolbarButton } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
+import type { ISignal } from '@lumino/signaling';
 
-import { IntervalPoller } from '../poller';
+import { PolledSection } from '../sidebar/section';
 import { errorText } from '../status';
-import { VisibleWidget } from '../visiblewidget';
 import type { TrainingClient } from './client';
-import { actionButton, badge, el } from './dom';
+import { actionButton, badge, el, placeChildren, replaceBadge } from './dom';
 import { formatCreated, formatTimestamp, jobTime } from './format';
 import { STATUSES, statusLabel } from './status';
 import type { ITrainingJobSummary } from './types';
@@ -33,24 +31,16 @@ export interface ITrainingSectionOptions {
 }
 
 /** The Training section (root class `jp-mlstudio-training`). */
-export class TrainingSection extends VisibleWidget {
+export class TrainingSection extends PolledSection {
   constructor(options: ITrainingSectionOptions) {
-    super();
+    super({
+      className: 'jp-mlstudio-training',
+      label: 'Training',
+      caption: 'Training jobs: create, follow, stop and clone',
+      refreshTooltip: 'Refresh training jobs',
+      interval: LIST_POLL_INTERVAL
+    });
     this._options = options;
-    this.addClass('jp-mlstudio-training');
-    this.title.label = 'Training';
-    this.title.caption = 'Training jobs: create, follow, stop and clone';
-    this._poller = new IntervalPoller(() => this._refresh(), LIST_POLL_INTERVAL);
-
-    this.toolbar = new Toolbar();
-    this.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: 'Refresh training jobs',
-        onClick: () => void this.refresh()
-      })
-    );
 
     const newButton = actionButton(
       'New training job',
@@ -94,9 +84,6 @@ export class TrainingSection extends VisibleWidget {
     this.node.append(controls, this._message, this._list, this._empty, this._more);
   }
 
-  /** Shown in the accordion heading. */
-  readonly toolbar: Toolbar;
-
   /** The job of the row last right-clicked (for context-menu commands). */
   get contextName(): string | null {
     return this._contextName;
@@ -106,11 +93,6 @@ export class TrainingSection extends VisibleWidget {
   jobNameAt(target: EventTarget | null): string | null {
     const row = (target as Element | null)?.closest?.('.jp-mlstudio-training-job') as HTMLElement | null;
     return row?.dataset.name ?? null;
-  }
-
-  /** Reload the list now (after the request in flight, if any, which may predate a change). */
-  refresh(): Promise<void> {
-    return this._poller.refresh();
   }
 
   /** Append the next page. */
@@ -138,36 +120,9 @@ export class TrainingSection extends VisibleWidget {
     }
   }
 
-  dispose(): void {
-    this._poller.stop();
-    super.dispose();
-  }
-
-  protected onShown(): void {
-    void this._poller.start();
-  }
-
-  protected onHidden(): void {
-    this._poller.stop();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    this._options.client.changed.connect(this._onChanged, this);
-    this._options.client.statusSeen.connect(this._onChanged, this);
-    super.onAfterAttach(msg);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._options.client.changed.disconnect(this._onChanged, this);
-    this._options.client.statusSeen.disconnect(this._onChanged, this);
-    super.onBeforeDetach(msg);
-  }
-
-  /** A job was created, stopped, deleted or seen changing status: list again if shown. */
-  private _onChanged(): void {
-    if (this.isVisible) {
-      void this.refresh();
-    }
+  /** A job was created, stopped, deleted or seen changing status: list again. */
+  protected changeSignals(): ISignal<unknown, unknown>[] {
+    return [this._options.client.changed, this._options.client.statusSeen];
   }
 
   private _filterValues(): { nameContains: string; status: string } {
@@ -190,7 +145,7 @@ export class TrainingSection extends VisibleWidget {
   }
 
   /** Fetch the first pages again (as many rows as are shown, up to the limit). */
-  private async _refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     const generation = this._generation;
     const shown = this._rows.length;
     try {
@@ -243,16 +198,7 @@ export class TrainingSection extends VisibleWidget {
       this._fillRow(row, job, now);
       return row;
     });
-    // Move only rows that are out of place: re-inserting a focused row would blur it.
-    rows.forEach((row, i) => {
-      const current = this._list.children[i] ?? null;
-      if (current !== row) {
-        this._list.insertBefore(row, current);
-      }
-    });
-    while (this._list.children.length > rows.length) {
-      this._list.lastElementChild?.remove();
-    }
+    placeChildren(this._list, rows);
     const filtered = this._search.value.trim() !== '' || this._filter.value !== '';
     this._empty.textContent = filtered
       ? 'No training jobs match.'
@@ -267,7 +213,7 @@ export class TrainingSection extends VisibleWidget {
     row.tabIndex = 0;
     row.setAttribute('role', 'listitem');
     const top = el('div', 'jp-mlstudio-training-job-top');
-    top.append(el('span', 'jp-mlstudio-training-job-name', name));
+    top.append(el('span', 'jp-mlstudio-training-job-name', name), badge('Loading'));
     const meta = el('div', 'jp-mlstudio-training-job-meta');
     row.append(top, meta);
     return row;
@@ -279,16 +225,7 @@ export class TrainingSection extends VisibleWidget {
     const time = jobTime(job, now);
     row.dataset.status = status;
     row.title = `${job.TrainingJobName}\nCreated ${formatTimestamp(job.CreationTime)}`;
-    const top = row.firstElementChild as HTMLElement;
-    const oldBadge = top.querySelector('.jp-mlstudio-training-badge');
-    if (!oldBadge || (oldBadge as HTMLElement).dataset.status !== status) {
-      const fresh = badge(status);
-      if (oldBadge) {
-        oldBadge.replaceWith(fresh);
-      } else {
-        top.append(fresh);
-      }
-    }
+    replaceBadge(row.querySelector('.jp-mlstudio-training-badge') as HTMLElement, status);
     const meta = row.lastElementChild as HTMLElement;
     const parts: HTMLElement[] = [];
     if (secondary) {
@@ -302,7 +239,6 @@ export class TrainingSection extends VisibleWidget {
   }
 
   private readonly _options: ITrainingSectionOptions;
-  private readonly _poller: IntervalPoller;
   private readonly _search = el('input', 'jp-mod-styled jp-mlstudio-training-search');
   private readonly _filter = el('select', 'jp-mod-styled jp-mlstudio-training-filter');
   private readonly _list = el('ul', 'jp-mlstudio-training-list');
