@@ -32,7 +32,7 @@ class S3Connection:
         """A shared, thread-safe boto3 S3 client."""
         if self._client is None or not self.cache_client:
             assert self._make_client is not None
-            self._client = fastlist.install(self._make_client())
+            self._client = self._make_client()
         return self._client
 
     def public(self) -> dict[str, Any]:
@@ -73,13 +73,13 @@ def _configured(name: str, spec: dict[str, Any], timeout: float, max_pool: int) 
             if spec.get("session_token_env"):
                 kwargs["aws_session_token"] = os.environ.get(spec["session_token_env"])
         session = boto3.session.Session(profile_name=spec.get("profile"))
-        return session.client(
+        return fastlist.install(session.client(
             "s3",
             endpoint_url=endpoint,
             region_name=spec.get("region"),
             config=_client_config(timeout, max_pool, bool(endpoint)),
             **kwargs,
-        )
+        ))
 
     return S3Connection(
         name=name,

@@ -21,6 +21,7 @@ from botocore.exceptions import (
 )
 
 from ..probe import CachedProbe
+from . import fastlist
 from .embedded import EmbeddedS3Error, EmbeddedS3Server
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ class S3Store:
                     "aws_access_key_id": self.embedded.credentials.access_key_id,
                     "aws_secret_access_key": self.embedded.credentials.secret_access_key,
                 }
-            self._client = boto3.session.Session().client(
+            self._client = fastlist.install(boto3.session.Session().client(
                 "s3",
                 endpoint_url=self.endpoint_url,
                 region_name=self.region,
@@ -175,7 +176,7 @@ class S3Store:
                     s3={"addressing_style": "path"} if self.endpoint_url else {},
                 ),
                 **kwargs,
-            )
+            ))
             self._client_endpoint = self.endpoint_url
         return self._client
 
