@@ -180,8 +180,13 @@ def test_upload_to_s3_from_the_file_browser(page, lab_server):
     assert field.input_value() == "mlstudio/"
     field.fill("mlstudio/from-workspace/")
     page.click(".jp-Dialog .jp-mod-accept")
-    # The server copies the file into S3; the progress toast turns to "Uploaded".
-    page.wait_for_selector(f".Toastify__toast:has-text('Uploaded {name}')", timeout=60_000)
+    # The server copies the file into S3; the progress toast gives way to the outcome
+    # (an error toast would say why), and no "Uploading…" toast is left behind.
+    outcome = page.wait_for_selector(
+        f".Toastify__toast:has-text('Uploaded {name}'), .Toastify__toast--error", timeout=60_000
+    )
+    assert f"Uploaded {name}" in outcome.inner_text(), outcome.inner_text()
+    page.wait_for_selector(f".Toastify__toast:has-text('Uploading {name}')", state="detached")
     deadline = time.monotonic() + 60
     while True:
         try:

@@ -4,6 +4,7 @@
  */
 import { Dialog, InputDialog, Notification, showDialog } from '@jupyterlab/apputils';
 
+import { ProgressNotification } from '../progressnote';
 import * as client from './client';
 import { describeError, isObjectExists } from './errors';
 import { plural } from './format';
@@ -56,9 +57,7 @@ export async function uploadWorkspaceFiles(
   for (const file of files) {
     const key = uploadKey(dest.prefix, baseName(file.path));
     const uri = s3Uri(dest.bucket, key);
-    const id = Notification.emit(`Uploading ${baseName(file.path)} to ${uri}…`, 'in-progress', {
-      autoClose: false
-    });
+    const progress = new ProgressNotification(`Uploading ${baseName(file.path)} to ${uri}…`);
     try {
       let reply;
       try {
@@ -73,21 +72,16 @@ export async function uploadWorkspaceFiles(
           buttons: [Dialog.cancelButton({ label: 'Keep existing' }), Dialog.warnButton({ label: 'Replace' })]
         });
         if (!result.button.accept) {
-          Notification.update({ id, message: `Not uploaded: ${uri} exists.`, type: 'info', autoClose: 5000 });
+          progress.finish(`Not uploaded: ${uri} exists.`, 'info');
           continue;
         }
         reply = await client.uploadFromWorkspace(connection, dest.bucket, file.path, key, true);
       }
       done++;
       uploaded(connection, dest.bucket, key, reply.size);
-      Notification.update({ id, message: `Uploaded ${file.path} to ${uri}.`, type: 'success', autoClose: 5000 });
+      progress.finish(`Uploaded ${file.path} to ${uri}.`, 'success');
     } catch (error) {
-      Notification.update({
-        id,
-        message: describeError(error, `Uploading ${file.path}`),
-        type: 'error',
-        autoClose: false
-      });
+      progress.finish(describeError(error, `Uploading ${file.path}`), 'error', false);
     }
   }
   if (files.length > 1 && done > 0) {
