@@ -19,6 +19,27 @@ from typing import IO, Mapping, Sequence
 
 _PR_SET_PDEATHSIG = 1
 
+# The Jupyter server's own credentials. Helpers (the store, routers, model servers, job
+# runners, installers) never need them, and code inside a model or training script
+# must not be able to drive the server with them.
+SERVER_SECRETS = frozenset({
+    "JUPYTER_MLSTUDIO_TOKEN",
+    "JUPYTER_TOKEN",
+    "JPY_API_TOKEN",
+    "JUPYTERHUB_API_TOKEN",
+})
+
+
+def helper_environment(
+    extra: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """``base`` (default: this process's environment) plus ``extra``, without the
+    server's own secrets."""
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if k not in SERVER_SECRETS}
+    env.update({k: v for k, v in (extra or {}).items() if k not in SERVER_SECRETS})
+    return env
+
 
 def _die_with_parent() -> None:
     """``preexec_fn``: request SIGTERM when the parent exits (Linux only)."""
@@ -38,7 +59,8 @@ def spawn_group(
 ) -> subprocess.Popen:
     """Start ``args`` as the leader of a new process group tied to this process's life.
 
-    Output goes to ``log_path`` (truncated) when given, else to ``stdout``.
+    The child gets ``env`` (default: this process's environment) without the server's
+    secrets. Output goes to ``log_path`` (truncated) when given, else to ``stdout``.
     """
     out: int | IO | None = stdout
     log_file = None
@@ -48,7 +70,7 @@ def spawn_group(
     try:
         return subprocess.Popen(
             list(args),
-            env=dict(env) if env is not None else None,
+            env=helper_environment(base=env),
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=out,

@@ -14,6 +14,7 @@ from typing import Any
 from traitlets import Bool, Dict, Float, Int, Unicode, default
 
 from ..jobs.launcher import ForkServer, start_time
+from ..process import helper_environment
 from .base import Availability, JobBackend
 
 
@@ -103,7 +104,7 @@ class LocalBackend(JobBackend):
         with open(job_dir / "runner.log", "wb") as runner_log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "jupyter_mlstudio.jobs.runner", str(job_dir)],
-                cwd=job_dir, env={**os.environ, **env},
+                cwd=job_dir, env=helper_environment(env),
                 stdin=subprocess.DEVNULL, stdout=runner_log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )

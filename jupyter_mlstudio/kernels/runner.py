@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import os
 import signal
 import subprocess
 from typing import Callable, Mapping, Sequence
 
-from ..process import _die_with_parent, signal_group
+from ..process import _die_with_parent, helper_environment, signal_group
 
 # Variables that would make a child Python use the server's packages instead of its own.
 _PYTHON_LEAKS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "__PYVENV_LAUNCHER__")
 
 
 def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The server's environment without Python path overrides, for building environments."""
-    env = {k: v for k, v in os.environ.items() if k not in _PYTHON_LEAKS}
+    """The server's environment without Python path overrides or the server's secrets,
+    for building environments."""
+    env = {k: v for k, v in helper_environment().items() if k not in _PYTHON_LEAKS}
     env.update({"PYTHONUNBUFFERED": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
                 "PIP_NO_INPUT": "1"})
     env.update(extra or {})
