@@ -184,6 +184,7 @@ class MLStudioApp(ExtensionApp):
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if await self.s3.ensure_ready():
             self._export_environment()  # the endpoint moves if a port was taken meanwhile
+        self.s3.on_endpoint_change = self._export_environment
         await self.training_service.start()
         await self.serving_service.start()
 

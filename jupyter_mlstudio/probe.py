@@ -28,6 +28,10 @@ class CachedProbe(Generic[T]):
         self._value, self._checked_at = value, time.monotonic()
         return value
 
+    def invalidate(self) -> None:
+        """Make the next ``get`` start a fresh check (the state it probes has changed)."""
+        self._checked_at = 0.0
+
     async def get(self) -> T:
         """The latest answer (waiting only for the very first one)."""
         stale = time.monotonic() - self._checked_at > self.max_age

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Mapping, Sequence
+from typing import IO, Callable, Mapping, Sequence
 
 _PR_SET_PDEATHSIG = 1
 
@@ -49,6 +49,14 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
+def _with_umask(mask: int) -> Callable[[], None]:
+    def prepare() -> None:
+        os.umask(mask)
+        _die_with_parent()
+
+    return prepare
+
+
 def spawn_group(
     args: Sequence[str],
     *,
@@ -56,11 +64,14 @@ def spawn_group(
     cwd: Path | str | None = None,
     log_path: Path | None = None,
     stdout: int | IO | None = None,
+    umask: int | None = None,
 ) -> subprocess.Popen:
     """Start ``args`` as the leader of a new process group tied to this process's life.
 
     The child gets ``env`` (default: this process's environment) without the server's
     secrets. Output goes to ``log_path`` (truncated) when given, else to ``stdout``.
+    ``umask``, when given, is the child's (e.g. 0o077: the files and unix sockets it
+    makes are its user's alone).
     """
     out: int | IO | None = stdout
     log_file = None
@@ -76,7 +87,7 @@ def spawn_group(
             stdout=out,
             stderr=subprocess.STDOUT if out is not None else None,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent if umask is None else _with_umask(umask),
         )
     finally:
         if log_file is not None:

@@ -42,6 +42,7 @@ class StatusService:
                 "default_bucket": self.s3.default_bucket,
                 "healthy": s3_health.healthy,
                 "message": s3_health.message,
+                "restarts": self.s3.supervisor.state.restarts if self.s3.supervisor else 0,
             },
             "database": {
                 "url": self.db.safe_url,

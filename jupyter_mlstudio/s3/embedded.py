@@ -2,7 +2,9 @@
 
 Started when no S3 endpoint or AWS credentials are configured, so a fresh
 JupyterLab has working S3 with no setup. Data lives under the extension's data
-dir and survives restarts; the generated credentials live in a 0600 file.
+dir and survives restarts; the generated credentials live in a 0600 file. Only
+the S3 gateway answers without the store's own certificate (see
+``store_security``), and it checks every request's signature.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -23,6 +26,7 @@ from ..paths import ensure_private_dir
 from ..process import spawn_group, stop_group
 from .credentials import S3Credentials, load_or_create_credentials
 from .ports import free_ports, ports_free
+from .store_security import write_store_security
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,10 @@ _PORT_FLAGS = (
 )
 _MAX_PORT_ATTEMPTS = 3
 _PORT_REUSE_WAIT = 8.0
+# Longest unix socket path the kernel accepts (sun_path is 108 bytes with its NUL).
+_MAX_SOCKET_PATH = 100
+# What weed needs of the server's environment; nothing else (no AWS or Jupyter secret).
+_WEED_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TZ")
 
 
 class EmbeddedS3Error(RuntimeError):
@@ -105,6 +113,11 @@ class EmbeddedS3Server:
         return self.data_dir / "s3.log"
 
     @property
+    def security_dir(self) -> Path:
+        """Certificates, keys and ``security.toml`` of the running store (weed's cwd)."""
+        return self.data_dir / "s3-security"
+
+    @property
     def tmp_dir(self) -> Path:
         """The store's TMPDIR: weed writes its own log files there; emptied at each start."""
         return self.data_dir / "s3-tmp"
@@ -119,6 +132,20 @@ class EmbeddedS3Server:
 
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    def exit_description(self) -> str | None:
+        """How the store process ended ("exited with code 2", "was killed by SIGKILL"),
+        or None while it runs or was never started."""
+        code = self._proc.poll() if self._proc is not None else None
+        if code is None:
+            return None
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"was killed by {name}"
+        return f"exited with code {code}"
 
     # -- lifecycle -------------------------------------------------------
     @property
@@ -148,6 +175,7 @@ class EmbeddedS3Server:
         weed = find_weed(self._weed_path)
         ensure_private_dir(self.store_dir)
         self._ports = self._choose_ports(fresh_ports)
+        security = write_store_security(self.security_dir, self.host)
         args = [
             weed,
             "mini",
@@ -161,13 +189,32 @@ class EmbeddedS3Server:
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
             "-volume.preStopSeconds=0",
+            # No cross-origin access: the front end reaches the store only through
+            # the server, and a presigned link is opened, never fetched.
+            "-s3.allowedOrigins=",
+            "-filer.allowedOrigins=",
+            *self._socket_flags(),
             *(f"-{flag}={port}" for flag, port in self._ports.items()),
         ]
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
         ensure_private_dir(self.tmp_dir)
-        env = {**os.environ, "GOMEMLIMIT": self.memory_limit, "TMPDIR": str(self.tmp_dir)}
-        self._proc = spawn_group(args, env=env, cwd=self.store_dir, log_path=self.log_path)
+        env = {k: os.environ[k] for k in _WEED_ENVIRONMENT if k in os.environ}
+        env.update({"GOMEMLIMIT": self.memory_limit, "TMPDIR": str(self.tmp_dir)})
+        # weed reads ./security.toml first; umask 077 keeps its unix sockets private.
+        self._proc = spawn_group(args, env=env, cwd=security.folder, log_path=self.log_path,
+                                 umask=0o077)
         log.info("embedded S3 store starting on %s (pid %s)", self.endpoint_url, self._proc.pid)
+
+    def _socket_flags(self) -> list[str]:
+        """The S3 gateway's and filer's local sockets in the private folder (weed's
+        default is /tmp), when the path fits a unix socket."""
+        flags = []
+        for component in ("s3", "filer"):
+            path = self.security_dir / f"{component}.sock"
+            if len(str(path)) <= _MAX_SOCKET_PATH:
+                path.unlink(missing_ok=True)
+                flags.append(f"-{component}.localSocket={path}")
+        return flags
 
     def client(self, timeout: float = 3.0):
         """A boto3 S3 client for this store with short time-outs and no retries."""
@@ -260,6 +307,8 @@ class EmbeddedS3Server:
         for port in self._ports.values():
             for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
                 sock.unlink(missing_ok=True)
+        for sock in self.security_dir.glob("*.sock"):
+            sock.unlink(missing_ok=True)
 
 
 class _ExitedEarly(Exception):

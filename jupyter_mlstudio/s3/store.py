@@ -7,7 +7,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 import boto3
 from botocore.config import Config
@@ -23,6 +23,7 @@ from botocore.exceptions import (
 from ..probe import CachedProbe
 from . import fastlist
 from .embedded import EmbeddedS3Error, EmbeddedS3Server
+from .supervisor import StoreSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ class S3Store:
             "AWS_DEFAULT_REGION"
         ) or ("us-east-1" if self.embedded else None)
         self._ready: asyncio.Future | None = None
+        self.supervisor: StoreSupervisor | None = None
+        # Called when a restarted embedded store had to take other ports.
+        self.on_endpoint_change: Callable[[], None] | None = None
         self._client = None
         self._client_endpoint: str | None = None
         self._probe = CachedProbe(self._check, max_age=5.0)
@@ -142,7 +146,15 @@ class S3Store:
             self.startup_error = str(err)
             log.error("%s", err)
             return False
+        if self.supervisor is None:
+            self.supervisor = StoreSupervisor(self.embedded, on_restart=self._store_restarted)
+            self.supervisor.start()
         return True
+
+    def _store_restarted(self, moved: bool) -> None:
+        self._probe.invalidate()
+        if moved and self.on_endpoint_change is not None:
+            self.on_endpoint_change()
 
     def _wait_embedded(self) -> bool:
         assert self.embedded is not None
@@ -151,6 +163,8 @@ class S3Store:
         return moved
 
     def stop(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.close()
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -189,7 +203,13 @@ class S3Store:
             if self._ready is None:
                 asyncio.ensure_future(self.ensure_ready())
             return Health(False, "embedded store starting", time.time())
-        return await self._probe.get()
+        trouble = self.supervisor.describe() if self.supervisor else None
+        if trouble and self.supervisor and self.supervisor.state.restarting:
+            return Health(False, trouble, time.time())
+        health = await self._probe.get()
+        if trouble:
+            return Health(health.healthy, f"{health.message}; {trouble}", health.checked_at)
+        return health
 
     def _check(self) -> Health:
         """Probe the store with one cheap signed request."""
