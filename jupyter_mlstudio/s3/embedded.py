@@ -162,13 +162,17 @@ class EmbeddedS3Server:
                 previous = {}
             # A store of a server that just died may still be letting go of them.
             deadline = time.monotonic() + _PORT_REUSE_WAIT
-            while set(previous) == set(_PORT_FLAGS):
+            while set(previous) == set(_PORT_FLAGS) and _sockets_unclaimed(previous.values()):
                 if ports_free(previous.values(), self.host):
                     return previous
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.2)
-        return dict(zip(_PORT_FLAGS, free_ports(len(_PORT_FLAGS), self.host)))
+        for _ in range(20):
+            ports = dict(zip(_PORT_FLAGS, free_ports(len(_PORT_FLAGS), self.host)))
+            if _sockets_unclaimed(ports.values()):
+                return ports
+        raise EmbeddedS3Error("no set of ports whose unix sockets in /tmp are free was found")
 
     def spawn(self, fresh_ports: bool = False) -> None:
         """Start ``weed mini`` without waiting for it."""
@@ -309,6 +313,25 @@ class EmbeddedS3Server:
                 sock.unlink(missing_ok=True)
         for sock in self.security_dir.glob("*.sock"):
             sock.unlink(missing_ok=True)
+
+
+def _sockets_unclaimed(ports) -> bool:
+    """Whether weed can make its unix sockets for ``ports`` in /tmp (a path it does not
+    let us choose). Sockets left by an earlier store of ours are removed; one made by
+    another user would take over the store's internal traffic: those ports are refused.
+    """
+    for port in ports:
+        for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+            try:
+                owner = sock.lstat().st_uid
+            except FileNotFoundError:
+                continue
+            if owner != os.getuid():
+                log.warning("embedded S3 store: %s belongs to uid %s; not using port %s",
+                            sock, owner, port)
+                return False
+            sock.unlink(missing_ok=True)
+    return True
 
 
 class _ExitedEarly(Exception):

@@ -8,6 +8,7 @@ whether the caller is this user without it or another local account.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -188,3 +189,37 @@ def test_unsigned_s3_requests_are_refused(store):
         anonymous.get_object(Bucket="mlstudio", Key="private/model.tar.gz")
     assert requests.get(f"{store.endpoint_url}/mlstudio/private/model.tar.gz",
                         timeout=5).status_code == 403
+
+
+def test_ports_whose_tmp_socket_another_user_holds_are_not_used(tmp_path):
+    """weed puts some unix sockets in /tmp, named by port: one planted there by
+    another user would receive the store's internal traffic, so those ports are
+    given up for fresh ones."""
+    import pwd
+    import socket
+
+    from tests.local_user import other_user
+
+    uid = pwd.getpwnam(other_user()).pw_uid
+    server = EmbeddedS3Server(tmp_path / "mlstudio")
+    server.start()
+    ports = json.loads(server.ports_path.read_text())
+    server.stop()
+    planted = Path(f"/tmp/seaweedfs-filer-grpc-{ports['filer.port.grpc']}.sock")
+    squatter = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    squatter.bind(str(planted))
+    squatter.listen(1)
+    os.chown(planted, uid, -1)
+    try:
+        server.start()
+        moved = json.loads(server.ports_path.read_text())
+        assert moved["filer.port.grpc"] != ports["filer.port.grpc"]
+        assert planted.exists() and planted.lstat().st_uid == uid  # left alone
+        server.client().put_object(Bucket="mlstudio", Key="k", Body=b"v")
+        squatter.settimeout(0.5)
+        with pytest.raises(TimeoutError):
+            squatter.accept()  # nothing of the store's talked to it
+    finally:
+        server.stop()
+        squatter.close()
+        planted.unlink(missing_ok=True)
