@@ -134,8 +134,8 @@ class EmbeddedS3Server:
         return self._proc is not None and self._proc.poll() is None
 
     def exit_description(self) -> str | None:
-        """How the store process ended ("exited with code 2", "was killed by SIGKILL"),
-        or None while it runs or was never started."""
+        """How the store process ended ("exited with code 2", "exited with signal
+        SIGKILL"), or None while it runs or was never started."""
         code = self._proc.poll() if self._proc is not None else None
         if code is None:
             return None
@@ -143,8 +143,8 @@ class EmbeddedS3Server:
             try:
                 name = signal.Signals(-code).name
             except ValueError:
-                name = f"signal {-code}"
-            return f"was killed by {name}"
+                name = str(-code)
+            return f"exited with signal {name}"
         return f"exited with code {code}"
 
     # -- lifecycle -------------------------------------------------------

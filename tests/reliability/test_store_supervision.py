@@ -33,7 +33,7 @@ def test_killed_store_is_restarted_on_its_port_and_status_says_why(tmp_path):
         assert wait_gone(weed.pid)
 
         down = _wait_status(server, lambda s: "SIGKILL" in s["s3"]["message"])
-        assert "was killed by SIGKILL" in down["s3"]["message"]
+        assert "store process exited with signal SIGKILL" in down["s3"]["message"]
 
         back = _wait_status(server, lambda s: s["s3"]["healthy"] and s["s3"]["restarts"] == 1)
         assert back["s3"]["endpoint_url"] == endpoint  # kernels and jobs keep their endpoint
