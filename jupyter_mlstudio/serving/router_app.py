@@ -4,21 +4,29 @@ Invocation API (boto3 ``sagemaker-runtime``): ``POST /endpoints/<name>/invocatio
 forwarded to ``POST /invocations`` of an instance; errors carry ``x-amzn-ErrorType``
 (``ValidationError`` 400/413, ``ModelError`` 424, ``ServiceUnavailable`` 503).
 
+Every request must name the router in ``Host``; invocations must be signed (SigV4, a
+key of the keyring) or carry the control token; see ``router_auth``. Refusals are 403s
+with AWS's codes (``MissingAuthenticationTokenException``, ``IncompleteSignature``,
+``InvalidSignatureException``, ``UnrecognizedClientException``, ``AccessDeniedException``).
+
 Control API (``Authorization: Bearer <token>``, else 403), JSON in and out:
 ``PUT /_router/endpoints/<name>`` ``{"variants": [{"name", "weight", "instances": [{"id",
-"url"}]}]}`` replaces a table; ``DELETE`` removes it; ``GET`` one or all
-(``/_router/endpoints``); ``GET /_router/stats`` gives cumulative counters.
-``GET /ping`` needs no token.
+"url"}]}]}`` replaces a table (``url``: ``http://host:port`` or ``http+unix://<quoted
+socket path>``); ``DELETE`` removes it; ``GET`` one or all (``/_router/endpoints``);
+``GET /_router/stats`` gives cumulative counters; ``PUT /_router/credentials``
+``{"credentials": [{"AccessKeyId", "SecretAccessKey", "SessionToken"}]}`` replaces the
+keyring (answered with the count only). ``GET /ping`` needs no token.
 """
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import time
 from typing import Any
 from urllib.parse import unquote
 
+from ..aws.credentials import Keyring
+from .router_auth import RouterAuth
 from .router_http import JSON, HttpConnection, Request, error_body
 from .router_table import RoutingTable, TableError, Variant
 from .router_upstream import CONNECT_FAILED, DROPPED, TIMED_OUT, Instance
@@ -36,10 +44,10 @@ _HELD_OVERHEAD = 1024
 class RouterApp:
     """Routes invocations by the table and serves the control API."""
 
-    def __init__(self, table: RoutingTable, token: str, wait_for_instance: float,
+    def __init__(self, table: RoutingTable, auth: RouterAuth, wait_for_instance: float,
                  loop: asyncio.AbstractEventLoop, max_held_bytes: int = 256 * 1024 * 1024):
         self.table = table
-        self.auth = b"Bearer " + token.encode()
+        self.auth = auth
         self.wait_for_instance = wait_for_instance
         self.loop = loop
         # Requests waiting for a healthy instance keep their bodies in memory: cap them.
@@ -49,9 +57,17 @@ class RouterApp:
     def handle(self, conn: HttpConnection, req: Request) -> None:
         """Answer one request on ``conn`` (the server calls this for every request)."""
         path = req.path
+        if not self.auth.host_ok(req):
+            conn.respond(403, *error_body("AccessDeniedException",
+                                          "the Host header does not name this endpoint router"))
+            return
         if path.startswith(b"/endpoints/") and path.endswith(b"/invocations"):
             if req.method != b"POST":
                 conn.respond(405, *error_body("ValidationError", "use POST for invocations"))
+                return
+            refused = self.auth.check_invocation(req)
+            if refused is not None:
+                conn.respond(refused.status, *error_body(refused.code, refused.message))
                 return
             raw = path[11:-12]
             name = unquote(raw.decode("latin-1")) if b"%" in raw else raw.decode("latin-1")
@@ -67,7 +83,7 @@ class RouterApp:
     # --- control API ----------------------------------------------------------------
     def control(self, conn: HttpConnection, req: Request) -> None:
         """The Jupyter server's control API (bearer-token protected)."""
-        if req.authorization is None or not hmac.compare_digest(req.authorization, self.auth):
+        if not self.auth.is_control(req):
             conn.respond(403, *error_body("AccessDeniedException", "missing or wrong token"))
             return
         parts = unquote(req.path.decode("latin-1")).strip("/").split("/")
@@ -78,9 +94,19 @@ class RouterApp:
         elif parts == ["_router", "endpoints"] and method == b"GET":
             status, reply = 200, {"endpoints": {
                 n: e.describe() for n, e in self.table.endpoints.items()}}
+        elif parts == ["_router", "credentials"] and method == b"PUT":
+            status, reply = self._credentials(req.body)
         elif len(parts) == 3 and parts[:2] == ["_router", "endpoints"] and parts[2]:
             status, reply = self._endpoint(method, parts[2], req.body)
         conn.respond(status, JSON, json.dumps(reply).encode())
+
+    def _credentials(self, body: bytes) -> tuple[int, Any]:
+        try:
+            keyring = Keyring.from_wire(json.loads(body or b"null"))
+        except ValueError as err:  # the message names no secret
+            return 400, {"message": f"invalid credentials: {err}"}
+        self.auth.keyring = keyring
+        return 200, {"credentials": len(keyring)}
 
     def _endpoint(self, method: bytes, name: str, body: bytes) -> tuple[int, Any]:
         if method == b"PUT":
