@@ -11,6 +11,7 @@ Errors carry the code AWS would send, so boto3 raises a ClientError with it.
 from __future__ import annotations
 
 import calendar
+import datetime
 import hashlib
 import hmac
 import re
@@ -118,7 +119,10 @@ def _check_date(amz_date: str | None, auth: Authorization, now: float) -> None:
                              f"ISO-8601 version of date from HTTP: '{auth.date}' != "
                              f"'{amz_date[:8]}'.")
     try:
-        signed_at = calendar.timegm(time.strptime(amz_date, SIGV4_TIMESTAMP))
+        d = amz_date
+        signed_at = calendar.timegm(datetime.datetime(
+            int(d[:4]), int(d[4:6]), int(d[6:8]), int(d[9:11]), int(d[11:13]),
+            int(d[13:15])).timetuple())
     except ValueError:
         raise SignatureError("IncompleteSignature", "X-Amz-Date is not a valid date.") from None
     stamp = time.strftime(SIGV4_TIMESTAMP, time.gmtime(now))

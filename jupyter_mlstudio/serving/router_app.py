@@ -65,13 +65,14 @@ class RouterApp:
             if req.method != b"POST":
                 conn.respond(405, *error_body("ValidationError", "use POST for invocations"))
                 return
+            t0 = _now_ns()  # checking the signature counts as overhead latency
             refused = self.auth.check_invocation(req)
             if refused is not None:
                 conn.respond(refused.status, *error_body(refused.code, refused.message))
                 return
             raw = path[11:-12]
             name = unquote(raw.decode("latin-1")) if b"%" in raw else raw.decode("latin-1")
-            Invocation(self, conn, req, name).dispatch()
+            Invocation(self, conn, req, name, t0).dispatch()
         elif path == b"/ping":
             conn.respond(200, b"", b"")
         elif path.startswith(b"/_router/"):
@@ -133,7 +134,8 @@ class Invocation:
     __slots__ = ("app", "conn", "req", "name", "target", "head", "t0", "t_send",
                  "deadline", "variant", "instance", "drops", "held")
 
-    def __init__(self, app: RouterApp, conn: HttpConnection, req: Request, name: str):
+    def __init__(self, app: RouterApp, conn: HttpConnection, req: Request, name: str,
+                 t0: int = 0):
         self.app = app
         self.conn = conn
         self.req = req
@@ -147,7 +149,7 @@ class Invocation:
         if req.custom_attributes is not None:
             head += b"X-Amzn-SageMaker-Custom-Attributes: " + req.custom_attributes + b"\r\n"
         self.head = head + b"\r\n"
-        self.t0 = _now_ns()
+        self.t0 = t0 or _now_ns()
         self.t_send = 0
         self.deadline = 0.0
         self.variant: Variant | None = None
