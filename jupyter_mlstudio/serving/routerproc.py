@@ -166,14 +166,16 @@ class RouterProcess:
     async def _restart(self, old: subprocess.Popen) -> None:
         # Sweep what is left of the old group (children, a zombie leader).
         await asyncio.to_thread(stop_group, old, 0.5)
-        for delay in RESTART_BACKOFF:
-            await asyncio.sleep(delay)
+        attempt = 0
+        while not self._stopping:
+            await asyncio.sleep(RESTART_BACKOFF[min(attempt, len(RESTART_BACKOFF) - 1)])
+            attempt += 1
             if self._stopping:
                 return
             try:
                 await self.start()
-            except RouterError as err:
-                log.warning("%s", err)
+            except RouterError as err:  # e.g. the port is taken: keep trying, it must stay
+                log.warning("restarting the endpoint router (attempt %d): %s", attempt, err)
                 continue
             self.restarts += 1
             if self.on_restart is not None:
@@ -182,8 +184,6 @@ class RouterProcess:
                 except Exception:  # the next publish or restart tries again
                     log.exception("republishing to the restarted endpoint router failed")
             return
-        log.error("the endpoint router could not be restarted on port %d; see %s",
-                  self.port, self.log_path)
 
     # -- control API --------------------------------------------------------------
     def _call(self, method: str, path: str, body: Any = None) -> Any:
