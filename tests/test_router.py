@@ -523,3 +523,29 @@ def test_sigterm_finishes_in_flight_requests(workdir, instances):
     assert router.proc.wait(timeout=10) == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{router.url}/ping", timeout=2)
+
+
+def test_a_router_started_to_wait_holds_invocations_until_ready(workdir, instances):
+    """What a restarted router does while the server gives it its tables and keys."""
+    router = start_router(workdir, "--wait-ready", "--wait-for-instance", "10")
+    try:
+        inst, _ = instances.start("early-1")
+        with ThreadPoolExecutor(2) as pool:
+            early = pool.submit(router.invoke, "early")
+            time.sleep(0.5)
+            assert not early.done()
+            router.put("early", [{"name": "V", "weight": 1, "instances": [inst]}])
+            resp = requests.post(f"{router.url}/_router/ready", headers=AUTH, timeout=10)
+            assert resp.json() == {"ready": True}
+            assert early.result().status_code == 200
+        assert router.invoke("early").status_code == 200
+    finally:
+        assert stop_group(router.proc) == 0
+    impatient = start_router(workdir, "--wait-ready", "--wait-for-instance", "1")
+    try:
+        t0 = time.monotonic()
+        resp = impatient.invoke("early")
+        assert resp.status_code == 503 and 0.9 <= time.monotonic() - t0 < 5
+        assert resp.headers["x-amzn-ErrorType"] == "ServiceUnavailable"
+    finally:
+        assert stop_group(impatient.proc) == 0

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 from typing import Sequence
 
@@ -39,6 +40,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         "beyond it, a request with no instance to go to gets a 503 at once")
     p.add_argument("--timeout", type=float, default=60.0,
                    help="seconds an instance has to answer one request")
+    p.add_argument("--fd", type=int,
+                   help="serve on this inherited listening socket (bound to host:port by "
+                        "the Jupyter server, which keeps it while the router restarts)")
+    p.add_argument("--wait-ready", action="store_true",
+                   help="hold invocations until the control API's POST /_router/ready")
     p.add_argument("--token-file",
                    help="file holding the control token; read, then deleted")
     p.add_argument("--allow-host", action="append", default=[],
@@ -53,10 +59,15 @@ async def serve(args: argparse.Namespace, token: str) -> None:
     table = RoutingTable(settings)
     auth = RouterAuth(token, host_names(args.host, args.port, args.allow_host))
     app = RouterApp(table, auth, args.wait_for_instance, loop,
-                    max_held_bytes=int(args.max_held_mb * 1024 * 1024))
+                    max_held_bytes=int(args.max_held_mb * 1024 * 1024),
+                    wait_ready=args.wait_ready)
     state = ServerState(app.handle, int(args.max_payload_mb * 1024 * 1024), loop)
-    server = await loop.create_server(lambda: HttpConnection(state), args.host, args.port,
-                                      backlog=1024, reuse_address=True)
+    if args.fd is not None:
+        server = await loop.create_server(lambda: HttpConnection(state),
+                                          sock=socket.socket(fileno=args.fd), backlog=1024)
+    else:
+        server = await loop.create_server(lambda: HttpConnection(state), args.host,
+                                          args.port, backlog=1024, reuse_address=True)
     sweeper = loop.create_task(sweep_forever(settings))
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

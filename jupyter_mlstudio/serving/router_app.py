@@ -15,7 +15,12 @@ Control API (``Authorization: Bearer <token>``, else 403), JSON in and out:
 socket path>``); ``DELETE`` removes it; ``GET`` one or all (``/_router/endpoints``);
 ``GET /_router/stats`` gives cumulative counters; ``PUT /_router/credentials``
 ``{"credentials": [{"AccessKeyId", "SecretAccessKey", "SessionToken"}]}`` replaces the
-keyring (answered with the count only). ``GET /ping`` needs no token.
+keyring (answered with the count only); ``POST /_router/ready`` ends the start-up hold.
+``GET /ping`` needs no token.
+
+Started with ``wait_ready`` (a restart, whose tables and keyring are on their way), the
+router holds invocations until ``/_router/ready`` (at most ``wait_for_instance`` seconds),
+so that none is refused for a table or a key it has not been given yet.
 """
 from __future__ import annotations
 
@@ -45,7 +50,8 @@ class RouterApp:
     """Routes invocations by the table and serves the control API."""
 
     def __init__(self, table: RoutingTable, auth: RouterAuth, wait_for_instance: float,
-                 loop: asyncio.AbstractEventLoop, max_held_bytes: int = 256 * 1024 * 1024):
+                 loop: asyncio.AbstractEventLoop, max_held_bytes: int = 256 * 1024 * 1024,
+                 wait_ready: bool = False):
         self.table = table
         self.auth = auth
         self.wait_for_instance = wait_for_instance
@@ -53,6 +59,9 @@ class RouterApp:
         # Requests waiting for a healthy instance keep their bodies in memory: cap them.
         self.max_held_bytes = max_held_bytes
         self.held_bytes = 0
+        # Invocations that came before the control API said ready (None once ready).
+        self.early: list[tuple[HttpConnection, Request, int, asyncio.TimerHandle]] | None = (
+            [] if wait_ready else None)
 
     def handle(self, conn: HttpConnection, req: Request) -> None:
         """Answer one request on ``conn`` (the server calls this for every request)."""
@@ -65,14 +74,10 @@ class RouterApp:
             if req.method != b"POST":
                 conn.respond(405, *error_body("ValidationError", "use POST for invocations"))
                 return
-            t0 = _now_ns()  # checking the signature counts as overhead latency
-            refused = self.auth.check_invocation(req)
-            if refused is not None:
-                conn.respond(refused.status, *error_body(refused.code, refused.message))
-                return
-            raw = path[11:-12]
-            name = unquote(raw.decode("latin-1")) if b"%" in raw else raw.decode("latin-1")
-            Invocation(self, conn, req, name, t0).dispatch()
+            if self.early is not None:
+                self._hold_early(conn, req)
+            else:
+                self.invoke(conn, req, _now_ns())
         elif path == b"/ping":
             conn.respond(200, b"", b"")
         elif path.startswith(b"/_router/"):
@@ -80,6 +85,45 @@ class RouterApp:
         else:
             conn.respond(404, *error_body("UnknownOperationException",
                                           f"no route for {path.decode('latin-1')}"))
+
+    def invoke(self, conn: HttpConnection, req: Request, t0: int) -> None:
+        """Check the signature, then route (``t0``: when the request arrived)."""
+        refused = self.auth.check_invocation(req)
+        if refused is not None:
+            conn.respond(refused.status, *error_body(refused.code, refused.message))
+            return
+        raw = req.path[11:-12]
+        name = unquote(raw.decode("latin-1")) if b"%" in raw else raw.decode("latin-1")
+        Invocation(self, conn, req, name, t0).dispatch()
+
+    # --- the start-up hold ------------------------------------------------------------
+    def _hold_early(self, conn: HttpConnection, req: Request) -> None:
+        size = len(req.body) + _HELD_OVERHEAD
+        if self.held_bytes + size > self.max_held_bytes:
+            conn.respond(503, *error_body("ServiceUnavailable",
+                                          "the endpoint router is starting"))
+            return
+        self.held_bytes += size
+        timer = self.loop.call_later(self.wait_for_instance, self._expire_early, req)
+        self.early.append((conn, req, _now_ns(), timer))
+
+    def _expire_early(self, req: Request) -> None:
+        for item in self.early or ():
+            if item[1] is req:
+                self.early.remove(item)
+                self.held_bytes -= len(req.body) + _HELD_OVERHEAD
+                item[0].respond(503, *error_body(
+                    "ServiceUnavailable", "the endpoint router did not get its routing "
+                    f"tables within {self.wait_for_instance:g} seconds"))
+                return
+
+    def ready(self) -> None:
+        """Tables and keyring are in: route what was held."""
+        early, self.early = self.early or [], None
+        for conn, req, t0, timer in early:
+            timer.cancel()
+            self.held_bytes -= len(req.body) + _HELD_OVERHEAD
+            self.invoke(conn, req, t0)
 
     # --- control API ----------------------------------------------------------------
     def control(self, conn: HttpConnection, req: Request) -> None:
@@ -95,6 +139,9 @@ class RouterApp:
         elif parts == ["_router", "endpoints"] and method == b"GET":
             status, reply = 200, {"endpoints": {
                 n: e.describe() for n, e in self.table.endpoints.items()}}
+        elif parts == ["_router", "ready"] and method == b"POST":
+            self.ready()
+            status, reply = 200, {"ready": True}
         elif parts == ["_router", "credentials"] and method == b"PUT":
             status, reply = self._credentials(req.body)
         elif len(parts) == 3 and parts[:2] == ["_router", "endpoints"] and parts[2]:

@@ -3,8 +3,11 @@
 The router (:mod:`jupyter_mlstudio.serving.router`) is one process serving
 ``POST /endpoints/<name>/invocations`` for every endpoint; this class starts it, drives
 its control API (routing tables, the keyring, statistics) with a secret token, and
-restarts it on the same port as soon as it exits (the exit is seen at once, through a
-pidfd of the child), then hands it everything again through ``on_restart``.
+restarts it as soon as it exits (the exit is seen at once, through a pidfd of the child).
+After every start, ``on_start`` gives the new process everything (keyring, tables); the
+router holds invocations until then. The listening socket is bound
+here and inherited by each router process: it stays open across a restart, so no other
+program can take the port meanwhile, and clients that connect then wait in its backlog.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import asyncio
 import logging
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import threading
@@ -41,13 +45,13 @@ class RouterProcess:
     def __init__(self, host: str, port: int, folder: Path, *, python: str = sys.executable,
                  max_payload_mb: int = 6, timeout: int = 60, wait_for_instance: int = 30,
                  allowed_hosts: tuple[str, ...] = (),
-                 on_restart: Callable[[], Awaitable[None]] | None = None):
+                 on_start: Callable[[], Awaitable[None]] | None = None):
         self.host, self.port, self.folder = host, port, folder
         self.python = python
         self.options = {"--max-payload-mb": max_payload_mb, "--timeout": timeout,
                         "--wait-for-instance": wait_for_instance}
         self.allowed_hosts = allowed_hosts
-        self.on_restart = on_restart
+        self.on_start = on_start
         self._token = ""
         self._session = requests.Session()
         self.proc: subprocess.Popen | None = None
@@ -55,6 +59,7 @@ class RouterProcess:
         self._up = threading.Event()  # set while a started router answers
         self._stopping = False
         self._restarting: asyncio.Task | None = None
+        self._listener: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -72,9 +77,29 @@ class RouterProcess:
         (its authenticated ``…/invocations`` route). Never log it."""
         return f"Bearer {self._token}"
 
-    def _command(self, token_file: Path) -> list[str]:
+    def _listen(self) -> socket.socket:
+        """The router's listening socket, bound once; RouterError if the port is taken."""
+        if self._listener is not None and self._listener.getsockname()[1] != self.port:
+            self._listener.close()  # the service moved the router to another port
+            self._listener = None
+        if self._listener is None:
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((self.host, self.port))
+                sock.listen(1024)
+            except OSError as err:
+                sock.close()
+                raise RouterError(f"the endpoint router cannot listen on "
+                                  f"{self.host}:{self.port}: {err}") from None
+            self._listener = sock
+        return self._listener
+
+    def _command(self, token_file: Path, fd: int) -> list[str]:
         args = [self.python, "-m", "jupyter_mlstudio.serving.router", "--host", self.host,
-                "--port", str(self.port), "--token-file", str(token_file)]
+                "--port", str(self.port), "--fd", str(fd), "--token-file", str(token_file),
+                "--wait-ready"]
         for flag, value in self.options.items():
             args += [flag, str(value)]
         for name in self.allowed_hosts:
@@ -82,9 +107,19 @@ class RouterProcess:
         return args
 
     async def start(self, timeout: float = 30.0) -> None:
-        """Start the router and wait until it answers ``/ping``; then watch it."""
+        """Start the router, give it everything (``on_start``) and let it route; watch it."""
+        await self._spawn(timeout)
+        try:
+            if self.on_start is not None:
+                await self.on_start()
+        finally:  # without its tables it would only hold requests: let it refuse them
+            await asyncio.to_thread(self._call, "POST", "ready")
+
+    async def _spawn(self, timeout: float) -> None:
+        """Start the router process and wait until it answers ``/ping``; then watch it."""
         self._stopping = False
         self.folder.mkdir(parents=True, exist_ok=True)
+        listener = self._listen()
         # A fresh token per process, handed over in a private file the router deletes.
         self._token = secrets.token_urlsafe(24)
         self._session.headers["Authorization"] = self.authorization
@@ -92,14 +127,15 @@ class RouterProcess:
         write_private_file(token_file, self._token)
         env = serving_environment({"PYTHONUNBUFFERED": "1"}, aws=False)
         with open(self.log_path, "ab") as out:
-            proc = self.proc = spawn_group(self._command(token_file), env=env, stdout=out)
+            proc = self.proc = spawn_group(self._command(token_file, listener.fileno()),
+                                           env=env, stdout=out, pass_fds=[listener.fileno()])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
             while loop.time() < deadline:
                 if proc.poll() is not None:
                     raise RouterError(f"the endpoint router exited with code {proc.returncode}"
-                                      f" (port {self.port} taken?); see {self.log_path}")
+                                      f"; see {self.log_path}")
                 try:
                     ok = await asyncio.to_thread(self._ping)
                 except requests.RequestException:
@@ -132,6 +168,9 @@ class RouterProcess:
         proc, self.proc = self.proc, None
         if proc is not None:
             await asyncio.to_thread(stop_group, proc, 10.0)
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     # -- watching -------------------------------------------------------------------
     def _watch(self, proc: subprocess.Popen) -> None:
@@ -174,15 +213,12 @@ class RouterProcess:
                 return
             try:
                 await self.start()
-            except RouterError as err:  # e.g. the port is taken: keep trying, it must stay
+            except RouterError as err:
                 log.warning("restarting the endpoint router (attempt %d): %s", attempt, err)
                 continue
+            except Exception:  # the next publish (or restart) tries again
+                log.exception("republishing to the restarted endpoint router failed")
             self.restarts += 1
-            if self.on_restart is not None:
-                try:
-                    await self.on_restart()
-                except Exception:  # the next publish or restart tries again
-                    log.exception("republishing to the restarted endpoint router failed")
             return
 
     # -- control API --------------------------------------------------------------

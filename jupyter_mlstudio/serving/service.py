@@ -133,7 +133,7 @@ class ServingService(LoggingConfigurable):
                 self.router_host, port, self.folder, python=sys.executable,
                 max_payload_mb=self.max_payload_mb, timeout=self.invocation_timeout,
                 wait_for_instance=self.wait_for_instance,
-                allowed_hosts=tuple(self.router_allowed_hosts), on_restart=self._republish)
+                allowed_hosts=tuple(self.router_allowed_hosts), on_start=self._republish)
             try:
                 await self.router.start()
             except RouterError:
@@ -143,7 +143,6 @@ class ServingService(LoggingConfigurable):
                 await asyncio.to_thread(self.db.set_state, "serving.router_port", port)
                 self.router.port = port
                 await self.router.start()
-            await self._publish_credentials(force=True)
             self.fleet = Fleet(self.router, self._note_instance_failure)
             self.fleet.start_watching()
             if self._loop_task is None:
@@ -158,13 +157,13 @@ class ServingService(LoggingConfigurable):
             self._keyring = keyring
 
     async def _republish(self) -> None:
-        """A restarted router knows nothing: give it the keyring and every table again."""
+        """A (re)started router knows nothing: give it the keyring and every table."""
         await self._publish_credentials(force=True)
         if self.fleet is not None:
             await asyncio.gather(*(self.fleet.publish(rt)
                                    for rt in list(self.fleet.endpoints.values())))
-        log.info("endpoint router restarted; %d endpoint(s) republished",
-                 len(self.fleet.endpoints) if self.fleet else 0)
+            log.info("endpoint router restarted; %d endpoint(s) republished",
+                     len(self.fleet.endpoints))
 
     def _remembered_port(self) -> int:
         port = self.db.get_state("serving.router_port")

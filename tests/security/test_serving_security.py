@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pwd
+from collections import Counter
 import signal
 import socket
 import stat
@@ -130,10 +131,15 @@ def test_router_killed_under_traffic_comes_back_with_its_tables(server, endpoint
         killed_at.append(time.monotonic())
         assert resumed.wait(15), f"no invocation succeeded within 15 s: {outcomes[-5:]}"
         back = next(t for t, o in reversed(outcomes) if o == "ok")
-        print(f"invocations resumed {back - killed_at[0]:.2f} s after the kill")
+        print(f"invocations resumed {back - killed_at[0]:.2f} s after the kill; outcomes "
+              f"meanwhile: {Counter(o for t, o in outcomes if t > killed_at[0])}")
     finally:
         stop.set()
         worker.join(30)
+    after_kill = [o for t, o in outcomes if t > killed_at[0]]
+    # The port stays open while the router restarts: at most the request that was in
+    # flight when it died fails; the others wait in the listening socket's backlog.
+    assert sum(o != "ok" for o in after_kill) <= 1, after_kill
     new = router_process(server)
     assert new.pid != old.pid
     assert call(server, "GET", "endpoints/guarded")[1]["EndpointStatus"] == "InService"
