@@ -52,12 +52,19 @@ class SignedRequest:
     headers: Sequence[tuple[str, str]]
     body: bytes
 
+    def __post_init__(self) -> None:
+        first: dict[str, str] = {}
+        for key, value in self.headers:
+            first.setdefault(key.lower(), value)
+        self._first = first
+
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (lower-case), if any."""
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
+        return self._first.get(name)
+
+    def names(self) -> set[str]:
+        """The (lower-case) names of the headers present."""
+        return set(self._first)
 
 
 @dataclass(frozen=True)
@@ -194,8 +201,7 @@ def verify(request: SignedRequest, keyring: Mapping[str, Credential], *,
                              "The security token included in the request is invalid.")
     _check_token(request, credential)
     _check_body(request)
-    present = {name.lower() for name, _ in request.headers}
-    if not set(auth.signed_headers) <= present:
+    if not set(auth.signed_headers) <= request.names():
         raise SignatureError("InvalidSignatureException",
                              "A header named in SignedHeaders is not in the request.")
     expected = expected_signature(request, auth, amz_date, credential)
