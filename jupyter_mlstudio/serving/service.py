@@ -128,6 +128,8 @@ class ServingService(LoggingConfigurable):
         async with self._start_lock:
             if self.fleet is not None:
                 return self.fleet
+            if self.router is not None:  # an earlier start failed: let go of its port
+                await self.router.stop()
             port = self.router_port or await asyncio.to_thread(self._remembered_port)
             self.router = RouterProcess(
                 self.router_host, port, self.folder, python=sys.executable,
