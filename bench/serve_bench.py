@@ -6,8 +6,10 @@ One scikit-learn LogisticRegression (4 features), saved once with joblib, is ser
 three ways on this machine, one worker each, and loaded by the same generator (Debian's
 `wrk`, a JSON body of one row):
 
-- our endpoint through its router (the URL boto3's sagemaker-runtime calls);
-- the same endpoint's model server, called directly (no router);
+- our endpoint through its router (the URL boto3's sagemaker-runtime calls), each
+  request SigV4-signed with the kernels' credentials as boto3 signs it;
+- the same model server program on the same model, called directly (no router; on a
+  TCP port, since the endpoint's own instances listen on private unix sockets);
 - `mlflow models serve --env-manager local` on the same model, from a virtualenv the
   bench builds once under ~/.cache/jupyter_mlstudio-bench (PyPI: mlflow).
 
@@ -30,16 +32,18 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import psutil
 import requests
 import sklearn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from jupyter_mlstudio.aws.signing import sign_headers  # noqa: E402
 from jupyter_mlstudio.s3.ports import free_ports  # noqa: E402
 from tests.servers import start_server  # noqa: E402
 from tests.serving_support import (  # noqa: E402
-    call, deploy, joblib_bytes, trained_model, upload_model)
+    call, deploy, joblib_bytes, kernel_credential, trained_model, upload_model)
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "jupyter_mlstudio-bench"
 ROW = [[0.5, 3.8, 0.2, 0.1]]
@@ -69,12 +73,20 @@ def mlflow_python() -> Path:
     return python
 
 
-def wrk(url: str, body: str, seconds: int, connections: int) -> Result:
-    """One wrk run POSTing ``body``; refuses a run with any non-2xx answer."""
+Headers = Callable[[], dict]
+
+
+def plain() -> dict:
+    return {"Content-Type": "application/json"}
+
+
+def wrk(url: str, body: str, seconds: int, connections: int, headers: Headers = plain) -> Result:
+    """One wrk run POSTing ``body`` with ``headers()`` (made just before the run: a
+    signature stays valid 15 minutes); refuses a run with any non-2xx answer."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write('wrk.method = "POST"\n'
-                     f"wrk.body = {json.dumps(body)}\n"
-                     'wrk.headers["Content-Type"] = "application/json"\n')
+        script.write('wrk.method = "POST"\n' f"wrk.body = {json.dumps(body)}\n")
+        for name, value in headers().items():
+            script.write(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n")
     try:
         out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                               "-s", script.name, url],
@@ -92,12 +104,11 @@ def _latency(out: str, percentile: str) -> float:
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
 
 
-def wait_ready(url: str, body: str, timeout: float = 120.0) -> None:
+def wait_ready(url: str, body: str, headers: Headers = plain, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            resp = requests.post(url, data=body, timeout=5,
-                                 headers={"Content-Type": "application/json"})
+            resp = requests.post(url, data=body, timeout=5, headers=headers())
             if resp.ok:
                 print(f"  {url} -> {resp.text.strip()}", flush=True)
                 return
@@ -107,10 +118,16 @@ def wait_ready(url: str, body: str, timeout: float = 120.0) -> None:
     raise SystemExit(f"{url} did not answer in {timeout:.0f} s")
 
 
-def instance_url(pid: int) -> str:
-    """The model server's own URL, from its command line (``--port N``)."""
+def start_direct(pid: int, folder: Path) -> tuple[subprocess.Popen, str]:
+    """The endpoint instance ``pid``'s model server program and model, on a TCP port."""
     cmdline = psutil.Process(pid).cmdline()
-    return f"http://127.0.0.1:{cmdline[cmdline.index('--port') + 1]}/invocations"
+    (port,) = free_ports(1)
+    log = open(folder / "direct.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_mlstudio.serving.modelserver", "--model-dir",
+         cmdline[cmdline.index("--model-dir") + 1], "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return proc, f"http://127.0.0.1:{port}/invocations"
 
 
 def start_mlflow(python: Path, model_file: Path, folder: Path) -> tuple[subprocess.Popen, str]:
@@ -154,7 +171,7 @@ def main() -> None:
         folder = Path(tmp)
         (folder / "model.joblib").write_bytes(model)
         server = start_server(folder / "home")
-        mlflow = None
+        mlflow = direct = None
         try:
             uri = upload_model(server, "bench/model.tar.gz", {"model.joblib": model})
             code, reply = call(server, "POST", "models", {
@@ -164,25 +181,34 @@ def main() -> None:
                                              "InitialInstanceCount": 1}])
             assert desc["EndpointStatus"] == "InService", desc.get("FailureReason")
             (instance,) = desc["ProductionVariants"][0]["Instances"]
+            endpoint_url = f"{desc['RuntimeUrl']}/endpoints/bench/invocations"
+            credential = kernel_credential(server)
+
+            def signed() -> dict:
+                return sign_headers("POST", endpoint_url, ours_body.encode(), plain(),
+                                    credential, "us-east-1")
+
+            direct, direct_url = start_direct(instance["Pid"], folder)
             targets = {
-                "endpoint (router)": (f"{desc['RuntimeUrl']}/endpoints/bench/invocations",
-                                      ours_body),
-                "model server direct": (instance_url(instance["Pid"]), ours_body),
+                "endpoint (router)": (endpoint_url, ours_body, signed),
+                "model server direct": (direct_url, ours_body, plain),
             }
             mlflow, mlflow_url = start_mlflow(python, folder / "model.joblib", folder)
-            targets["mlflow models serve"] = (mlflow_url, mlflow_body)
-            for url, body in targets.values():
-                wait_ready(url, body)
-                wrk(url, body, 2, args.connections)  # warm-up
+            targets["mlflow models serve"] = (mlflow_url, mlflow_body, plain)
+            for url, body, headers in targets.values():
+                wait_ready(url, body, headers)
+                wrk(url, body, 2, args.connections, headers)  # warm-up
             runs: dict[str, list[Result]] = {label: [] for label in targets}
             for r in range(args.rounds):
-                for label, (url, body) in targets.items():
-                    runs[label].append(wrk(url, body, args.seconds, args.connections))
+                for label, (url, body, headers) in targets.items():
+                    runs[label].append(wrk(url, body, args.seconds, args.connections,
+                                           headers))
                     print(f"  round {r + 1} {label}: {runs[label][-1].rps:,.0f} req/s",
                           flush=True)
         finally:
-            if mlflow is not None:
-                stop(mlflow)
+            for proc in (mlflow, direct):
+                if proc is not None:
+                    stop(proc)
             server.stop()
     report(runs, args)
 

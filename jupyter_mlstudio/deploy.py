@@ -18,11 +18,16 @@ from typing import Any
 
 import requests
 
+from .aws.credentials import kernel_keyring
+from .aws.signing import RequestsSigV4
 from .client import MLStudioAPIError, MLStudioClient
 from .errors import MLStudioError
 from .serializers import JSONDeserializer, JSONSerializer
 
 ENDPOINT_SETTLED = ("InService", "Failed")
+# The router's refusals of a signature: the Jupyter server's route is tried instead.
+_AUTH_REFUSED = {"MissingAuthenticationTokenException", "IncompleteSignature",
+                 "InvalidSignatureException", "UnrecognizedClientException"}
 TRANSFORM_ENDED = ("Completed", "Failed", "Stopped")
 
 
@@ -141,10 +146,13 @@ class Predictor:
         self.session = session or Session()
         self._runtime_url: str | None = None
         self._http = requests.Session()
+        self._signer: RequestsSigV4 | None = None
 
     def _runtime(self) -> str | None:
+        """The router's URL when this process has credentials to sign for it, else ""."""
         if self._runtime_url is None:
-            self._runtime_url = self.session.describe_endpoint(
+            self._signer = _signer()
+            self._runtime_url = self._signer and self.session.describe_endpoint(
                 self.endpoint_name).get("RuntimeUrl") or ""
         return self._runtime_url
 
@@ -170,18 +178,22 @@ class Predictor:
         if runtime:  # the router itself, when this process can reach it
             try:
                 resp = self._http.post(f"{runtime}/endpoints/{self.endpoint_name}/invocations",
-                                       data=body, headers=headers, timeout=120)
+                                       data=body, headers=headers, timeout=120,
+                                       auth=self._signer)
             except requests.ConnectionError:
                 self._runtime_url = ""
             else:
-                if resp.status_code >= 400:
+                error_type = resp.headers.get("x-amzn-ErrorType")
+                if error_type in _AUTH_REFUSED:
+                    self._runtime_url = ""  # not this router's keys: use the server's route
+                elif resp.status_code >= 400:
                     try:
                         message = resp.json().get("message", resp.text)
                     except ValueError:
                         message = resp.text
-                    raise MLStudioAPIError(resp.status_code, message,
-                                           resp.headers.get("x-amzn-ErrorType"))
-                return resp
+                    raise MLStudioAPIError(resp.status_code, message, error_type)
+                else:
+                    return resp
         client = self.session.client
         resp = client._session.post(client.url(f"endpoints/{self.endpoint_name}/invocations"),
                                     data=body, headers=headers, timeout=120)
@@ -344,3 +356,14 @@ class Model:
                     **kwargs: Any) -> Transformer:
         return Transformer(self.create(), instance_count, instance_type,
                            session=self.session, **kwargs)
+
+
+def _signer() -> RequestsSigV4 | None:
+    """SigV4 signing with the credentials boto3 finds in this process (a kernel's), if any."""
+    import boto3
+
+    keyring = kernel_keyring({})
+    if not keyring:
+        return None
+    (credential,) = keyring.values()
+    return RequestsSigV4(credential, boto3.Session().region_name or "us-east-1")

@@ -65,13 +65,15 @@ def spawn_group(
     log_path: Path | None = None,
     stdout: int | IO | None = None,
     umask: int | None = None,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.Popen:
     """Start ``args`` as the leader of a new process group tied to this process's life.
 
     The child gets ``env`` (default: this process's environment) without the server's
     secrets. Output goes to ``log_path`` (truncated) when given, else to ``stdout``.
     ``umask``, when given, is the child's (e.g. 0o077: the files and unix sockets it
-    makes are its user's alone).
+    makes are its user's alone). ``pass_fds`` stay open in the child under the same
+    numbers (e.g. a listening socket).
     """
     out: int | IO | None = stdout
     log_file = None
@@ -88,6 +90,7 @@ def spawn_group(
             stderr=subprocess.STDOUT if out is not None else None,
             start_new_session=True,
             preexec_fn=_die_with_parent if umask is None else _with_umask(umask),
+            pass_fds=tuple(pass_fds),
         )
     finally:
         if log_file is not None:

@@ -14,6 +14,8 @@ import joblib
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from jupyter_mlstudio.aws.credentials import Credential
+from jupyter_mlstudio.aws.signing import RequestsSigV4
 from jupyter_mlstudio.client import MLStudioClient
 from jupyter_mlstudio.deploy import Session
 from tests.servers import LiveServer
@@ -102,24 +104,38 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: floa
     raise AssertionError("condition not met in time")
 
 
-def runtime(url: str):
-    """boto3's sagemaker-runtime client pointed at the router, as a user would make it."""
+def kernel_credential(server: LiveServer) -> Credential:
+    """The key pair ``server``'s kernels get (and sign invocations with)."""
+    env = server.s3_environment()
+    return Credential(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"])
+
+
+def signer(server: LiveServer) -> RequestsSigV4:
+    """``requests`` auth signing as a kernel of ``server`` would."""
+    return RequestsSigV4(kernel_credential(server), "us-east-1")
+
+
+def runtime(server: LiveServer, url: str, **kwargs: Any):
+    """boto3's sagemaker-runtime client pointed at the router, as a kernel would make it."""
+    cred = kernel_credential(server)
     return boto3.client("sagemaker-runtime", endpoint_url=url, region_name="us-east-1",
-                        aws_access_key_id="unused", aws_secret_access_key="unused")
+                        aws_access_key_id=cred.access_key,
+                        aws_secret_access_key=cred.secret_key, **kwargs)
 
 
-def invoke_many(url: str, endpoint: str, bodies: list[bytes], threads: int = 8,
-                **kwargs: Any) -> list[dict[str, Any]]:
+def invoke_many(server: LiveServer, url: str, endpoint: str, bodies: list[bytes],
+                threads: int = 8, **kwargs: Any) -> list[dict[str, Any]]:
     """Invoke ``endpoint`` once per body from ``threads`` threads; the replies, in order."""
     import requests
 
     local = {}
+    auth = signer(server)
 
     def one(body: bytes) -> dict[str, Any]:
         import threading
 
         http = local.setdefault(threading.get_ident(), requests.Session())
-        resp = http.post(f"{url}/endpoints/{endpoint}/invocations", data=body,
+        resp = http.post(f"{url}/endpoints/{endpoint}/invocations", data=body, auth=auth,
                          headers={"Content-Type": "application/json", **kwargs}, timeout=60)
         return {"status": resp.status_code, "body": resp.content,
                 "variant": resp.headers.get("X-Amzn-Invoked-Production-Variant")}

@@ -18,11 +18,16 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from jupyter_mlstudio.aws.credentials import Credential
+from jupyter_mlstudio.aws.signing import RequestsSigV4
 from jupyter_mlstudio.process import spawn_group, stop_group
 from jupyter_mlstudio.s3.ports import free_ports
 
 TOKEN = "router-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# The key pair the tests' clients sign with; every router is given it at start.
+CRED = Credential("AKIDROUTERTEST", "router-test-secret")
+SIGN = RequestsSigV4(CRED, "us-east-1")
 MODEL_US = 1000  # the model latency every test instance reports
 
 # A real model-server stand-in: answers /ping and /invocations, echoes its id and what it
@@ -131,13 +136,19 @@ class Router:
         if variant:
             headers["X-Amzn-SageMaker-Target-Variant"] = variant
         return requests.post(f"{self.url}/endpoints/{name}/invocations", data=body,
-                             headers=headers, timeout=timeout)
+                             headers=headers, timeout=timeout, auth=SIGN)
+
+    def session(self) -> requests.Session:
+        """A session whose requests are signed with the tests' key pair."""
+        session = requests.Session()
+        session.auth = SIGN
+        return session
 
     def runtime(self):
         """boto3's ``sagemaker-runtime`` client, unchanged, without retries."""
         return boto3.client(
             "sagemaker-runtime", endpoint_url=self.url, region_name="us-east-1",
-            aws_access_key_id="x", aws_secret_access_key="x",
+            aws_access_key_id=CRED.access_key, aws_secret_access_key=CRED.secret_key,
             config=Config(retries={"total_max_attempts": 1}, read_timeout=30),
         )
 
@@ -176,6 +187,9 @@ def start_router(directory: Path, *extra: str) -> Router:
     )
     router = Router(proc, f"http://127.0.0.1:{port}")
     wait_ping(router.url, proc)
+    resp = requests.put(f"{router.url}/_router/credentials", headers=AUTH, timeout=10,
+                        json={"credentials": [CRED.to_wire()]})
+    assert resp.json() == {"credentials": 1}
     return router
 
 
@@ -241,7 +255,7 @@ def test_boto3_invoke_endpoint_unchanged(ab):
 
 def test_weights_split_traffic(ab):
     counts = {"A": 0, "B": 0}
-    with requests.Session() as session:
+    with ab.session() as session:
         for _ in range(1000):
             resp = session.post(f"{ab.url}/endpoints/ab/invocations", data=b"1", timeout=10)
             assert resp.status_code == 200
@@ -295,7 +309,7 @@ def test_stats_add_up(router, instances):
     one, _ = instances.start("st-1")
     two, _ = instances.start("st-2")
     router.put("st", [{"name": "V", "weight": 1, "instances": [one, two]}])
-    with requests.Session() as session:
+    with router.session() as session:
         for i in range(40):
             resp = session.post(f"{router.url}/endpoints/st/invocations", data=b"1", timeout=10)
             assert resp.status_code == 200
@@ -353,7 +367,7 @@ def test_no_request_lost_when_an_instance_dies(router, instances):
 
     def worker(n: int) -> list[int]:
         codes = []
-        with requests.Session() as session:
+        with router.session() as session:
             for i in range(30):
                 resp = session.post(f"{router.url}/endpoints/kd/invocations", data=b"1",
                                     headers={"X-Amzn-SageMaker-Custom-Attributes":
@@ -483,7 +497,8 @@ def test_control_api_needs_the_token(router):
 
 def test_payload_limit(ab):
     big = b"x" * (7 * 1024 * 1024)
-    resp = requests.post(f"{ab.url}/endpoints/ab/invocations", data=big, timeout=30)
+    resp = requests.post(f"{ab.url}/endpoints/ab/invocations", data=big, timeout=30,
+                         auth=SIGN)
     assert resp.status_code == 413
     assert resp.headers["x-amzn-ErrorType"] == "ValidationError"
     assert "exceeds" in resp.json()["message"]
@@ -508,3 +523,29 @@ def test_sigterm_finishes_in_flight_requests(workdir, instances):
     assert router.proc.wait(timeout=10) == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{router.url}/ping", timeout=2)
+
+
+def test_a_router_started_to_wait_holds_invocations_until_ready(workdir, instances):
+    """What a restarted router does while the server gives it its tables and keys."""
+    router = start_router(workdir, "--wait-ready", "--wait-for-instance", "10")
+    try:
+        inst, _ = instances.start("early-1")
+        with ThreadPoolExecutor(2) as pool:
+            early = pool.submit(router.invoke, "early")
+            time.sleep(0.5)
+            assert not early.done()
+            router.put("early", [{"name": "V", "weight": 1, "instances": [inst]}])
+            resp = requests.post(f"{router.url}/_router/ready", headers=AUTH, timeout=10)
+            assert resp.json() == {"ready": True}
+            assert early.result().status_code == 200
+        assert router.invoke("early").status_code == 200
+    finally:
+        assert stop_group(router.proc) == 0
+    impatient = start_router(workdir, "--wait-ready", "--wait-for-instance", "1")
+    try:
+        t0 = time.monotonic()
+        resp = impatient.invoke("early")
+        assert resp.status_code == 503 and 0.9 <= time.monotonic() - t0 < 5
+        assert resp.headers["x-amzn-ErrorType"] == "ServiceUnavailable"
+    finally:
+        assert stop_group(impatient.proc) == 0

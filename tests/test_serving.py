@@ -23,7 +23,8 @@ from tests.procs import wait_gone
 from tests.servers import start_server
 from tests.serving_support import (call, deploy, invoke_many, iris_like, joblib_bytes,
                                    kernel_environment, row_json, runtime, session,
-                                   trained_model, upload_model, wait_for, wait_status)
+                                   signer, trained_model, upload_model, wait_for,
+                                   wait_status)
 
 TRAIN_SCRIPT = """
 import argparse, os
@@ -104,7 +105,7 @@ def test_estimator_deploys_and_serves_json_csv_npy_through_boto3_and_the_proxy(
     np.testing.assert_array_equal(predictor.predict(x[80:83]), y[80:83])
 
     # boto3's own client, unchanged, against RuntimeUrl.
-    rt = runtime(desc["RuntimeUrl"])
+    rt = runtime(server, desc["RuntimeUrl"])
     reply = rt.invoke_endpoint(EndpointName="sk-endpoint", Body=row_json(x[:2]),
                                ContentType="application/json", Accept="application/json")
     assert json.loads(reply["Body"].read()) == [0.0, 0.0]
@@ -157,14 +158,14 @@ def test_ab_split_follows_weights_and_changes_live(server, model_uri):
          "InitialVariantWeight": 0.3}])
     assert desc["EndpointStatus"] == "InService", desc
     url = desc["RuntimeUrl"]
-    replies = invoke_many(url, "ab", [b"[[0,0,0,0]]"] * 1000)
+    replies = invoke_many(server, url, "ab", [b"[[0,0,0,0]]"] * 1000)
     assert all(r["status"] == 200 for r in replies)
     share = Counter(r["variant"] for r in replies)
     assert abs(share["A"] / 1000 - 0.7) <= 0.05, share
     assert abs(share["B"] / 1000 - 0.3) <= 0.05, share
 
     # TargetVariant pins a request to a variant.
-    rt = runtime(url)
+    rt = runtime(server, url)
     for variant in ("A", "B"):
         reply = rt.invoke_endpoint(EndpointName="ab", Body=b"[[0,0,0,0]]",
                                    ContentType="application/json", TargetVariant=variant)
@@ -175,7 +176,8 @@ def test_ab_split_follows_weights_and_changes_live(server, model_uri):
 
     def background() -> None:
         while not load["stop"]:
-            load["replies"] += invoke_many(url, "ab", [b"[[0,0,0,0]]"] * 20, threads=4)
+            load["replies"] += invoke_many(server, url, "ab", [b"[[0,0,0,0]]"] * 20,
+                                           threads=4)
 
     worker = threading.Thread(target=background)
     worker.start()
@@ -189,7 +191,8 @@ def test_ab_split_follows_weights_and_changes_live(server, model_uri):
         load["stop"] = True
         worker.join()
     assert load["replies"] and all(r["status"] == 200 for r in load["replies"])
-    after = Counter(r["variant"] for r in invoke_many(url, "ab", [b"[[0,0,0,0]]"] * 100))
+    after = Counter(r["variant"]
+                    for r in invoke_many(server, url, "ab", [b"[[0,0,0,0]]"] * 100))
     assert after == {"B": 100}
     desc = wait_status(server, "ab")
     assert {v["VariantName"]: v["CurrentWeight"] for v in desc["ProductionVariants"]} == \
@@ -223,8 +226,11 @@ def test_autoscaling_scales_out_under_load_and_back_in(server, model_uri):
     stop = threading.Event()
     answered: list[int] = []
 
+    auth = signer(server)
+
     def load() -> None:  # ~50 requests/s = 3000 per minute on one instance: over target
         http = requests.Session()
+        http.auth = auth
         while not stop.is_set():
             resp = http.post(f"{desc['RuntimeUrl']}/endpoints/scaled/invocations",
                              data=b"[[0,0,0,0]]",
@@ -267,7 +273,7 @@ def test_killed_instance_loses_no_request_and_is_restarted(server, model_uri):
     bodies = [b"[[4,4,0,0]]"] * 600
     results: list = []
     worker = threading.Thread(target=lambda: results.extend(
-        invoke_many(desc["RuntimeUrl"], "sturdy", bodies, threads=6)))
+        invoke_many(server, desc["RuntimeUrl"], "sturdy", bodies, threads=6)))
     worker.start()
     time.sleep(0.5)
     os.killpg(victim["Pid"], signal.SIGKILL)
@@ -298,14 +304,14 @@ def test_delete_with_requests_in_flight_lets_them_finish(server):
                                     "InitialInstanceCount": 1}])
     results: list = []
     worker = threading.Thread(target=lambda: results.extend(
-        invoke_many(desc["RuntimeUrl"], "slow", [b"[[0,0,0,0]]"] * 3, threads=3)))
+        invoke_many(server, desc["RuntimeUrl"], "slow", [b"[[0,0,0,0]]"] * 3, threads=3)))
     worker.start()
     time.sleep(0.5)
     assert call(server, "DELETE", "endpoints/slow")[0] == 204
     worker.join()
     assert [r["status"] for r in results] == [200, 200, 200]
     wait_for(lambda: call(server, "GET", "endpoints/slow")[0] == 404, timeout=30)
-    later = invoke_many(desc["RuntimeUrl"], "slow", [b"[[0,0,0,0]]"])
+    later = invoke_many(server, desc["RuntimeUrl"], "slow", [b"[[0,0,0,0]]"])
     assert later[0]["status"] == 400
 
 

@@ -108,8 +108,8 @@ def test_endpoints_survive_a_server_restart(tmp_path):
 
         desc = wait_for(back, timeout=90)
         assert desc["EndpointStatus"] == "InService" and desc["RuntimeUrl"] == url
-        reply = runtime(url).invoke_endpoint(EndpointName="keep", Body=b"[[0,4,4,4]]",
-                                             ContentType="application/json")
+        reply = runtime(server, url).invoke_endpoint(
+            EndpointName="keep", Body=b"[[0,4,4,4]]", ContentType="application/json")
         assert json.loads(reply["Body"].read()) == [2]
     finally:
         server.stop()

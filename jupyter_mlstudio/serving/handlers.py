@@ -212,6 +212,8 @@ class InvocationsHandler(ServingHandler):
             raise MLStudioError(503, f"endpoint {name!r} is not in service",
                                 "ServiceUnavailable")
         headers = {h: self.request.headers[h] for h in _FORWARDED if h in self.request.headers}
+        # The router takes the server's own control token in place of a SigV4 signature.
+        headers["Authorization"] = self.serving.router.authorization
         request = httpclient.HTTPRequest(
             f"{base}/endpoints/{name}/invocations", method="POST", body=self.request.body,
             headers=headers, request_timeout=self.serving.invocation_timeout + 35.0)

@@ -1,22 +1,30 @@
-"""One model-server instance: a process on a port of 127.0.0.1, started, watched, stopped.
+"""One model-server instance: a process on a private unix socket, started, watched, stopped.
 
 The process runs ``python -m jupyter_mlstudio.serving.modelserver`` in its own process
 group (see :mod:`jupyter_mlstudio.process`); it writes a status file that says when the
-model is loaded or why loading failed, and answers ``GET /ping``.
+model is loaded or why loading failed, and answers ``GET /ping``. It listens on a unix
+socket in a folder only this user can open (see :class:`SocketFolder`): no other local
+account and no web page can reach it, only the router and the transform runner.
 """
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import shutil
 import socket
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from ..process import spawn_group, stop_group
 from .artifacts import ModelFiles
+from .router_upstream import UNIX_SCHEME
 
 READY_POLL = 0.1
+_SOCKETS = itertools.count(1)
 
 
 class InstanceFailed(RuntimeError):
@@ -30,6 +38,35 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+class SocketFolder:
+    """A folder (mode 0700, short path) for the model servers' sockets, made on first use."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None or not self._path.is_dir():
+            # mkdtemp creates it 0700 under a fresh name; a unix socket path must stay
+            # under ~100 bytes, which rules out the (possibly deep) data folder.
+            self._path = Path(tempfile.mkdtemp(prefix="mlstudio-serving-"))
+        return self._path
+
+    def new_socket(self) -> Path:
+        """A fresh socket path in the folder."""
+        return self.path / f"{next(_SOCKETS)}.sock"
+
+    def remove(self) -> None:
+        if self._path is not None:
+            shutil.rmtree(self._path, ignore_errors=True)
+            self._path = None
+
+
+def socket_url(path: Path) -> str:
+    """The URL the router and the transform runner use for a socket."""
+    return f"{UNIX_SCHEME}://{quote(str(path), safe='')}"
+
+
 @dataclass
 class InstanceOptions:
     """How model servers run: interpreter, workers, limits, environment."""
@@ -40,6 +77,7 @@ class InstanceOptions:
     timeout: int = 60
     start_timeout: float = 120.0
     environment: dict[str, str] = field(default_factory=dict)
+    sockets: SocketFolder = field(default_factory=SocketFolder)
 
 
 class Instance:
@@ -51,14 +89,14 @@ class Instance:
         self.files = files
         self.folder = folder
         self.options = options
-        self.port = 0
+        self.socket: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
         self.status = "Pending"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return socket_url(self.socket) if self.socket else ""
 
     @property
     def log_path(self) -> Path:
@@ -75,8 +113,8 @@ class Instance:
     def _command(self) -> list[str]:
         o = self.options
         cmd = [o.python, "-m", "jupyter_mlstudio.serving.modelserver",
-               "--model-dir", str(self.files.model_dir), "--host", "127.0.0.1",
-               "--port", str(self.port), "--workers", str(o.workers),
+               "--model-dir", str(self.files.model_dir), "--uds", str(self.socket),
+               "--workers", str(o.workers),
                "--max-payload-mb", str(o.max_payload_mb), "--timeout", str(o.timeout),
                "--status-file", str(self.status_path)]
         if self.files.code_dir and self.files.program:
@@ -84,10 +122,10 @@ class Instance:
         return cmd
 
     def spawn(self) -> None:
-        """Start the process on a fresh port (the log of an earlier run is kept, appended)."""
+        """Start the process on a fresh socket (the log of an earlier run is kept, appended)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self.status_path.unlink(missing_ok=True)
-        self.port = free_port()
+        self.socket = self.options.sockets.new_socket()
         env = {**self.options.environment, "PYTHONUNBUFFERED": "1"}
         with open(self.log_path, "ab") as log:
             self.proc = spawn_group(self._command(), env=env, cwd=self.folder, stdout=log)
@@ -137,6 +175,8 @@ class Instance:
         proc, self.proc = self.proc, None
         if proc is not None:
             await asyncio.to_thread(stop_group, proc, grace)
+        if self.socket is not None:
+            self.socket.unlink(missing_ok=True)
         self.status = "Stopped"
 
     def log_tail(self, max_bytes: int = 64 * 1024) -> str:

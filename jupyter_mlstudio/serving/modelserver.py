@@ -1,6 +1,7 @@
 """The model server: one process (or one uvicorn supervisor) per endpoint instance.
 
-    python -m jupyter_mlstudio.serving.modelserver --model-dir DIR --host 127.0.0.1 --port PORT
+    python -m jupyter_mlstudio.serving.modelserver --model-dir DIR
+        (--host 127.0.0.1 --port PORT | --uds SOCKET)
         [--code-dir DIR --program NAME] [--workers N] [--max-payload-mb 6]
         [--timeout SECONDS] [--status-file PATH]
 
@@ -10,6 +11,11 @@ loads the model in the background (``/ping`` answers 503 meanwhile); with ``--wo
 each uvicorn worker loads it before it starts accepting, so no request reaches a worker
 still loading. ``--status-file`` follows the load (``loading``, ``ready``, ``failed`` with a
 one-line reason) and a failed load ends the process with exit code 1.
+
+Endpoints and transform jobs run it with ``--uds``: a unix socket in a folder only the
+server's user can open is the model server's access control (the router and the
+transform runner are its only callers); ``--port`` is for running it by hand, as a
+SageMaker container's ``serve``.
 """
 from __future__ import annotations
 
@@ -354,12 +360,14 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, str, int]:
-    """The server config, host and port from the command line (and SageMaker env vars)."""
+def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, dict[str, Any]]:
+    """The server config and where to listen (uvicorn's ``host``/``port`` or ``uds``),
+    from the command line (and SageMaker env vars)."""
     parser = argparse.ArgumentParser(prog="python -m jupyter_mlstudio.serving.modelserver")
     parser.add_argument("--model-dir", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--uds", help="serve on this unix socket instead of host:port")
     parser.add_argument("--code-dir")
     parser.add_argument("--program")
     parser.add_argument("--workers", type=int)
@@ -382,7 +390,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, str, int]:
         timeout=args.timeout or _env_float("SAGEMAKER_MODEL_SERVER_TIMEOUT", DEFAULT_TIMEOUT),
         status_file=os.path.abspath(args.status_file) if args.status_file else None,
     )
-    return config, args.host, args.port
+    where: dict[str, Any] = (
+        {"uds": args.uds} if args.uds else {"host": args.host, "port": args.port})
+    return config, where
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -392,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     global _SERVER
-    config, host, port = parse_args(argv)
+    config, where = parse_args(argv)
     config.main_pid = os.getpid()
     own_status = None
     if config.workers > 1 and not config.status_file:
@@ -403,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     write_status(config.status_file, "loading")
     os.environ[CONFIG_ENV] = json.dumps(asdict(config))
     options: dict[str, Any] = dict(
-        host=host, port=port, loop="uvloop", http="httptools", access_log=False,
+        **where, loop="uvloop", http="httptools", access_log=False,
         log_level="info", lifespan="on", timeout_graceful_shutdown=config.timeout + 5,
     )
     try:
@@ -420,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         if exit_.code in (0, None):
             return 0
-        write_status(config.status_file, "failed", f"the server could not start on {host}:{port}")
+        address = where.get("uds") or f"{where.get('host')}:{where.get('port')}"
+        write_status(config.status_file, "failed", f"the server could not start on {address}")
         return 1
     finally:
         if own_status:

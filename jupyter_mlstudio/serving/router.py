@@ -1,7 +1,8 @@
 """The endpoint router: one process in front of every model-server instance.
 
-``python -m jupyter_mlstudio.serving.router --host 127.0.0.1 --port PORT`` with the
-control token in ``MLSTUDIO_ROUTER_TOKEN``. It serves ``POST /endpoints/<name>/invocations``
+``python -m jupyter_mlstudio.serving.router --host 127.0.0.1 --port PORT --token-file F``:
+the control token is read from ``F`` (which is then deleted) or else from
+``MLSTUDIO_ROUTER_TOKEN``. It serves ``POST /endpoints/<name>/invocations``
 (what boto3's ``sagemaker-runtime`` ``invoke_endpoint`` calls) by the routing table the
 Jupyter server sets through ``/_router/…``; see ``router_app`` for both APIs.
 """
@@ -11,10 +12,12 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 from typing import Sequence
 
 from .router_app import RouterApp
+from .router_auth import RouterAuth, host_names
 from .router_http import HttpConnection, ServerState
 from .router_table import RoutingTable
 from .router_upstream import UpstreamSettings, sweep_forever
@@ -37,6 +40,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         "beyond it, a request with no instance to go to gets a 503 at once")
     p.add_argument("--timeout", type=float, default=60.0,
                    help="seconds an instance has to answer one request")
+    p.add_argument("--fd", type=int,
+                   help="serve on this inherited listening socket (bound to host:port by "
+                        "the Jupyter server, which keeps it while the router restarts)")
+    p.add_argument("--wait-ready", action="store_true",
+                   help="hold invocations until the control API's POST /_router/ready")
+    p.add_argument("--token-file",
+                   help="file holding the control token; read, then deleted")
+    p.add_argument("--allow-host", action="append", default=[],
+                   help="a further Host header value (name:port) that names this router")
     return p.parse_args(argv)
 
 
@@ -45,11 +57,17 @@ async def serve(args: argparse.Namespace, token: str) -> None:
     loop = asyncio.get_running_loop()
     settings = UpstreamSettings(timeout=args.timeout)
     table = RoutingTable(settings)
-    app = RouterApp(table, token, args.wait_for_instance, loop,
-                    max_held_bytes=int(args.max_held_mb * 1024 * 1024))
+    auth = RouterAuth(token, host_names(args.host, args.port, args.allow_host))
+    app = RouterApp(table, auth, args.wait_for_instance, loop,
+                    max_held_bytes=int(args.max_held_mb * 1024 * 1024),
+                    wait_ready=args.wait_ready)
     state = ServerState(app.handle, int(args.max_payload_mb * 1024 * 1024), loop)
-    server = await loop.create_server(lambda: HttpConnection(state), args.host, args.port,
-                                      backlog=1024, reuse_address=True)
+    if args.fd is not None:
+        server = await loop.create_server(lambda: HttpConnection(state),
+                                          sock=socket.socket(fileno=args.fd), backlog=1024)
+    else:
+        server = await loop.create_server(lambda: HttpConnection(state), args.host,
+                                          args.port, backlog=1024, reuse_address=True)
     sweeper = loop.create_task(sweep_forever(settings))
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -67,12 +85,28 @@ async def serve(args: argparse.Namespace, token: str) -> None:
         inst.close()
 
 
+def read_token(path: str | None) -> str:
+    """The control token: from ``path`` (deleted once read), else the environment."""
+    if not path:
+        return os.environ.get(TOKEN_ENV, "")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = parse_args(argv)
-    token = os.environ.get(TOKEN_ENV, "")
+    token = read_token(args.token_file)
     if not token:
-        print(f"{TOKEN_ENV} must be set", file=sys.stderr)
+        print(f"give the control token in --token-file or {TOKEN_ENV}", file=sys.stderr)
         return 2
     try:
         import uvloop

@@ -4,21 +4,34 @@ Invocation API (boto3 ``sagemaker-runtime``): ``POST /endpoints/<name>/invocatio
 forwarded to ``POST /invocations`` of an instance; errors carry ``x-amzn-ErrorType``
 (``ValidationError`` 400/413, ``ModelError`` 424, ``ServiceUnavailable`` 503).
 
+Every request must name the router in ``Host``; invocations must be signed (SigV4, a
+key of the keyring) or carry the control token; see ``router_auth``. Refusals are 403s
+with AWS's codes (``MissingAuthenticationTokenException``, ``IncompleteSignature``,
+``InvalidSignatureException``, ``UnrecognizedClientException``, ``AccessDeniedException``).
+
 Control API (``Authorization: Bearer <token>``, else 403), JSON in and out:
 ``PUT /_router/endpoints/<name>`` ``{"variants": [{"name", "weight", "instances": [{"id",
-"url"}]}]}`` replaces a table; ``DELETE`` removes it; ``GET`` one or all
-(``/_router/endpoints``); ``GET /_router/stats`` gives cumulative counters.
+"url"}]}]}`` replaces a table (``url``: ``http://host:port`` or ``http+unix://<quoted
+socket path>``); ``DELETE`` removes it; ``GET`` one or all (``/_router/endpoints``);
+``GET /_router/stats`` gives cumulative counters; ``PUT /_router/credentials``
+``{"credentials": [{"AccessKeyId", "SecretAccessKey", "SessionToken"}]}`` replaces the
+keyring (answered with the count only); ``POST /_router/ready`` ends the start-up hold.
 ``GET /ping`` needs no token.
+
+Started with ``wait_ready`` (a restart, whose tables and keyring are on their way), the
+router holds invocations until ``/_router/ready`` (at most ``wait_for_instance`` seconds),
+so that none is refused for a table or a key it has not been given yet.
 """
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import time
 from typing import Any
 from urllib.parse import unquote
 
+from ..aws.credentials import Keyring
+from .router_auth import RouterAuth
 from .router_http import JSON, HttpConnection, Request, error_body
 from .router_table import RoutingTable, TableError, Variant
 from .router_upstream import CONNECT_FAILED, DROPPED, TIMED_OUT, Instance
@@ -36,26 +49,35 @@ _HELD_OVERHEAD = 1024
 class RouterApp:
     """Routes invocations by the table and serves the control API."""
 
-    def __init__(self, table: RoutingTable, token: str, wait_for_instance: float,
-                 loop: asyncio.AbstractEventLoop, max_held_bytes: int = 256 * 1024 * 1024):
+    def __init__(self, table: RoutingTable, auth: RouterAuth, wait_for_instance: float,
+                 loop: asyncio.AbstractEventLoop, max_held_bytes: int = 256 * 1024 * 1024,
+                 wait_ready: bool = False):
         self.table = table
-        self.auth = b"Bearer " + token.encode()
+        self.auth = auth
         self.wait_for_instance = wait_for_instance
         self.loop = loop
         # Requests waiting for a healthy instance keep their bodies in memory: cap them.
         self.max_held_bytes = max_held_bytes
         self.held_bytes = 0
+        # Invocations that came before the control API said ready (None once ready).
+        self.early: list[tuple[HttpConnection, Request, int, asyncio.TimerHandle]] | None = (
+            [] if wait_ready else None)
 
     def handle(self, conn: HttpConnection, req: Request) -> None:
         """Answer one request on ``conn`` (the server calls this for every request)."""
         path = req.path
+        if not self.auth.host_ok(req):
+            conn.respond(403, *error_body("AccessDeniedException",
+                                          "the Host header does not name this endpoint router"))
+            return
         if path.startswith(b"/endpoints/") and path.endswith(b"/invocations"):
             if req.method != b"POST":
                 conn.respond(405, *error_body("ValidationError", "use POST for invocations"))
                 return
-            raw = path[11:-12]
-            name = unquote(raw.decode("latin-1")) if b"%" in raw else raw.decode("latin-1")
-            Invocation(self, conn, req, name).dispatch()
+            if self.early is not None:
+                self._hold_early(conn, req)
+            else:
+                self.invoke(conn, req, _now_ns())
         elif path == b"/ping":
             conn.respond(200, b"", b"")
         elif path.startswith(b"/_router/"):
@@ -64,10 +86,49 @@ class RouterApp:
             conn.respond(404, *error_body("UnknownOperationException",
                                           f"no route for {path.decode('latin-1')}"))
 
+    def invoke(self, conn: HttpConnection, req: Request, t0: int) -> None:
+        """Check the signature, then route (``t0``: when the request arrived)."""
+        refused = self.auth.check_invocation(req)
+        if refused is not None:
+            conn.respond(refused.status, *error_body(refused.code, refused.message))
+            return
+        raw = req.path[11:-12]
+        name = unquote(raw.decode("latin-1")) if b"%" in raw else raw.decode("latin-1")
+        Invocation(self, conn, req, name, t0).dispatch()
+
+    # --- the start-up hold ------------------------------------------------------------
+    def _hold_early(self, conn: HttpConnection, req: Request) -> None:
+        size = len(req.body) + _HELD_OVERHEAD
+        if self.held_bytes + size > self.max_held_bytes:
+            conn.respond(503, *error_body("ServiceUnavailable",
+                                          "the endpoint router is starting"))
+            return
+        self.held_bytes += size
+        timer = self.loop.call_later(self.wait_for_instance, self._expire_early, req)
+        self.early.append((conn, req, _now_ns(), timer))
+
+    def _expire_early(self, req: Request) -> None:
+        for item in self.early or ():
+            if item[1] is req:
+                self.early.remove(item)
+                self.held_bytes -= len(req.body) + _HELD_OVERHEAD
+                item[0].respond(503, *error_body(
+                    "ServiceUnavailable", "the endpoint router did not get its routing "
+                    f"tables within {self.wait_for_instance:g} seconds"))
+                return
+
+    def ready(self) -> None:
+        """Tables and keyring are in: route what was held."""
+        early, self.early = self.early or [], None
+        for conn, req, t0, timer in early:
+            timer.cancel()
+            self.held_bytes -= len(req.body) + _HELD_OVERHEAD
+            self.invoke(conn, req, t0)
+
     # --- control API ----------------------------------------------------------------
     def control(self, conn: HttpConnection, req: Request) -> None:
         """The Jupyter server's control API (bearer-token protected)."""
-        if req.authorization is None or not hmac.compare_digest(req.authorization, self.auth):
+        if not self.auth.is_control(req):
             conn.respond(403, *error_body("AccessDeniedException", "missing or wrong token"))
             return
         parts = unquote(req.path.decode("latin-1")).strip("/").split("/")
@@ -78,9 +139,22 @@ class RouterApp:
         elif parts == ["_router", "endpoints"] and method == b"GET":
             status, reply = 200, {"endpoints": {
                 n: e.describe() for n, e in self.table.endpoints.items()}}
+        elif parts == ["_router", "ready"] and method == b"POST":
+            self.ready()
+            status, reply = 200, {"ready": True}
+        elif parts == ["_router", "credentials"] and method == b"PUT":
+            status, reply = self._credentials(req.body)
         elif len(parts) == 3 and parts[:2] == ["_router", "endpoints"] and parts[2]:
             status, reply = self._endpoint(method, parts[2], req.body)
         conn.respond(status, JSON, json.dumps(reply).encode())
+
+    def _credentials(self, body: bytes) -> tuple[int, Any]:
+        try:
+            keyring = Keyring.from_wire(json.loads(body or b"null"))
+        except ValueError as err:  # the message names no secret
+            return 400, {"message": f"invalid credentials: {err}"}
+        self.auth.keyring = keyring
+        return 200, {"credentials": len(keyring)}
 
     def _endpoint(self, method: bytes, name: str, body: bytes) -> tuple[int, Any]:
         if method == b"PUT":
@@ -107,7 +181,8 @@ class Invocation:
     __slots__ = ("app", "conn", "req", "name", "target", "head", "t0", "t_send",
                  "deadline", "variant", "instance", "drops", "held")
 
-    def __init__(self, app: RouterApp, conn: HttpConnection, req: Request, name: str):
+    def __init__(self, app: RouterApp, conn: HttpConnection, req: Request, name: str,
+                 t0: int = 0):
         self.app = app
         self.conn = conn
         self.req = req
@@ -121,7 +196,7 @@ class Invocation:
         if req.custom_attributes is not None:
             head += b"X-Amzn-SageMaker-Custom-Attributes: " + req.custom_attributes + b"\r\n"
         self.head = head + b"\r\n"
-        self.t0 = _now_ns()
+        self.t0 = t0 or _now_ns()
         self.t_send = 0
         self.deadline = 0.0
         self.variant: Variant | None = None

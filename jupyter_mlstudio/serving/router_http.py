@@ -49,12 +49,16 @@ def error_body(code: str, message: str, **extra: Any) -> tuple[bytes, bytes]:
 class Request:
     """One parsed request: method, path, the headers the router reads, and the body."""
 
-    __slots__ = ("method", "path", "content_type", "accept", "custom_attributes",
-                 "target_variant", "authorization", "body", "keep_alive")
+    __slots__ = ("method", "path", "query", "host", "headers", "content_type", "accept",
+                 "custom_attributes", "target_variant", "authorization", "body", "keep_alive")
 
     def __init__(self) -> None:
         self.method = b""
         self.path = b""
+        self.query = b""
+        self.host: bytes | None = None
+        # Every header as received (SigV4 signs any of them).
+        self.headers: list[tuple[bytes, bytes]] = []
         self.content_type: bytes | None = None
         self.accept: bytes | None = None
         self.custom_attributes: bytes | None = None
@@ -135,7 +139,10 @@ class HttpConnection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         n = name.lower()
         req = self.request
-        if n == b"content-type":
+        req.headers.append((n, value))
+        if n == b"host":
+            req.host = value
+        elif n == b"content-type":
             req.content_type = value
         elif n == b"accept":
             req.accept = value
@@ -159,7 +166,10 @@ class HttpConnection(asyncio.Protocol):
         req.method = self.parser.get_method()
         url = self.url
         q = url.find(b"?")
-        req.path = url if q < 0 else url[:q]
+        if q < 0:
+            req.path = url
+        else:
+            req.path, req.query = url[:q], url[q + 1:]
         if self.expect_continue:
             self.expect_continue = False
             if not self.discarding:

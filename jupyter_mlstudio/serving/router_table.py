@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from .router_upstream import Instance, UpstreamSettings
+from .router_upstream import UNIX_SCHEME, Instance, UpstreamSettings
 
 
 class TableError(ValueError):
@@ -132,10 +132,16 @@ class EndpointStats:
         self.retired: list[tuple[str, VariantStats, Instance]] = []
 
 
-def _check_url(url: Any) -> tuple[str, int]:
+def _check_url(url: Any) -> tuple[str, int | None]:
+    """(host, port) of ``http://host:port``, or (socket path, None) of ``http+unix://…``."""
     if not isinstance(url, str):
         raise TableError("instance url must be a string")
     parts = urlsplit(url)
+    if parts.scheme == UNIX_SCHEME:
+        path = unquote(parts.netloc)
+        if not path.startswith("/"):
+            raise TableError(f"instance url {url!r} must be {UNIX_SCHEME}://<quoted path>")
+        return path, None
     if parts.scheme != "http" or not parts.hostname:
         raise TableError(f"instance url {url!r} must be http://host:port")
     try:
@@ -145,7 +151,7 @@ def _check_url(url: Any) -> tuple[str, int]:
     return parts.hostname, port
 
 
-def _parse_spec(body: Any) -> list[tuple[str, float, list[tuple[str, str, str, int]]]]:
+def _parse_spec(body: Any) -> list[tuple[str, float, list[tuple[str, str, str, int | None]]]]:
     """Validate a PUT body into (variant, weight, [(id, url, host, port)]) triples."""
     if not isinstance(body, dict) or not isinstance(body.get("variants"), list):
         raise TableError('body must be {"variants": [...]}')

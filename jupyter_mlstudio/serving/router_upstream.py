@@ -16,6 +16,8 @@ CONNECT_FAILED = "connect"  # never connected: retry elsewhere
 DROPPED = "dropped"  # connection lost before any response byte: retry elsewhere
 BROKEN = "broken"  # lost or garbled mid-response: the request may have run, no retry
 TIMED_OUT = "timeout"  # no complete response within the per-request time-out
+# Instances listening on a unix socket: ``http+unix://<percent-quoted socket path>``.
+UNIX_SCHEME = "http+unix"
 
 
 class UpstreamSettings:
@@ -164,14 +166,17 @@ class UpstreamConnection(asyncio.Protocol):
 class Instance:
     """One model-server instance: its health, counters and idle connections."""
 
-    def __init__(self, iid: str, url: str, host: str, port: int, settings: UpstreamSettings):
+    def __init__(self, iid: str, url: str, host: str, port: int | None,
+                 settings: UpstreamSettings):
+        """``host:port`` over TCP, or ``host`` is a unix socket's path when ``port`` is None."""
         self.id = iid
         self.url = url
         self.host = host
         self.port = port
         self.settings = settings
         self.loop = asyncio.get_running_loop()
-        self.prefix = b"POST /invocations HTTP/1.1\r\nHost: %s:%d\r\n" % (host.encode(), port)
+        self.host_header = b"localhost" if port is None else b"%s:%d" % (host.encode(), port)
+        self.prefix = b"POST /invocations HTTP/1.1\r\nHost: %s\r\n" % self.host_header
         self.idle: list[UpstreamConnection] = []
         self.conns: set[UpstreamConnection] = set()
         self.in_flight = 0
@@ -206,11 +211,13 @@ class Instance:
 
     async def _connect_and_send(self, data: bytes, body: bytes, exchange: Exchange) -> None:
         try:
-            _, conn = await asyncio.wait_for(
-                self.loop.create_connection(lambda: UpstreamConnection(self),
-                                            self.host, self.port),
-                self.settings.connect_timeout,
-            )
+            if self.port is None:
+                connecting = self.loop.create_unix_connection(
+                    lambda: UpstreamConnection(self), self.host)
+            else:
+                connecting = self.loop.create_connection(
+                    lambda: UpstreamConnection(self), self.host, self.port)
+            _, conn = await asyncio.wait_for(connecting, self.settings.connect_timeout)
         except (OSError, asyncio.TimeoutError):
             exchange.upstream_failed(CONNECT_FAILED, False)
             return
@@ -258,8 +265,8 @@ class Instance:
             self._probe = self.loop.create_task(self._probe_until_healthy())
 
     async def _probe_until_healthy(self) -> None:
-        request = b"GET /ping HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n" % (
-            self.host.encode(), self.port)
+        request = b"GET /ping HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % (
+            self.host_header)
         while not self.healthy and not self.retired:
             await asyncio.sleep(self.settings.probe_interval)
             if self.healthy or self.retired:
@@ -281,11 +288,14 @@ async def sweep_forever(settings: UpstreamSettings, every: float = 0.25) -> None
                 inst.sweep(now)
 
 
-async def ping(host: str, port: int, request: bytes, timeout: float) -> bool:
-    """Whether ``GET /ping`` on ``host:port`` answers 200 within ``timeout`` seconds."""
+async def ping(host: str, port: int | None, request: bytes, timeout: float) -> bool:
+    """Whether ``GET /ping`` on ``host:port`` (a unix socket ``host`` if ``port`` is None)
+    answers 200 within ``timeout`` seconds."""
     writer = None
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        opening = asyncio.open_unix_connection(host) if port is None else \
+            asyncio.open_connection(host, port)
+        reader, writer = await asyncio.wait_for(opening, timeout)
         writer.write(request)
         deadline = time.monotonic() + timeout
         line = await asyncio.wait_for(reader.readline(), max(0.01, deadline - time.monotonic()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 import time
 from collections import defaultdict, deque
@@ -17,9 +16,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import select
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Float, Int, List, Unicode
 from traitlets.config import LoggingConfigurable
 
+from ..aws.credentials import Keyring, kernel_keyring
 from ..db import Database
 from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
 from ..db.pages import page
@@ -30,7 +30,8 @@ from ..times import iso
 from . import autoscaling
 from .artifacts import ArtifactError, fetch_model
 from .fleet import EndpointRuntime, Fleet, Variant
-from .instances import InstanceFailed, InstanceOptions, free_port
+from .environment import serving_environment
+from .instances import InstanceFailed, InstanceOptions, SocketFolder, free_port
 from .resources import Resources, arn
 from .routerproc import RouterError, RouterProcess
 from .transformjobs import TransformJobs
@@ -52,6 +53,11 @@ class ServingService(LoggingConfigurable):
     router_port = Int(0, config=True,
                       help="Port of the endpoint router. 0: a free port, chosen once and "
                       "kept across restarts so RuntimeUrl stays the same.")
+    router_allowed_hosts = List(Unicode(), config=True,
+                                help="Further Host header values (name:port) the endpoint "
+                                "router answers to, for clients that reach it by another "
+                                "name than 127.0.0.1, localhost, [::1] or router_host. Any "
+                                "other Host is refused (DNS-rebinding protection).")
     python = Unicode("", config=True,
                      help="Python that runs model servers (needs jupyter_mlstudio and the "
                      "model's libraries). Default: the Jupyter server's own; a model whose "
@@ -79,7 +85,10 @@ class ServingService(LoggingConfigurable):
 
     def __init__(self, *, db: Database, data_dir: Path, region: str, s3_client: Callable,
                  environment: Callable[[], dict[str, str]],
-                 framework_environments: Callable[[], dict[str, str]], **kwargs: Any) -> None:
+                 framework_environments: Callable[[], dict[str, str]],
+                 credentials: Callable[[], Keyring] | None = None, **kwargs: Any) -> None:
+        """``credentials``: the keys invocations may be signed with (default: the kernels'
+        own, see :func:`~jupyter_mlstudio.aws.credentials.kernel_keyring`)."""
         super().__init__(**kwargs)
         self.db = db
         self.folder = data_dir / "serving"
@@ -87,6 +96,9 @@ class ServingService(LoggingConfigurable):
         self.s3_client = s3_client
         self.environment = environment
         self.framework_environments = framework_environments
+        self.credentials = credentials or (lambda: kernel_keyring(self.environment()))
+        self._keyring: Keyring | None = None
+        self.sockets = SocketFolder()
         self.resources = Resources(db, region, self.max_instances)
         self.transforms = TransformJobs(db, self.resources, self.folder, s3_client,
                                         environment, self._options)
@@ -112,14 +124,18 @@ class ServingService(LoggingConfigurable):
             self._spawn(name, self._restore(name))
 
     async def _ensure_router(self) -> Fleet:
+        """Start the router (once: it restarts itself) and the fleet behind it."""
         async with self._start_lock:
-            if self.fleet is not None and self.router is not None and self.router.alive():
+            if self.fleet is not None:
                 return self.fleet
+            if self.router is not None:  # an earlier start failed: let go of its port
+                await self.router.stop()
             port = self.router_port or await asyncio.to_thread(self._remembered_port)
             self.router = RouterProcess(
                 self.router_host, port, self.folder, python=sys.executable,
                 max_payload_mb=self.max_payload_mb, timeout=self.invocation_timeout,
-                wait_for_instance=self.wait_for_instance)
+                wait_for_instance=self.wait_for_instance,
+                allowed_hosts=tuple(self.router_allowed_hosts), on_start=self._republish)
             try:
                 await self.router.start()
             except RouterError:
@@ -129,15 +145,27 @@ class ServingService(LoggingConfigurable):
                 await asyncio.to_thread(self.db.set_state, "serving.router_port", port)
                 self.router.port = port
                 await self.router.start()
-            if self.fleet is None:
-                self.fleet = Fleet(self.router, self._note_instance_failure)
-                self.fleet.start_watching()
-            else:  # the router was restarted: give it every table again
-                for rt in self.fleet.endpoints.values():
-                    await self.fleet.publish(rt)
+            self.fleet = Fleet(self.router, self._note_instance_failure)
+            self.fleet.start_watching()
             if self._loop_task is None:
                 self._loop_task = asyncio.ensure_future(self._metrics_loop())
             return self.fleet
+
+    async def _publish_credentials(self, force: bool = False) -> None:
+        """Give the router the keyring if it changed (or always, with ``force``)."""
+        keyring = await asyncio.to_thread(self.credentials)
+        if force or keyring != self._keyring:
+            await self.router.put_credentials(keyring)
+            self._keyring = keyring
+
+    async def _republish(self) -> None:
+        """A (re)started router knows nothing: give it the keyring and every table."""
+        await self._publish_credentials(force=True)
+        if self.fleet is not None:
+            await asyncio.gather(*(self.fleet.publish(rt)
+                                   for rt in list(self.fleet.endpoints.values())))
+            log.info("endpoint router restarted; %d endpoint(s) republished",
+                     len(self.fleet.endpoints))
 
     def _remembered_port(self) -> int:
         port = self.db.get_state("serving.router_port")
@@ -157,6 +185,7 @@ class ServingService(LoggingConfigurable):
             await self.fleet.close()
         if self.router is not None:
             await self.router.stop()
+        self.sockets.remove()
 
     def running(self) -> list[str]:
         """Endpoints with live processes (for the server's activity report)."""
@@ -206,7 +235,8 @@ class ServingService(LoggingConfigurable):
             max_payload_mb=self.max_payload_mb,
             timeout=self.invocation_timeout,
             start_timeout=self.instance_start_timeout,
-            environment={**os.environ, **self.environment(), **env},
+            environment=serving_environment(self.environment(), env),
+            sockets=self.sockets,
         )
 
     async def _runtime(self, name: str, variants: list[dict[str, Any]]) -> EndpointRuntime:
@@ -551,11 +581,10 @@ class ServingService(LoggingConfigurable):
         if self.router is None or self.fleet is None:
             return
         try:
+            await self._publish_credentials()  # credentials that rotate (instance roles)
             stats = (await self.router.stats()).get("endpoints", {})
         except RouterError as err:
             log.warning("%s", err)
-            if not self.router.alive():
-                await self._ensure_router()
             return
         now = time.time()
         points = []

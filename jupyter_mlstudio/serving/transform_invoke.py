@@ -8,6 +8,7 @@ import time
 import requests
 
 from .transform_spec import TransformError
+from .unixhttp import session as unix_session
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Instances:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self._local.session = requests.Session()
+            session = self._local.session = unix_session()
         return session
 
     def _pick(self) -> _Instance:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +25,7 @@ from ..jobs.joblog import read_from
 from ..process import spawn_group, stop_group
 from ..times import iso
 from .artifacts import ArtifactError, fetch_model
+from .environment import serving_environment
 from .instances import Instance, InstanceFailed, InstanceOptions
 from .resources import Resources, arn
 from .specs import validate_transform_job
@@ -131,7 +131,7 @@ class TransformJobs:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "state.json").unlink(missing_ok=True)
         (folder / "spec.json").write_text(json.dumps({**spec, "InstanceUrls": urls}))
-        env = {**os.environ, **self.environment(), "PYTHONUNBUFFERED": "1"}
+        env = serving_environment(self.environment(), {"PYTHONUNBUFFERED": "1"})
         with open(folder / "output.log", "ab") as out:
             runner = spawn_group([sys.executable, "-m", "jupyter_mlstudio.serving.transform",
                                   str(folder)], env=env, cwd=folder, stdout=out)

@@ -1,0 +1,1 @@
+"""The AWS wire protocols the server speaks: request signing (SigV4) and its keyring."""
