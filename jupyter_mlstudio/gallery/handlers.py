@@ -75,12 +75,14 @@ class UseHandler(GalleryHandler):
     async def post(self, example_id: str) -> None:
         body = self.json_body()
         folder, name = body.get("folder"), body.get("name")
+        strip = body.get("strip_outputs", False)
         for label, value in (("folder", folder), ("name", name)):
             if value is not None and not isinstance(value, str):
                 raise GalleryError(400, f"'{label}' must be a string", "InvalidArgument")
+        if not isinstance(strip, bool):
+            raise GalleryError(400, "'strip_outputs' must be true or false", "InvalidArgument")
         self.write_json(await self.gallery.run(
-            self.gallery.use, example_id, folder, name, bool(body.get("strip_outputs", False))
-        ), 201)
+            self.gallery.use, example_id, folder, name, strip), 201)
 
 
 class ReviewHandler(GalleryHandler):

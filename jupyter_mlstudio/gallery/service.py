@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import json
 import os
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from ..db import Database
 from ..db.models import ExampleValidation, utcnow
-from ..workspace import relative_to_root, resolve_in_root
+from ..workspace import check_path_lengths, relative_to_root, resolve_in_root
 from .catalog import Catalog, Example
 from .config import Gallery
 from .errors import GalleryError
@@ -186,9 +187,23 @@ class GalleryService:
             name += ".ipynb"
         if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
             raise GalleryError(400, f"invalid notebook name {name!r}", "InvalidName")
+        check_path_lengths(name, "InvalidName")
         target_dir = resolve_in_root(self.root_dir, folder or ".")
-        target_dir.mkdir(parents=True, exist_ok=True)
-        path = _create_exclusive(target_dir / name, data)
+        check_path_lengths(str(target_dir / name), "InvalidName")
+        try:
+            target_dir.mkdir(parents=True, exist_ok=True)
+            path = _create_exclusive(target_dir / name, data)
+        except (FileExistsError, NotADirectoryError):
+            raise GalleryError(409, f"folder {folder!r} is a file, not a folder",
+                               "NotAFolder") from None
+        except PermissionError:
+            raise GalleryError(403, f"no permission to write into {folder!r}",
+                               "PermissionDenied") from None
+        except OSError as err:
+            if err.errno != errno.ENAMETOOLONG:
+                raise
+            raise GalleryError(400, f"notebook name {name!r} is too long",
+                               "InvalidName") from None
         return {"path": relative_to_root(self.root_dir, path)}
 
     # -- submit, review, delete ------------------------------------------------------------
