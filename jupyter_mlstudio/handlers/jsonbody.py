@@ -9,6 +9,7 @@ body can exhaust the interpreter's stack.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -32,6 +33,13 @@ def _bad(message: str) -> MLStudioError:
 
 def _refuse_constant(name: str) -> Any:
     raise _bad(f"request body is not valid JSON: {name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _bad(f"request body holds a number too large for a float: {text[:40]}")
+    return value
 
 
 def nests_deeper(raw: bytes, limit: int = MAX_DEPTH) -> bool:
@@ -84,7 +92,7 @@ def parse_json(raw: bytes, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX
     if nests_deeper(raw, max_depth):
         raise _bad(f"request body nests arrays / objects deeper than {max_depth} levels")
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ValueError as err:
         raise _bad(f"request body is not valid JSON: {err}") from None
     _check_strings(value)
