@@ -21,14 +21,13 @@ class ExamplesHandler(GalleryHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        reviewed = self.get_argument("reviewed", None)
         self.write_json(await self.gallery.run(
             self.gallery.list,
             category=self.get_argument("category", ""),
             tag=self.get_argument("tag", ""),
             q=self.get_argument("q", ""),
             source=self.get_argument("source", ""),
-            reviewed=None if reviewed in (None, "") else reviewed.lower() in ("1", "true"),
+            reviewed=self.bool_argument("reviewed", None),
             offset=self.int_argument("next_token", 0, low=0),
             limit=self.int_argument("max_results", 100, low=1),
         ))

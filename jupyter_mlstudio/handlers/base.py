@@ -25,6 +25,8 @@ AUTH_RESOURCE = "mlstudio"
 MAX_INT_ARGUMENT = 2**53
 _INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
 _NUMBER = re.compile(r"[0-9eE.+-]{1,40}")  # no "nan" / "inf"; float() judges the rest
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 # jupyter_server's own providers: one person per server, anonymous users per token request.
 _SINGLE_USER_PROVIDERS = (IdentityProvider, PasswordIdentityProvider)
 
@@ -94,6 +96,15 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
         except ValueError:
             raise MLStudioError(400, f"'{name}' must be a number", "InvalidArgument") from None
         return _bounded(name, number, low, high)
+
+    def bool_argument(self, name: str, default: Any = False) -> Any:
+        """A yes / no query argument (``default`` when absent or blank), or a 400."""
+        value = (self.get_argument(name, None) or "").lower()
+        if not value:
+            return default
+        if value not in _TRUE and value not in _FALSE:
+            raise MLStudioError(400, f"'{name}' must be true or false", "InvalidArgument")
+        return value in _TRUE
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object, or a 400 saying what is wrong."""

@@ -65,7 +65,8 @@ class InstallLogHandler(KernelsBaseHandler):
     async def get(self, install_id: str) -> None:
         """``?offset=N`` (from ``next_offset``), ``?wait=S``: long-poll up to S (<= 30) s."""
         self.write_json(await self.kernels.read_log(
-            install_id, self.int_argument("offset", 0), self.number_argument("wait", 0.0)))
+            install_id, self.int_argument("offset", 0),
+            self.number_argument("wait", 0.0, high=3600.0)))
 
 
 class InstallCancelHandler(KernelsBaseHandler):

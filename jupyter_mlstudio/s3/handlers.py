@@ -51,12 +51,6 @@ class S3Handler(MLStudioHandler):
     def prefix_argument(self, name: str = "prefix") -> str:
         return check_prefix(self.text_argument(name))
 
-    def bool_argument(self, name: str, default: bool = False) -> bool:
-        value = self.get_argument(name, None)
-        if value is None:
-            return default
-        return value.lower() in ("1", "true", "yes")
-
 
 def _invalid(name: str, expected: str) -> S3Error:
     return S3Error(400, f"'{name}' must be {expected}", "InvalidArgument")
