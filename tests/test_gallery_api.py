@@ -256,6 +256,9 @@ async def test_submit_refuses_another_users_example(api, jp_root_dir, dirs):
     ({"path": "p" * 300 + ".ipynb", "title": "x"}, 400),
     ({"path": ["mine.ipynb"], "title": "x"}, 400),
     ({"path": "mine.ipynb", "title": "x", "tags": {"a": 1}}, 400),
+    ({"path": "mine.ipynb", "title": "x", "tags": ["t" * 101]}, 400),
+    ({"path": "mine.ipynb", "title": "bell\x07"}, 400),
+    ({"path": "mine.ipynb", "title": "x", "summary": "esc\x1b[2J"}, 400),
 ])
 async def test_submit_bad_input(api, jp_root_dir, body, status):
     write_nb(jp_root_dir / "mine.ipynb")

@@ -63,11 +63,17 @@ def slugify(text: str) -> str:
     return slug[:80] or "example"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tabs and new lines are text
+MAX_TAG = 100
+
+
 def _str(body: dict[str, Any], name: str, required: bool = False, limit: int = 500) -> str:
     value = body.get(name, "")
-    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
-        raise GalleryError(400, f"'{name}' must be a string of at most {limit} characters"
-                           + (" and is required" if required else ""), "InvalidArgument")
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit \
+            or _CONTROL.search(value):
+        raise GalleryError(400, f"'{name}' must be a string of at most {limit} characters "
+                           "without control characters" + (" and is required" if required
+                                                           else ""), "InvalidArgument")
     return value.strip()
 
 
@@ -76,8 +82,10 @@ def _tags(value: Any) -> list[str]:
         return []
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise GalleryError(400, "'tags' must be a list of strings", "InvalidArgument")
+    if not isinstance(value, list) or not all(
+            isinstance(t, str) and len(t) <= MAX_TAG and not _CONTROL.search(t) for t in value):
+        raise GalleryError(400, f"'tags' must be a list of strings of at most {MAX_TAG} "
+                           "characters", "InvalidArgument")
     return [t.strip() for t in value if t.strip()][:20]
 
 

@@ -25,6 +25,8 @@ AUTH_RESOURCE = "mlstudio"
 MAX_INT_ARGUMENT = 2**53
 _INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
 _NUMBER = re.compile(r"[0-9eE.+-]{1,40}")  # no "nan" / "inf"; float() judges the rest
+#: Longest error message answered (and logged): a message may quote a huge value.
+MAX_MESSAGE = 2000
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # jupyter_server's own providers: one person per server, anonymous users per token request.
@@ -66,8 +68,10 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
     def _handle_request_exception(self, e: BaseException) -> None:
         # Domain errors become JSON replies with their own status, like HTTPErrors.
         if isinstance(e, MLStudioError):
+            message = e.message if len(e.message) <= MAX_MESSAGE else (
+                e.message[:MAX_MESSAGE] + " …")  # messages may quote what the caller sent
             try:
-                raise web.HTTPError(e.status, e.message.replace("%", "%%"), reason=e.reason)
+                raise web.HTTPError(e.status, message.replace("%", "%%"), reason=e.reason)
             except web.HTTPError as http_error:
                 super()._handle_request_exception(http_error)
             return

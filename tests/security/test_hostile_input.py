@@ -286,3 +286,10 @@ async def test_deleting_a_policy_of_an_endpoint_being_deleted_is_not_a_500(fetch
     assert (await fetch("DELETE", endpoint, None)).code == 204
     resp = await fetch("DELETE", scaling, None)
     assert problem(resp) is None, resp.body
+
+
+async def test_error_messages_do_not_echo_huge_values(fetch):
+    resp = await fetch("POST", "models", json.dumps({"ModelName": HUGE_STRING}).encode())
+    body = json.loads(resp.body)
+    assert resp.code == 400 and "ModelName" in body["message"]
+    assert len(body["message"]) <= 2100
