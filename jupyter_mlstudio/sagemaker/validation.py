@@ -31,6 +31,12 @@ _NUMBERS = tuple(_NUMBER_NAMES)
 _UNICODE_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w",
                     r"\p{Z}": r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"}
 _INDEX = re.compile(r"\[\d+\]")
+# botocore's names of the Python types it wanted, as JSON calls them.
+_TYPE_NAMES = {"<class 'str'>": "a string", "<class 'int'>": "an integer",
+               "<class 'float'>": "a number", "<class 'decimal.Decimal'>": "a number",
+               "<class 'bool'>": "a boolean", "<class 'dict'>": "an object",
+               "<class 'list'>": "an array", "<class 'tuple'>": "an array",
+               "<class 'datetime.datetime'>": "a time", "timestamp-string": "a time"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -64,20 +70,17 @@ def _botocore_problem(kind: str, name: str, details: dict[str, Any]) -> str:
         return (f"unknown fields{' in ' + where if where else ''}: {details['unknown_param']} "
                 f"(known: {', '.join(details['valid_names'])})")
     if kind == "invalid type":
-        expected = " or ".join(sorted({_TYPE_NAMES.get(t, t) for t in details["valid_types"]}))
-        return f"{where} must be {expected}, not {json_type(details['param'])}"
+        expected = {_TYPE_NAMES.get(t, t) for t in details["valid_types"]}
+        if "a number" in expected:
+            expected.discard("an integer")
+        return f"{where} must be {' or '.join(sorted(expected))}, not " \
+               f"{json_type(details['param'])}"
     if kind == "invalid length":
-        return f"{where} must have at least {details['min_allowed']} items / characters"
+        unit = "characters" if isinstance(details["param"], str) else "items"
+        return f"{where} must have at least {details['min_allowed']} {unit}"
     if kind == "invalid range":
         return f"{where} must be at least {details['min_allowed']}"
     return f"{where or 'the request'}: {kind}"
-
-
-_TYPE_NAMES = {"<class 'str'>": "a string", "<class 'int'>": "an integer",
-               "<class 'float'>": "a number", "<class 'decimal.Decimal'>": "a number",
-               "<class 'bool'>": "a boolean", "<class 'dict'>": "an object",
-               "<class 'list'>": "an array", "<class 'tuple'>": "an array",
-               "<class 'datetime.datetime'>": "a time", "timestamp-string": "a time"}
 
 
 _PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
@@ -139,6 +142,8 @@ def request_problems(operation: str, params: dict[str, Any],
     shape = input_shape(operation)
     skip = set(optional)
     problems = []
+    # ValidationErrors keeps its findings as (kind, name, details) in _errors; its only
+    # public view is a text report that quotes whole values.
     for kind, name, details in ParamValidator().validate(params, shape)._errors:
         if kind == "invalid type" and details["param"] is None:
             continue  # null is absence; required members are the caller's to insist on
