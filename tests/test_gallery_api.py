@@ -175,6 +175,14 @@ async def test_use_copies_without_overwriting(api, jp_root_dir):
     ({"name": "../escape.ipynb"}, "InvalidName"),
     ({"name": ".hidden"}, "InvalidName"),
     ({"folder": 3}, "InvalidArgument"),
+    ({"name": "n" * 300}, "InvalidName"),
+    ({"name": "é" * 200}, "InvalidName"),  # 200 characters, 400 bytes
+    ({"folder": "f" * 300}, "InvalidPath"),
+    ({"folder": "/".join(["d" * 200] * 25)}, "InvalidPath"),
+    ({"folder": "a\u0000b"}, "InvalidPath"),
+    ({"name": "a\u0000b"}, "InvalidName"),
+    ({"folder": "a/../../b"}, "PathOutsideWorkspace"),
+    ({"strip_outputs": "no"}, "InvalidArgument"),
 ])
 async def test_use_rejects_bad_destinations(api, body, reason):
     example = await find(api, "S3 from notebook magics")
@@ -189,6 +197,7 @@ async def test_use_rejects_bad_destinations(api, body, reason):
     (base64.urlsafe_b64encode(b"nosource\na.ipynb").decode().rstrip("="), 404),
     (base64.urlsafe_b64encode(b"builtin\nmissing.ipynb").decode().rstrip("="), 404),
     ("AAAA", 400),
+    (base64.urlsafe_b64encode(b"builtin\n" + b"x" * 300 + b".ipynb").decode().rstrip("="), 400),
 ])
 async def test_bad_ids(api, example_id, status):
     code, body = await api("GET", example_id)
@@ -244,6 +253,12 @@ async def test_submit_refuses_another_users_example(api, jp_root_dir, dirs):
     ({"path": "nope.ipynb", "title": "x"}, 404),
     ({"path": "mine.ipynb"}, 400),
     ({"path": "notebook.txt", "title": "x"}, 404),
+    ({"path": "p" * 300 + ".ipynb", "title": "x"}, 400),
+    ({"path": ["mine.ipynb"], "title": "x"}, 400),
+    ({"path": "mine.ipynb", "title": "x", "tags": {"a": 1}}, 400),
+    ({"path": "mine.ipynb", "title": "x", "tags": ["t" * 101]}, 400),
+    ({"path": "mine.ipynb", "title": "bell\x07"}, 400),
+    ({"path": "mine.ipynb", "title": "x", "summary": "esc\x1b[2J"}, 400),
 ])
 async def test_submit_bad_input(api, jp_root_dir, body, status):
     write_nb(jp_root_dir / "mine.ipynb")

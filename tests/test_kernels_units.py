@@ -45,6 +45,21 @@ def test_options_coerce_and_refuse():
         choice.coerce("other")
 
 
+@pytest.mark.parametrize("kind, value", [
+    ("string", "/usr/bin/python3\x00-c"), ("string", "a\nb"), ("string", "x" * 100_001),
+    ("text", "six\x00\n"), ("text", "six\x1b[2J"), ("list", ["six", "a\x00"]),
+    ("list", ["six\r"]), ("list", ["x"] * 1001), ("bool", 1), ("string", 5),
+])
+def test_options_refuse_control_characters_and_huge_values(kind, value):
+    with pytest.raises(KernelsError) as err:
+        Option("o", kind, "", None).coerce(value)
+    assert err.value.status == 400 and "option 'o'" in err.value.message
+
+
+def test_text_options_keep_their_lines():
+    assert Option("r", "text", "", "").coerce("six\r\n\tnumpy\n") == "six\r\n\tnumpy\n"
+
+
 def test_log_keeps_its_end_and_absolute_offsets():
     log = InstallLog(max_chars=1000)
     log.write("a" * 900)

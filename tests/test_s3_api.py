@@ -224,6 +224,48 @@ async def test_bad_inputs_are_clear_json_errors(api):
     assert code == 400 and body["reason"] == "BadJSON"
 
 
+async def test_control_characters_in_keys_are_refused_everywhere(api, mlstudio_app):
+    for key in ("nul\x00key.txt", "tab\tkey.txt", "line\nbreak.txt", "esc\x1b.txt"):
+        code, body = await put(api, key, b"data")
+        assert (code, body["reason"]) == (400, "InvalidKey"), (key, body)
+        for route, payload in (("copy", {"source": "a.txt", "dest": key}),
+                               ("copy", {"source": key, "dest": "a.txt"}),
+                               ("copy", {"source": "a.txt", "dest": key, "move": True}),
+                               ("folders", {"prefix": key}),
+                               ("delete", {"keys": [key]}),
+                               ("delete", {"prefixes": [key + "/"]}),
+                               ("presign", {"key": key}),
+                               ("open", {"key": key}),
+                               ("upload-from-workspace", {"path": "x.csv", "key": key})):
+            code, body = await api("POST", *B(route), body=payload)
+            assert (code, body["reason"]) == (400, "InvalidKey"), (route, payload, body)
+        for route in ("object", "download"):
+            code, body = await api("GET", *B(route), params={"key": key})
+            assert (code, body["reason"]) == (400, "InvalidKey"), (route, key, body)
+        code, body = await api("GET", *B("objects"), params={"prefix": key})
+        assert (code, body["reason"]) == (400, "InvalidKey"), body
+    listed = mlstudio_app.s3.client().list_objects_v2(Bucket="mlstudio").get("Contents", [])
+    assert not [o["Key"] for o in listed if "key" in o["Key"] or "break" in o["Key"]]
+    code, body = await api("PUT", *B("upload"), params={"key": b"\xff.bin"}, body=b"x")
+    assert code == 400
+
+
+async def test_numbers_and_flags_in_bodies_have_their_types(api):
+    await put(api, "typed/a.txt", b"A")
+    for expires in (True, False, "60", 1.5, None, [60]):
+        code, body = await api("POST", *B("presign"), body={"key": "typed/a.txt",
+                                                            "expires_in": expires})
+        assert code == 400 and "expires_in" in body["message"], (expires, body)
+    for flag in ("yes", 1, "false"):
+        code, body = await api("POST", *B("copy"), body={"source": "typed/a.txt",
+                                                         "dest": "typed/b.txt", "move": flag})
+        assert code == 400 and "'move'" in body["message"], body
+    code, meta = await api("GET", *B("object"), params={"key": "typed/a.txt"})
+    assert code == 200
+    code, meta = await api("GET", *B("object"), params={"key": "typed/b.txt"})
+    assert code == 404
+
+
 async def test_unreachable_endpoint_and_rejected_credentials(api):
     code, body = await api("GET", "down", "buckets")
     assert code == 504 and "did not answer" in body["message"]

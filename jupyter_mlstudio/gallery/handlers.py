@@ -21,14 +21,13 @@ class ExamplesHandler(GalleryHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        reviewed = self.get_argument("reviewed", None)
         self.write_json(await self.gallery.run(
             self.gallery.list,
             category=self.get_argument("category", ""),
             tag=self.get_argument("tag", ""),
             q=self.get_argument("q", ""),
             source=self.get_argument("source", ""),
-            reviewed=None if reviewed in (None, "") else reviewed.lower() in ("1", "true"),
+            reviewed=self.bool_argument("reviewed", None),
             offset=self.int_argument("next_token", 0, low=0),
             limit=self.int_argument("max_results", 100, low=1),
         ))
@@ -75,12 +74,14 @@ class UseHandler(GalleryHandler):
     async def post(self, example_id: str) -> None:
         body = self.json_body()
         folder, name = body.get("folder"), body.get("name")
+        strip = body.get("strip_outputs", False)
         for label, value in (("folder", folder), ("name", name)):
             if value is not None and not isinstance(value, str):
                 raise GalleryError(400, f"'{label}' must be a string", "InvalidArgument")
+        if not isinstance(strip, bool):
+            raise GalleryError(400, "'strip_outputs' must be true or false", "InvalidArgument")
         self.write_json(await self.gallery.run(
-            self.gallery.use, example_id, folder, name, bool(body.get("strip_outputs", False))
-        ), 201)
+            self.gallery.use, example_id, folder, name, strip), 201)
 
 
 class ReviewHandler(GalleryHandler):

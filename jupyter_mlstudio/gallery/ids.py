@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 from pathlib import PurePosixPath
 
+from ..workspace import check_path_lengths
 from .errors import GalleryError
 
 
@@ -11,6 +12,7 @@ def check_relpath(relpath: str) -> str:
     """A normalised relative notebook path inside a source, or a 400."""
     if not isinstance(relpath, str) or not relpath or "\x00" in relpath or "\\" in relpath:
         raise GalleryError(400, "invalid example path", "InvalidPath")
+    check_path_lengths(relpath)
     pure = PurePosixPath(relpath)
     if pure.is_absolute() or any(p in ("", ".", "..") for p in relpath.split("/")):
         raise GalleryError(400, f"example path {relpath!r} must stay inside its source",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import json
 import os
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from ..db import Database
 from ..db.models import ExampleValidation, utcnow
-from ..workspace import relative_to_root, resolve_in_root
+from ..workspace import check_path_lengths, relative_to_root, resolve_in_root
 from .catalog import Catalog, Example
 from .config import Gallery
 from .errors import GalleryError
@@ -62,11 +63,17 @@ def slugify(text: str) -> str:
     return slug[:80] or "example"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tabs and new lines are text
+MAX_TAG = 100
+
+
 def _str(body: dict[str, Any], name: str, required: bool = False, limit: int = 500) -> str:
     value = body.get(name, "")
-    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
-        raise GalleryError(400, f"'{name}' must be a string of at most {limit} characters"
-                           + (" and is required" if required else ""), "InvalidArgument")
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit \
+            or _CONTROL.search(value):
+        raise GalleryError(400, f"'{name}' must be a string of at most {limit} characters "
+                           "without control characters" + (" and is required" if required
+                                                           else ""), "InvalidArgument")
     return value.strip()
 
 
@@ -75,8 +82,10 @@ def _tags(value: Any) -> list[str]:
         return []
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise GalleryError(400, "'tags' must be a list of strings", "InvalidArgument")
+    if not isinstance(value, list) or not all(
+            isinstance(t, str) and len(t) <= MAX_TAG and not _CONTROL.search(t) for t in value):
+        raise GalleryError(400, f"'tags' must be a list of strings of at most {MAX_TAG} "
+                           "characters", "InvalidArgument")
     return [t.strip() for t in value if t.strip()][:20]
 
 
@@ -186,9 +195,23 @@ class GalleryService:
             name += ".ipynb"
         if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
             raise GalleryError(400, f"invalid notebook name {name!r}", "InvalidName")
+        check_path_lengths(name, "InvalidName")
         target_dir = resolve_in_root(self.root_dir, folder or ".")
-        target_dir.mkdir(parents=True, exist_ok=True)
-        path = _create_exclusive(target_dir / name, data)
+        check_path_lengths(str(target_dir / name), "InvalidName")
+        try:
+            target_dir.mkdir(parents=True, exist_ok=True)
+            path = _create_exclusive(target_dir / name, data)
+        except (FileExistsError, NotADirectoryError):
+            raise GalleryError(409, f"folder {folder!r} is a file, not a folder",
+                               "NotAFolder") from None
+        except PermissionError:
+            raise GalleryError(403, f"no permission to write into {folder!r}",
+                               "PermissionDenied") from None
+        except OSError as err:
+            if err.errno != errno.ENAMETOOLONG:
+                raise
+            raise GalleryError(400, f"notebook name {name!r} is too long",
+                               "InvalidName") from None
         return {"path": relative_to_root(self.root_dir, path)}
 
     # -- submit, review, delete ------------------------------------------------------------

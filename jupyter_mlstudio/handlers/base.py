@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server.auth.decorator import authorized
@@ -13,14 +14,29 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from ..errors import MLStudioError
+from .jsonbody import parse_json_object
 
 if TYPE_CHECKING:
     from ..app import MLStudioApp
 
 API_PREFIX = "/mlstudio/api"
 AUTH_RESOURCE = "mlstudio"
+#: Largest integer a query argument may hold: exact in JSON numbers (and JavaScript).
+MAX_INT_ARGUMENT = 2**53
+_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
+_NUMBER = re.compile(r"[0-9eE.+-]{1,40}")  # no "nan" / "inf"; float() judges the rest
+#: Longest error message answered (and logged): a message may quote a huge value.
+MAX_MESSAGE = 2000
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 # jupyter_server's own providers: one person per server, anonymous users per token request.
 _SINGLE_USER_PROVIDERS = (IdentityProvider, PasswordIdentityProvider)
+
+
+def _bounded(name: str, number: Any, low: Any, high: Any) -> Any:
+    if not low <= number <= high:
+        raise MLStudioError(400, f"'{name}' must be between {low} and {high}", "InvalidArgument")
+    return number
 
 
 class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
@@ -52,38 +68,51 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
     def _handle_request_exception(self, e: BaseException) -> None:
         # Domain errors become JSON replies with their own status, like HTTPErrors.
         if isinstance(e, MLStudioError):
+            message = e.message if len(e.message) <= MAX_MESSAGE else (
+                e.message[:MAX_MESSAGE] + " …")  # messages may quote what the caller sent
             try:
-                raise web.HTTPError(e.status, e.message.replace("%", "%%"), reason=e.reason)
+                raise web.HTTPError(e.status, message.replace("%", "%%"), reason=e.reason)
             except web.HTTPError as http_error:
                 super()._handle_request_exception(http_error)
             return
         super()._handle_request_exception(e)
 
-    def int_argument(self, name: str, default: int | None = None,
-                     low: int | None = None) -> int | None:
-        """An integer query argument (``default`` when absent), or a 400 naming it."""
+    def int_argument(self, name: str, default: int | None = None, low: int = 0,
+                     high: int = MAX_INT_ARGUMENT) -> int | None:
+        """An integer query argument in ``[low, high]`` (``default`` when absent), or a 400."""
+        value = self.get_argument(name, None)
+        if value in (None, ""):
+            return default
+        if not _INTEGER.fullmatch(value):
+            raise MLStudioError(400, f"'{name}' must be an integer", "InvalidArgument")
+        return _bounded(name, int(value), low, high)
+
+    def number_argument(self, name: str, default: float, low: float = 0.0,
+                        high: float = float(MAX_INT_ARGUMENT)) -> float:
+        """A finite number query argument in ``[low, high]`` (``default`` when absent)."""
         value = self.get_argument(name, None)
         if value in (None, ""):
             return default
         try:
-            number = int(value)
+            if not _NUMBER.fullmatch(value):
+                raise ValueError(value)
+            number = float(value)
         except ValueError:
-            raise MLStudioError(400, f"'{name}' must be an integer", "InvalidArgument") from None
-        if low is not None and number < low:
-            raise MLStudioError(400, f"'{name}' must be at least {low}", "InvalidArgument")
-        return number
+            raise MLStudioError(400, f"'{name}' must be a number", "InvalidArgument") from None
+        return _bounded(name, number, low, high)
+
+    def bool_argument(self, name: str, default: Any = False) -> Any:
+        """A yes / no query argument (``default`` when absent or blank), or a 400."""
+        value = (self.get_argument(name, None) or "").lower()
+        if not value:
+            return default
+        if value not in _TRUE and value not in _FALSE:
+            raise MLStudioError(400, f"'{name}' must be true or false", "InvalidArgument")
+        return value in _TRUE
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object, or a 400 saying what is wrong."""
-        if not self.request.body:
-            return {}
-        try:
-            body = json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise web.HTTPError(400, f"request body is not valid JSON: {err}", reason="BadJSON")
-        if not isinstance(body, dict):
-            raise web.HTTPError(400, "request body must be a JSON object", reason="BadJSON")
-        return body
+        return parse_json_object(self.request.body)
 
     def write_json(self, data: Any, status: int = 200) -> None:
         self.set_status(status)

@@ -5,7 +5,6 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..handlers.base import API_PREFIX, MLStudioHandler
-from .errors import KernelsError
 from .service import KernelsService
 
 _ID = r"(?P<install_id>[0-9a-f]{1,32})"
@@ -15,18 +14,6 @@ class KernelsBaseHandler(MLStudioHandler):
     @property
     def kernels(self) -> KernelsService:
         return self.mlstudio.kernels_service
-
-    def number(self, name: str, default: float) -> float:
-        value = self.get_argument(name, None)
-        if value in (None, ""):
-            return default
-        try:
-            number = float(value)
-        except ValueError:
-            raise KernelsError(400, f"'{name}' must be a number", "InvalidArgument") from None
-        if number < 0:
-            raise KernelsError(400, f"'{name}' must not be negative", "InvalidArgument")
-        return number
 
 
 class KernelsHandler(KernelsBaseHandler):
@@ -78,7 +65,8 @@ class InstallLogHandler(KernelsBaseHandler):
     async def get(self, install_id: str) -> None:
         """``?offset=N`` (from ``next_offset``), ``?wait=S``: long-poll up to S (<= 30) s."""
         self.write_json(await self.kernels.read_log(
-            install_id, int(self.number("offset", 0)), self.number("wait", 0)))
+            install_id, self.int_argument("offset", 0),
+            self.number_argument("wait", 0.0, high=3600.0)))
 
 
 class InstallCancelHandler(KernelsBaseHandler):

@@ -83,9 +83,10 @@ class KernelsService:
         options = installer.validate_options(raw_options)
         name = check_kernel_name(body.get("name") or installer.name_for(options))
         display_name = body.get("display_name") or installer.display_name_for(options)
-        if not isinstance(display_name, str) or len(display_name) > 200:
-            raise KernelsError(400, "'display_name' must be a string of at most 200 characters",
-                               "InvalidArgument")
+        if not isinstance(display_name, str) or len(display_name) > 200 \
+                or not display_name.isprintable():
+            raise KernelsError(400, "'display_name' must be a string of at most 200 printable "
+                               "characters", "InvalidArgument")
         replace = body.get("replace", False)
         if not isinstance(replace, bool):
             raise KernelsError(400, "'replace' must be true or false", "InvalidArgument")

@@ -14,7 +14,7 @@ from tornado.iostream import StreamClosedError
 from ..handlers.base import API_PREFIX, AUTH_RESOURCE, MLStudioHandler
 from .errors import S3Error
 from .service import S3Service
-from .names import check_key
+from .names import check_key, check_prefix
 from .transfer import MultipartUpload, parse_range, read_ranges
 
 DOWNLOAD_CHUNK = 4 * 1024 * 1024
@@ -29,17 +29,31 @@ class S3Handler(MLStudioHandler):
     def s3(self) -> S3Service:
         return self.mlstudio.s3_service
 
+    def text_argument(self, name: str) -> str | None:
+        """A query argument exactly as sent: tornado's own accessors turn control
+        characters into spaces and strip whitespace, which would change a key."""
+        values = self.request.query_arguments.get(name)
+        if not values:
+            return None
+        try:
+            return values[-1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise S3Error(400, f"the '{name}' query argument is not UTF-8",
+                          "InvalidArgument") from None
+
     def key_argument(self, name: str = "key") -> str:
-        value = self.get_argument(name, None)
+        """A required object key from the query, checked as S3 names are."""
+        value = self.text_argument(name)
         if not value:
             raise S3Error(400, f"the '{name}' query argument is required", "MissingArgument")
-        return value
+        return check_key(value)
 
-    def bool_argument(self, name: str, default: bool = False) -> bool:
-        value = self.get_argument(name, None)
-        if value is None:
-            return default
-        return value.lower() in ("1", "true", "yes")
+    def prefix_argument(self, name: str = "prefix") -> str:
+        return check_prefix(self.text_argument(name))
+
+
+def _invalid(name: str, expected: str) -> S3Error:
+    return S3Error(400, f"'{name}' must be {expected}", "InvalidArgument")
 
 
 def _body_str(body: dict[str, Any], name: str, required: bool = True) -> str:
@@ -47,14 +61,34 @@ def _body_str(body: dict[str, Any], name: str, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
-        raise S3Error(400, f"'{name}' must be a non-empty string", "InvalidArgument")
+        raise _invalid(name, "a non-empty string")
     return value
+
+
+def _body_key(body: dict[str, Any], name: str) -> str:
+    """An object key (or folder prefix) from the body, checked as S3 names are."""
+    return check_key(_body_str(body, name))
 
 
 def _body_str_list(body: dict[str, Any], name: str) -> list[str]:
     value = body.get(name, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise S3Error(400, f"'{name}' must be a list of strings", "InvalidArgument")
+        raise _invalid(name, "a list of strings")
+    return [check_key(v) for v in value]
+
+
+def _body_bool(body: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise _invalid(name, "true or false")
+    return value
+
+
+def _body_int(body: dict[str, Any], name: str, default: int) -> int:
+    """An integer (a JSON boolean is not one, though Python's ``bool`` is an ``int``)."""
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(name, "an integer")
     return value
 
 
@@ -87,7 +121,7 @@ class ObjectsHandler(S3Handler):
                 connection,
                 "list_objects",
                 bucket,
-                self.get_argument("prefix", ""),
+                self.prefix_argument(),
                 self.get_argument("continuation_token", None),
                 self.int_argument("page_size", low=1),
                 self.bool_argument("recursive"),
@@ -107,10 +141,10 @@ class PresignHandler(S3Handler):
     @authorized
     async def post(self, connection: str, bucket: str) -> None:
         body = self.json_body()
-        expires = body.get("expires_in", 3600)
+        expires = _body_int(body, "expires_in", 3600)
         self.write_json(
             await self.s3.call(
-                connection, "presign", bucket, _body_str(body, "key"), expires,
+                connection, "presign", bucket, _body_key(body, "key"), expires,
                 self.s3.config.presign_max_expiry,
             )
         )
@@ -120,7 +154,7 @@ class FoldersHandler(S3Handler):
     @web.authenticated
     @authorized
     async def post(self, connection: str, bucket: str) -> None:
-        prefix = _body_str(self.json_body(), "prefix")
+        prefix = _body_key(self.json_body(), "prefix")
         self.write_json(await self.s3.call(connection, "create_folder", bucket, prefix), 201)
 
 
@@ -145,10 +179,10 @@ class CopyHandler(S3Handler):
                 connection,
                 "copy",
                 bucket,
-                _body_str(body, "source"),
+                _body_key(body, "source"),
                 body.get("dest_bucket") or bucket,
-                _body_str(body, "dest"),
-                move=bool(body.get("move", False)),
+                _body_key(body, "dest"),
+                move=_body_bool(body, "move"),
             )
         )
 
@@ -159,7 +193,7 @@ class OpenHandler(S3Handler):
     @web.authenticated
     @authorized
     async def post(self, connection: str, bucket: str) -> None:
-        key = _body_str(self.json_body(), "key")
+        key = _body_key(self.json_body(), "key")
         self.write_json(await self.s3.open_in_workspace(connection, bucket, key))
 
 
@@ -175,8 +209,8 @@ class WorkspaceUploadHandler(S3Handler):
                 connection,
                 _body_str(body, "path"),
                 bucket,
-                _body_str(body, "key"),
-                bool(body.get("overwrite", False)),
+                _body_key(body, "key"),
+                _body_bool(body, "overwrite"),
             ),
             status=201,
         )

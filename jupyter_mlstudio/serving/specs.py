@@ -2,18 +2,23 @@
 
 ``CreateModel``, ``CreateEndpointConfig``, ``CreateEndpoint`` / ``UpdateEndpoint``,
 ``UpdateEndpointWeightsAndCapacities``, a target-tracking scaling policy and
-``CreateTransformJob``. Each returns the normalised request or raises a
-ValidationError naming the field.
+``CreateTransformJob``. SageMaker's operations are first checked against SageMaker's
+own request shapes (:mod:`jupyter_mlstudio.sagemaker.validation`), then against the
+project's rules. Each returns the normalised request or raises a ValidationError naming
+the field.
 """
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Iterable
 
 from ..jobs.errors import ValidationError
 from ..jobs.fields import (int_field, known_fields, object_field, resource_name, s3_uri_field,
                            string_map_field)
+from ..sagemaker.validation import describe_problems, input_shape, request_problems
 
 MAX_WEIGHT = 1_000_000.0
+MAX_TARGET_VALUE = 1e9  # invocations per instance per minute
 SPLIT_TYPES = ("None", "Line")
 BATCH_STRATEGIES = ("MultiRecord", "SingleRecord")
 COMPRESSION_TYPES = ("None", "Gzip")
@@ -28,8 +33,23 @@ def _weight(value: Any, field: str, default: float | None = None) -> float:
     return float(value)
 
 
+def check_shape(operation: str, body: dict[str, Any], optional: Iterable[str] = ()) -> None:
+    """A ValidationError listing what SageMaker itself would refuse in ``body``."""
+    problems = request_problems(operation, body, optional)
+    if problems:
+        raise ValidationError(describe_problems(problems))
+
+
+def _flag(body: dict[str, Any], field: str) -> bool:
+    value = body.get(field, False)
+    if not isinstance(value, bool):
+        raise ValidationError(f"{field} must be true or false")
+    return value
+
+
 def validate_model(body: dict[str, Any]) -> dict[str, Any]:
     """``CreateModel``: a name and one container with its artifacts in S3."""
+    check_shape("CreateModel", body)
     known_fields(body, {"ModelName", "PrimaryContainer", "Containers", "Tags"},
                  {"ExecutionRoleArn", "VpcConfig", "EnableNetworkIsolation",
                   "InferenceExecutionConfig"})
@@ -63,6 +83,7 @@ def validate_model(body: dict[str, Any]) -> dict[str, Any]:
 
 def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """``CreateEndpointConfig``: one to ten production variants with distinct names."""
+    check_shape("CreateEndpointConfig", body)
     known_fields(body, {"EndpointConfigName", "ProductionVariants", "Tags"},
                  {"KmsKeyId", "DataCaptureConfig", "AsyncInferenceConfig", "ExplainerConfig",
                   "ShadowProductionVariants", "ExecutionRoleArn", "VpcConfig",
@@ -101,8 +122,16 @@ def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[s
             "Tags": body.get("Tags") or []}
 
 
-def validate_endpoint(body: dict[str, Any]) -> dict[str, Any]:
-    """``CreateEndpoint`` / ``UpdateEndpoint``: an endpoint name and a config name."""
+def validate_endpoint(body: dict[str, Any], operation: str | None = None) -> dict[str, Any]:
+    """``CreateEndpoint`` / ``UpdateEndpoint``: an endpoint name and a config name.
+
+    Without ``operation``, a body with members only ``UpdateEndpoint`` has is checked
+    as one, any other as ``CreateEndpoint``.
+    """
+    if operation is None:
+        creating = set(body) <= set(input_shape("CreateEndpoint").members)
+        operation = "CreateEndpoint" if creating else "UpdateEndpoint"
+    check_shape(operation, body)
     known_fields(body, {"EndpointName", "EndpointConfigName", "Tags"},
                  {"DeploymentConfig", "RetainAllVariantProperties",
                   "ExcludeRetainedVariantProperties", "RetainDeploymentConfig"})
@@ -114,6 +143,7 @@ def validate_endpoint(body: dict[str, Any]) -> dict[str, Any]:
 def validate_weights_and_capacities(body: dict[str, Any], variants: list[str],
                                     max_instances: int) -> list[dict[str, Any]]:
     """``UpdateEndpointWeightsAndCapacities``: changes to existing variants."""
+    check_shape("UpdateEndpointWeightsAndCapacities", body, optional={"EndpointName"})
     known_fields(body, {"EndpointName", "DesiredWeightsAndCapacities"})
     changes = body.get("DesiredWeightsAndCapacities")
     if not isinstance(changes, list) or not changes:
@@ -159,21 +189,28 @@ def validate_scaling_policy(body: dict[str, Any], max_instances: int) -> dict[st
     if low > high:
         raise ValidationError("MinCapacity must not exceed MaxCapacity")
     target = body.get("TargetValue")
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or target <= 0:
+    if isinstance(target, bool) or not isinstance(target, (int, float)) \
+            or not 0 < target <= MAX_TARGET_VALUE or not math.isfinite(target):
         raise ValidationError("TargetValue must be a positive number of invocations per "
-                              "instance per minute")
+                              f"instance per minute, at most {MAX_TARGET_VALUE:g}")
     return {
         "MinCapacity": low, "MaxCapacity": high, "TargetValue": float(target),
         "ScaleInCooldown": int_field(body.get("ScaleInCooldown"), "ScaleInCooldown", 0, 86400, 300),
         "ScaleOutCooldown": int_field(body.get("ScaleOutCooldown"), "ScaleOutCooldown", 0, 86400,
                                       60),
-        "DisableScaleIn": bool(body.get("DisableScaleIn", False)),
+        "DisableScaleIn": _flag(body, "DisableScaleIn"),
         "PredefinedMetricType": metric,
     }
 
 
+_TRANSFORM_DEFAULTS = frozenset({
+    "TransformResources", "TransformResources.InstanceType", "TransformResources.InstanceCount",
+    "TransformInput.DataSource.S3DataSource.S3DataType"})
+
+
 def validate_transform_job(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
-    """``CreateTransformJob``."""
+    """``CreateTransformJob``; instance type and count, and the S3 data type, have defaults."""
+    check_shape("CreateTransformJob", body, optional=_TRANSFORM_DEFAULTS)
     known_fields(body, {"TransformJobName", "ModelName", "MaxConcurrentTransforms",
                         "MaxPayloadInMB", "BatchStrategy", "Environment", "TransformInput",
                         "TransformOutput", "TransformResources", "DataProcessing", "Tags"},

@@ -1,6 +1,7 @@
 """The installer interface: what a kind of kernel declares and how it builds one."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,6 +14,10 @@ if TYPE_CHECKING:
     from ..context import InstallContext
 
 OPTION_TYPES = ("string", "text", "list", "choice", "bool")
+MAX_TEXT = 100_000  # characters of one string option (a requirements.txt fits)
+MAX_ITEMS = 1000  # items of a list option
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # tab is fine
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -36,14 +41,20 @@ class Option:
         if value is None:
             return self.default
         if self.type in ("string", "text"):
-            if not isinstance(value, str):
-                raise bad("a string")
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                raise bad(f"a string of at most {MAX_TEXT} characters")
+            # Text may span lines; nothing may hold other control characters.
+            if (_CONTROL if self.type == "string" else _CONTROL_BUT_LINES).search(value):
+                raise bad("free of control characters")
             return value.strip() if self.type == "string" else value
         if self.type == "list":
             if isinstance(value, str):  # one per line, as typed in a form
                 value = value.splitlines()
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise bad("a list of strings")
+            if not isinstance(value, list) or len(value) > MAX_ITEMS or not all(
+                    isinstance(v, str) and len(v) <= MAX_TEXT for v in value):
+                raise bad(f"a list of at most {MAX_ITEMS} strings")
+            if any(_CONTROL.search(v) for v in value):
+                raise bad("a list of strings free of control characters")
             return [v.strip() for v in value if v.strip()]
         if self.type == "bool":
             if not isinstance(value, bool):

@@ -13,6 +13,7 @@ from traitlets import Dict, List, Unicode
 from ..context import InstallContext
 from ..errors import InstallFailed, KernelsError
 from .base import Availability, KernelInstaller, Option
+from .pip_requirements import check_requirements, check_requirements_text
 
 DEFAULT_PRESETS = {
     "sklearn": ["scikit-learn", "pandas", "matplotlib"],
@@ -98,10 +99,8 @@ class PythonKernelInstaller(KernelInstaller):
 
     def validate_options(self, options: dict[str, Any]) -> dict[str, Any]:
         options = super().validate_options(options)
-        for pkg in options["packages"]:
-            if pkg.startswith("-"):
-                raise KernelsError(400, f"packages must be requirements, not pip options: {pkg!r}",
-                                   "InvalidOption")
+        check_requirements(options["packages"], "packages")
+        check_requirements_text(options["requirements"], "requirements")
         if options["manager"] == "conda" and self.find_conda() is None:
             raise KernelsError(424, "manager 'conda' needs conda or mamba on the server's PATH "
                                "(or c.PythonKernelInstaller.conda_path)", "MissingDependency")

@@ -1,0 +1,1 @@
+"""What every SageMaker-shaped resource shares, whatever the area: request validation."""
