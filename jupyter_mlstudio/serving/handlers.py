@@ -181,11 +181,7 @@ class MetricsHandler(ServingHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        try:
-            since = float(self.get_argument("since", "0"))
-        except ValueError:
-            raise MLStudioError(400, "'since' must be a number (epoch seconds)",
-                                "InvalidArgument") from None
+        since = self.number_argument("since", 0.0)  # epoch seconds
         self.write_json(await self.in_thread(self.serving.metrics, name, since))
 
 

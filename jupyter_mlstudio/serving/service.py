@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from traitlets import Bool, Float, Int, List, Unicode
 from traitlets.config import LoggingConfigurable
 
@@ -213,12 +214,19 @@ class ServingService(LoggingConfigurable):
         with self.db.session() as s:
             return require(s, Endpoint, name, f"Could not find endpoint \"{name}\".")
 
-    def _update(self, name: str, **fields: Any) -> None:
-        with self.db.session() as s:
-            row = s.get(Endpoint, name)
-            if row is not None:
+    def _update(self, name: str, **fields: Any) -> bool:
+        """Set ``fields`` on the endpoint's row; False if the row is gone (or went while
+        this ran: a delete finishing)."""
+        try:
+            with self.db.session() as s:
+                row = s.get(Endpoint, name)
+                if row is None:
+                    return False
                 for key, value in fields.items():
                     setattr(row, key, value)
+        except StaleDataError:
+            return False
+        return True
 
     def _note_instance_failure(self, name: str, reason: str) -> None:
         log.warning("endpoint %s: %s", name, reason)
@@ -400,7 +408,7 @@ class ServingService(LoggingConfigurable):
 
     async def update_endpoint(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         """``UpdateEndpoint``: new instances from another config, then the old ones retire."""
-        spec = validate_endpoint({**body, "EndpointName": name})
+        spec = validate_endpoint({**body, "EndpointName": name}, operation="UpdateEndpoint")
         row = await asyncio.to_thread(self._require_in_service, name)
         config = await asyncio.to_thread(self.resources.endpoint_config,
                                          spec["EndpointConfigName"])
@@ -538,7 +546,9 @@ class ServingService(LoggingConfigurable):
         if variant not in [v["VariantName"] for v in row.variants]:
             raise ResourceNotFound(f"endpoint {name!r} has no variant {variant!r}")
         policy = validate_scaling_policy(body, self.max_instances)
-        await asyncio.to_thread(self._update, name, scaling={**row.scaling, variant: policy})
+        if not await asyncio.to_thread(self._update, name,
+                                       scaling={**row.scaling, variant: policy}):
+            raise ResourceNotFound(f"no endpoint named {name!r}")
         return policy
 
     async def delete_scaling_policy(self, name: str, variant: str) -> None:
@@ -546,7 +556,8 @@ class ServingService(LoggingConfigurable):
         if variant not in row.scaling:
             raise ResourceNotFound(f"variant {variant!r} of {name!r} has no scaling policy")
         scaling = {k: v for k, v in row.scaling.items() if k != variant}
-        await asyncio.to_thread(self._update, name, scaling=scaling)
+        if not await asyncio.to_thread(self._update, name, scaling=scaling):
+            raise ResourceNotFound(f"no endpoint named {name!r}")
 
     def scaling_activities(self, name: str, max_results: int = 50) -> dict[str, Any]:
         """``DescribeScalingActivities`` for the endpoint's variants, newest first."""

@@ -274,9 +274,6 @@ async def test_hostile_upload_keys_and_path_names(fetch, jp_fetch):
         assert 400 <= resp.code < 500 and problem(resp) is None, (name, resp.body)
 
 
-@pytest.mark.xfail(reason="serving/service.py: delete_scaling_policy (like other _update "
-                   "callers) races the endpoint's tear-down; the vanished row fails the "
-                   "UPDATE (StaleDataError) and the request gets a 500", strict=False)
 async def test_deleting_a_policy_of_an_endpoint_being_deleted_is_not_a_500(fetch,
                                                                            recorded_endpoint):
     policy = {"MinCapacity": 1, "MaxCapacity": 2, "TargetValue": 10}
