@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..process import signal_group
+from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
 from .joblog import CappedLog, MetricParser
 from .spec import decode_hyperparameter, user_hyperparameters
@@ -149,7 +150,10 @@ class Runner:
         return code
 
     def download_channels(self) -> dict[str, dict[str, Path]]:
-        """Fill each host's ``input/data/<channel>``: a shared copy, or shards by key."""
+        """Fill each host's ``input/data/<channel>``: a shared copy, or shards by key.
+
+        Every key's local path is checked before the first byte is fetched: a key that
+        would land outside its channel folder fails the job, naming the key."""
         per_host: dict[str, dict[str, Path]] = {h: {} for h in self.hosts}
         for ch in self.spec["InputDataConfig"]:
             name = ch["ChannelName"]
@@ -161,15 +165,18 @@ class Runner:
             sharded = source["S3DataDistributionType"] == "ShardedByS3Key"
             targets = {h: self.job_dir / "data" / (f"{name}-{h}" if sharded else name)
                        for h in self.hosts}
-            cut = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
+            copies: list[tuple[str, Path]] = []
             for index, key in enumerate(keys):
-                self.check_stop()
                 hosts = [self.hosts[index % len(self.hosts)]] if sharded else self.hosts[:1]
-                for host in hosts:
-                    rel = key[len(cut):] if key != prefix else key.rsplit("/", 1)[-1]
-                    dest = targets[host] / rel
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    self.s3.download_file(bucket, key, str(dest))
+                try:
+                    copies += [(key, local_path(targets[host], relative_key(key, prefix), key))
+                               for host in hosts]
+                except UnsafeKey as err:
+                    raise RuntimeError(f"ClientError: channel {name}: {err.message}") from None
+            for key, dest in copies:
+                self.check_stop()
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                self.s3.download_file(bucket, key, str(dest))
             for host in self.hosts:
                 target = targets[host] if sharded else targets[self.hosts[0]]
                 target.mkdir(parents=True, exist_ok=True)
