@@ -30,10 +30,12 @@ from typing import Any
 from ..process import signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
-from .joblog import CappedLog, MetricParser
+from .joblog import CappedLog
+from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
 from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024
+MAX_LINE = 1024 * 1024  # a longer run of output without a newline is logged in pieces
 SMALL_UPLOAD = 8 * 1024 * 1024
 
 
@@ -91,8 +93,9 @@ class Runner:
         self.name = self.spec["TrainingJobName"]
         self.state = JobState(job_dir / "state.json")
         self.log = CappedLog(job_dir / "output.log", self.plan["max_log_bytes"])
-        self.metrics = MetricParser(self.spec["AlgorithmSpecification"]["MetricDefinitions"],
-                                    job_dir / "metrics.jsonl")
+        self.metrics = MetricWorker(MetricParser(
+            self.spec["AlgorithmSpecification"]["MetricDefinitions"], job_dir / "metrics.jsonl"))
+        self._long_line_noted = False
         self.hosts = container.host_names(self.spec["ResourceConfig"]["InstanceCount"])
         self.deadline = time.monotonic() + self.spec["StoppingCondition"]["MaxRuntimeInSeconds"]
         self.stop_reason: str | None = None
@@ -222,7 +225,10 @@ class Runner:
         self.state.save()
 
     def pump_output(self) -> None:
-        """Copy every host's output to the log and the metric parser until all exit."""
+        """Copy every host's output to the log and the metric matcher until all exit.
+
+        Metric matching runs in its own thread: this loop, which notices a stop or the
+        time limit, only waits for room in its queue, and never longer than 0.2 s."""
         selector = selectors.DefaultSelector()
         for host, proc in self.procs.items():
             os.set_blocking(proc.stdout.fileno(), False)
@@ -238,13 +244,30 @@ class Runner:
                     chunk = b"\n" if partial[host] else b""
                 data = partial[host] + chunk
                 *lines, partial[host] = data.split(b"\n")
+                if len(partial[host]) > MAX_LINE:
+                    lines.append(partial[host])
+                    partial[host] = b""
                 for raw in lines:
                     line = raw.decode("utf-8", "replace")
                     self.log.write(f"[{host}] {line}" if prefix else line)
-                    self.metrics.feed(line)
+                self.match_metrics(lines)
             self.check_stop()
         for proc in self.procs.values():
             proc.wait()
+
+    def match_metrics(self, lines: list[bytes]) -> None:
+        """Hand ``lines`` to the metric matcher, checking for a stop while it is busy."""
+        if not self._long_line_noted and any(len(raw) > MATCH_LIMIT for raw in lines):
+            self._long_line_noted = True
+            self.say(f"metric regexes see the first {MATCH_LIMIT} bytes of a line; "
+                     "longer lines are cut for matching")
+        while not self.metrics.put(lines, timeout=0.2):
+            self.check_stop()
+
+    def drain_metrics(self) -> None:
+        """Wait until every line has been matched (or a stop / the time limit comes)."""
+        while not self.metrics.drained(timeout=0.2):
+            self.check_stop()
 
     def stop_hosts(self) -> None:
         for proc in self.procs.values():
@@ -313,6 +336,8 @@ class Runner:
         signal.signal(signal.SIGTERM, self.on_sigterm)
         self.state.data.setdefault("TrainingStartTime", now())
         failure = None
+        for note in self.metrics.parser.refused:
+            self.say(note)
         try:
             self.state.secondary("Downloading", "Downloading input data")
             code = self.fetch_code()
@@ -324,6 +349,7 @@ class Runner:
                 self._s3_ready.start()  # load boto3 while the script runs, not after
             try:
                 self.pump_output()
+                self.drain_metrics()
             except StopRequested:
                 self.stop_hosts()
                 raise
@@ -338,7 +364,7 @@ class Runner:
                 self.retry_while_unreachable(self.upload_artifacts)
             except Exception as err:
                 failure = failure or f"ClientError: uploading the model failed: {err}"
-        self.metrics.close()
+        self.metrics.close(timeout=0 if self.stop_reason else 1.0)
         self.log.close()
         if self.stop_reason and failure is None:
             message = ("Training job stopped: it reached MaxRuntimeInSeconds"
