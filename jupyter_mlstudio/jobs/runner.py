@@ -32,6 +32,7 @@ from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
 from .joblog import CappedLog
 from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
+from .sourcedir import source_files
 from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024
@@ -146,8 +147,12 @@ class Runner:
                 with tarfile.open(fileobj=tmp, mode="r:*") as tar:
                     tar.extractall(code, filter="data")
         elif self.plan.get("code_dir"):
-            shutil.copytree(self.plan["code_dir"], code, symlinks=False,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            # Checked again here: the folder may have changed since the job was created.
+            root = self.plan.get("workspace_root") or self.plan["code_dir"]
+            for rel, real in source_files(self.plan["code_dir"], root):
+                (code / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(real, code / rel)
+            code.mkdir(exist_ok=True)
         else:
             code.mkdir()
         return code

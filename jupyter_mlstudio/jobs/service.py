@@ -26,6 +26,7 @@ from ..times import iso
 from . import interpreters
 from .errors import ResourceInUse, ValidationError
 from .joblog import read_from
+from .sourcedir import UnsafeSourceLink, source_files
 from .spec import decode_hyperparameter, validate_training_job
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,12 @@ class TrainingService(LoggingConfigurable):
             program = decode_hyperparameter(spec["HyperParameters"]["sagemaker_program"])
             if not (code_dir / program).is_file():
                 raise ValidationError(f"entry point {program!r} not found in {submit!r}")
+            try:
+                source_files(code_dir, root)
+            except UnsafeSourceLink as err:
+                raise ValidationError(f"sagemaker_submit_directory: {err.message}") from None
             plan["code_dir"] = str(code_dir)
+            plan["workspace_root"] = str(root)
         elif not submit:
             raise ValidationError("HyperParameters.sagemaker_submit_directory must name the "
                                   "source: an s3:// sourcedir.tar.gz or a workspace folder")
