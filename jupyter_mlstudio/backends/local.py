@@ -13,7 +13,9 @@ from typing import Any
 
 from traitlets import Bool, Dict, Float, Int, Unicode, default
 
-from ..jobs.launcher import ForkServer, start_time
+from ..jobs.forkdirs import clear_stale
+from ..jobs.launcher import ForkServer
+from ..jobs.procid import start_time
 from ..process import helper_environment
 from .base import Availability, JobBackend
 
@@ -74,6 +76,12 @@ class LocalBackend(JobBackend):
         super().__init__(**kwargs)
         self._children: dict[int, subprocess.Popen] = {}  # runners started by this server
         self._fork_server: ForkServer | None = None
+        clear_stale(self._fork_server_dir())  # left by a server that was killed
+
+    def _fork_server_dir(self) -> Path | None:
+        """Where fork servers keep their socket: ``<jobs_dir>/.fs`` (no job name starts
+        with a dot)."""
+        return Path(self.jobs_dir) / ".fs" if self.jobs_dir else None
 
     @classmethod
     def availability(cls) -> Availability:
@@ -96,7 +104,7 @@ class LocalBackend(JobBackend):
         (job_dir / "plan.json").write_text(json.dumps(plan))
         if self.use_fork_server:
             if self._fork_server is None:
-                self._fork_server = ForkServer()
+                self._fork_server = ForkServer(self._fork_server_dir())
             pid = await self._fork_server.launch(str(job_dir), env)
             if pid is not None:
                 return {"pid": pid, "job_dir": str(job_dir), "start_time": start_time(pid)}
