@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..process import signal_group
+from ..process import helper_environment, signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
 from .joblog import CappedLog
@@ -219,8 +219,8 @@ class Runner:
                 if not link.exists():
                     link.symlink_to(directory, target_is_directory=True)
             container.write_config(paths, self.spec, self.hosts, host)
-            env = {**os.environ, **container.environment(
-                self.spec, paths, self.hosts, host, program, num_cpus, master_port)}
+            env = helper_environment(container.environment(
+                self.spec, paths, self.hosts, host, program, num_cpus, master_port))
             self.procs[host] = subprocess.Popen(
                 [self.plan["python"], str(code / program), *hps],
                 cwd=code, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
