@@ -222,16 +222,25 @@ class TrainingService(LoggingConfigurable):
                 setattr(job, key, value)
 
     def _fail(self, name: str, reason: str) -> None:
+        self._end(name, "Failed", "Failed", "Training job failed", reason)
+
+    def _end(self, name: str, status: str, secondary: str, message: str,
+             reason: str | None = None) -> None:
+        """End the job as the server sees it (its runner could not report)."""
         with self.db.session() as s:
             job = s.get(TrainingJob, name)
             stamp = iso(utcnow())
             transitions = [dict(t) for t in job.transitions]
             if transitions and "EndTime" not in transitions[-1]:
                 transitions[-1]["EndTime"] = stamp
-            transitions.append({"Status": "Failed", "StartTime": stamp, "EndTime": stamp,
-                                "StatusMessage": "Training job failed"})
-            job.status, job.secondary_status = "Failed", "Failed"
-            job.failure_reason, job.transitions, job.ended_at = reason, transitions, utcnow()
+            transitions.append({"Status": secondary, "StartTime": stamp, "EndTime": stamp,
+                                "StatusMessage": message})
+            job.status, job.secondary_status = status, secondary
+            job.transitions, job.ended_at = transitions, utcnow()
+            if reason:
+                job.failure_reason = reason
+            s.flush()
+            job.final_metrics = self._final_metrics(s, name)
 
     # -- monitoring ------------------------------------------------------------------
     def _watch(self, name: str) -> None:
@@ -247,6 +256,11 @@ class TrainingService(LoggingConfigurable):
                 report = await self.backend.status(state)
                 await asyncio.to_thread(self._ingest, name, report, state)
                 if report.get("TrainingJobStatus") in TERMINAL:
+                    break
+                if exit_code is not None and (
+                        await asyncio.to_thread(self._get, name)).status == "Stopping":
+                    await asyncio.to_thread(self._end, name, "Stopped", "Stopped",
+                                            "Training job stopped (its runner was killed)")
                     break
                 if exit_code is not None:
                     await asyncio.to_thread(
@@ -288,8 +302,11 @@ class TrainingService(LoggingConfigurable):
                     job.transitions[0] = {**job.transitions[0],
                                           "EndTime": report["SecondaryStatusTransitions"][0][
                                               "StartTime"]}
-            job.secondary_status = report.get("SecondaryStatus", job.secondary_status)
             status = report.get("TrainingJobStatus", job.status)
+            if job.status == "Stopping" and status == "InProgress":
+                status = "Stopping"  # asked to stop; the runner has not said so yet
+            else:
+                job.secondary_status = report.get("SecondaryStatus", job.secondary_status)
             job.status = status
             if report.get("FailureReason"):
                 job.failure_reason = report["FailureReason"]
