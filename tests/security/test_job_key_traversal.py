@@ -125,3 +125,22 @@ def test_channel_layout_is_the_key_below_the_prefix(store, tmp_path):
     listed = {line[5:] for line in (tmp_path / "job" / "output.log").read_text().splitlines()
               if line.startswith("FILE ")}
     assert listed == {"a.csv", os.path.join("sub", "b.csv"), "c\\d.csv"}
+
+
+def test_s3_magic_names_the_refused_key(store, tmp_path, monkeypatch):
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    for name, value in store.environment().items():
+        monkeypatch.setenv(name, value)
+    bad = "magic/../../escaped"
+    store.client.put_object(Bucket="traversal", Key=bad, Body=b"evil")
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "jupyter_mlstudio")
+    dest = tmp_path / "a" / "dest"
+    try:
+        with pytest.raises(UsageError, match="refusing to copy"):
+            shell.run_line_magic("s3", f"cp --recursive s3://traversal/magic {dest}")
+    finally:
+        store.client.delete_object(Bucket="traversal", Key=bad)
+    assert files_under(tmp_path) == set()
