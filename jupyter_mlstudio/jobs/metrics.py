@@ -134,21 +134,27 @@ class MetricWorker:
 
     def __init__(self, parser: MetricParser, capacity: int = 16) -> None:
         self.parser = parser
+        self.error: Exception | None = None  # why matching stopped, if it did
         self._queue: queue.Queue[list[bytes] | None] = queue.Queue(capacity)
         self._thread = threading.Thread(target=self._run, name="metrics", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (lines := self._queue.get()) is not None:
-            for line in lines:
-                self.parser.feed(line)
-            self.parser.flush()
-            self._queue.task_done()
+            try:
+                if self.error is None:
+                    for line in lines:
+                        self.parser.feed(line)
+                    self.parser.flush()
+            except Exception as err:  # e.g. a full disk: metrics stop, the job goes on
+                self.error = err
+            finally:
+                self._queue.task_done()
         self._queue.task_done()
 
     def put(self, lines: list[bytes], timeout: float) -> bool:
         """Queue a batch of lines; False if no room came within ``timeout`` s."""
-        if not self.parser.patterns or not lines:
+        if not self.parser.patterns or not lines or self.error is not None:
             return True
         try:
             self._queue.put(lines, timeout=timeout)

@@ -370,6 +370,8 @@ class Runner:
             except Exception as err:
                 failure = failure or f"ClientError: uploading the model failed: {err}"
         self.metrics.close(timeout=0 if self.stop_reason else 1.0)
+        if self.metrics.error is not None:
+            self.say(f"metrics were no longer recorded after an error: {self.metrics.error}")
         self.log.close()
         if self.stop_reason and failure is None:
             message = ("Training job stopped: it reached MaxRuntimeInSeconds"

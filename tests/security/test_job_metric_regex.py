@@ -12,7 +12,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from jupyter_mlstudio.jobs.errors import ValidationError
-from jupyter_mlstudio.jobs.metrics import MetricParser, validate_definitions
+from jupyter_mlstudio.jobs.metrics import MetricParser, MetricWorker, validate_definitions
 
 SAGEMAKER_REGEXES = {
     "train:loss": r"train:loss=([0-9\.]+)",
@@ -146,3 +146,14 @@ def test_sagemaker_regexes_are_accepted_and_match(tmp_path):
                                                          ("validation:rmse", 0.045)]
     with pytest.raises(ValidationError, match="twice"):
         validate_definitions(definitions + definitions[:1])
+
+
+def test_a_failing_metrics_file_never_blocks_the_runner(tmp_path):
+    parser = MetricParser([{"Name": "loss", "Regex": r"loss=([0-9.]+)"}], tmp_path / "m.jsonl")
+    parser.close()  # every write now fails, as on a full disk
+    worker = MetricWorker(parser, capacity=1)
+    assert worker.put([b"loss=1"], timeout=5) and worker.drained(timeout=5)
+    assert isinstance(worker.error, ValueError)
+    for _ in range(10):  # nothing is queued any more: never a wait
+        assert worker.put([b"loss=2"], timeout=0)
+    worker.close()
