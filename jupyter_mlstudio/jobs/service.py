@@ -34,6 +34,7 @@ TERMINAL = {"Completed", "Failed", "Stopped"}
 POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backend.wait)
 LOG_POLL_INTERVAL = 0.2
 LOG_CHUNK = 256 * 1024
+OVERDUE_SLACK = 10.0  # s past MaxRuntimeInSeconds + stop_grace before the server steps in
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -258,10 +259,16 @@ class TrainingService(LoggingConfigurable):
                 if report.get("TrainingJobStatus") in TERMINAL:
                     break
                 if exit_code is not None and (
-                        await asyncio.to_thread(self._get, name)).status == "Stopping":
-                    await asyncio.to_thread(self._end, name, "Stopped", "Stopped",
+                        now := await asyncio.to_thread(self._get, name)).status == "Stopping":
+                    secondary = ("MaxRuntimeExceeded" if now.secondary_status ==
+                                 "MaxRuntimeExceeded" else "Stopped")
+                    await asyncio.to_thread(self._end, name, "Stopped", secondary,
                                             "Training job stopped (its runner was killed)")
                     break
+                if exit_code is None and self._overdue(job):
+                    await asyncio.to_thread(self._update, name, status="Stopping",
+                                            secondary_status="MaxRuntimeExceeded")
+                    await self.backend.stop(state)
                 if exit_code is not None:
                     await asyncio.to_thread(
                         self._fail, name,
@@ -274,6 +281,17 @@ class TrainingService(LoggingConfigurable):
         finally:
             self._monitors.pop(name, None)
             self._ensure_pump()
+
+    def _overdue(self, job: TrainingJob) -> bool:
+        """Whether a running job is well past MaxRuntimeInSeconds (its runner stops it at
+        that time; this is the server's backstop for a runner that did not)."""
+        if job.status != "InProgress" or job.started_at is None:
+            return False
+        slack = float(getattr(self.backend, "stop_grace", 10.0)) + OVERDUE_SLACK
+        limit = job.spec["StoppingCondition"]["MaxRuntimeInSeconds"] + slack
+        started = job.started_at if job.started_at.tzinfo else \
+            job.started_at.replace(tzinfo=timezone.utc)
+        return (utcnow() - started).total_seconds() > limit
 
     def _get(self, name: str) -> TrainingJob:
         with self.db.session() as s:
