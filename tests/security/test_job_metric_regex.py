@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -74,11 +75,17 @@ async def ended(api, name: str, timeout: float) -> dict:
 
 
 def kill_runner(app, name: str) -> None:
-    """Whatever the test saw, leave no runner of ours behind."""
-    pid = app.training_service._get(name).backend_state.get("pid")
-    if pid:
+    """Whatever the test saw, leave no runner of ours (nor its hosts) behind."""
+    state = app.training_service._get(name).backend_state
+    if not state.get("pid"):
+        return
+    try:
+        hosts = json.loads((Path(state["job_dir"]) / "state.json").read_text())["host_pids"]
+    except (OSError, ValueError, KeyError):
+        hosts = {}
+    for kill, pid in [(os.kill, state["pid"]), *((os.killpg, p) for p in hosts.values())]:
         try:
-            os.killpg(pid, signal.SIGKILL)
+            kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
 
