@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from .client import MLStudioClient
 from .deploy import Model, Predictor, Session, Transformer, unique_name
 from .errors import MLStudioError
+from .jobs.sourcedir import real_inside, source_files
 
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 PYTORCH_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
@@ -143,7 +144,10 @@ class Estimator:
         return {k: json.dumps(v) for k, v in self.hyperparameters_.items()}
 
     def _upload_source(self, job_name: str) -> str:
-        """Pack ``source_dir`` (or the entry point alone) into sourcedir.tar.gz on S3."""
+        """Pack ``source_dir`` (or the entry point alone) into sourcedir.tar.gz on S3.
+
+        Symbolic links are followed while they stay inside ``source_dir`` (the entry
+        point's folder without one); one that leads out of it is refused, naming it."""
         from .s3.files import client as s3_client
 
         script = Path(self.source_dir, self.entry_point) if self.source_dir \
@@ -151,14 +155,12 @@ class Estimator:
         if not script.is_file():
             raise FileNotFoundError(f"entry point {script} not found")
         root = Path(self.source_dir) if self.source_dir else script.parent
+        files = source_files(root, root) if self.source_dir else \
+            [(script.name, real_inside(script, script.name, root))]
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-            if self.source_dir:
-                for item in sorted(root.iterdir()):
-                    if item.name not in ("__pycache__", ".ipynb_checkpoints", ".git"):
-                        tar.add(item, arcname=item.name)
-            else:
-                tar.add(self.entry_point, arcname=Path(self.entry_point).name)
+            for rel, real in files:
+                tar.add(real, arcname=rel, recursive=False)
         key = f"{job_name}/source/sourcedir.tar.gz"
         s3_client().put_object(Bucket=self.bucket, Key=key, Body=buffer.getvalue())
         return f"s3://{self.bucket}/{key}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 from typing import Any, Callable
 
 from IPython.core.error import UsageError
@@ -171,6 +172,8 @@ class TrainMagics(Magics):
             estimator.fit(channels or None, wait=not args.no_wait, job_name=args.name)
         except MLStudioError as err:
             raise UsageError(f"%%train: {err.message}") from None
+        finally:
+            shutil.rmtree(source, ignore_errors=True)  # packed and uploaded by fit
         if estimator.model_data and not args.no_wait:
             print(f"model: {estimator.model_data}")
         return estimator

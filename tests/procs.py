@@ -1,4 +1,4 @@
-"""Finding and waiting for real processes in tests."""
+"""Finding and waiting for real processes (and other slow things) in tests."""
 from __future__ import annotations
 
 import time
@@ -28,3 +28,15 @@ def wait_gone(pid: int, timeout: float = 20.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def wait_for(predicate, timeout: float = 60.0):
+    """Call ``predicate`` until it returns something true (then returned) or the
+    deadline passes (AssertionError)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError("timed out")

@@ -219,10 +219,12 @@ async def test_capacity_queue_and_log_cap(api, jp_root_dir):
     """)
     for name in ("q1", "q2", "q3"):
         await api("POST", body=job_body(name, folder))
-    await asyncio.sleep(0.8)
-    code, third = await api("GET", "q3")
-    messages = [t.get("StatusMessage", "") for t in third["SecondaryStatusTransitions"]]
-    assert third["SecondaryStatus"] == "Starting"
+    for _ in range(300):  # the third waits until a slot is free, and says so
+        code, third = await api("GET", "q3")
+        messages = [t.get("StatusMessage", "") for t in third["SecondaryStatusTransitions"]]
+        if any("Waiting for capacity: 2 of 2" in m for m in messages):
+            break
+        await asyncio.sleep(0.1)
     assert any("Waiting for capacity: 2 of 2" in m for m in messages), messages
     for name in ("q1", "q2", "q3"):
         assert (await wait_done(api, name))["TrainingJobStatus"] == "Completed"

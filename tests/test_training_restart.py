@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 
-from tests.procs import wait_gone
+from tests.procs import wait_for, wait_gone
 from tests.servers import start_server
 
 SCRIPT = """
@@ -33,16 +32,6 @@ def submit(server, name: str, sleep: float) -> None:
 
 def describe(server, name: str) -> dict:
     return server.get(f"mlstudio/api/training-jobs/{name}").json()
-
-
-def wait_for(predicate, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError("timed out")
 
 
 def test_jobs_survive_a_server_restart(tmp_path):

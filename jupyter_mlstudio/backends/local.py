@@ -13,7 +13,9 @@ from typing import Any
 
 from traitlets import Bool, Dict, Float, Int, Unicode, default
 
-from ..jobs.launcher import ForkServer, start_time
+from ..jobs.forkdirs import clear_stale
+from ..jobs.launcher import ForkServer
+from ..jobs.procid import start_time
 from ..process import helper_environment
 from .base import Availability, JobBackend
 
@@ -58,6 +60,13 @@ class LocalBackend(JobBackend):
     stop_grace = Float(
         10.0, config=True, help="Seconds between SIGTERM and SIGKILL when a job is stopped."
     )
+    stop_timeout = Float(
+        120.0,
+        config=True,
+        help="Seconds a runner gets, after StopTrainingJob, to stop its hosts (within "
+        "stop_grace) and upload what the model folder holds; a runner still there "
+        "then is killed with its hosts, and the job ends Stopped.",
+    )
     max_log_bytes = Int(
         10 * 1024 * 1024, config=True, help="A job's log is capped at this size (its tail kept)."
     )
@@ -74,6 +83,13 @@ class LocalBackend(JobBackend):
         super().__init__(**kwargs)
         self._children: dict[int, subprocess.Popen] = {}  # runners started by this server
         self._fork_server: ForkServer | None = None
+        self._reapers: set[asyncio.Task] = set()
+        clear_stale(self._fork_server_dir())  # left by a server that was killed
+
+    def _fork_server_dir(self) -> Path | None:
+        """Where fork servers keep their socket: ``<jobs_dir>/.fs`` (no job name starts
+        with a dot)."""
+        return Path(self.jobs_dir) / ".fs" if self.jobs_dir else None
 
     @classmethod
     def availability(cls) -> Availability:
@@ -96,7 +112,7 @@ class LocalBackend(JobBackend):
         (job_dir / "plan.json").write_text(json.dumps(plan))
         if self.use_fork_server:
             if self._fork_server is None:
-                self._fork_server = ForkServer()
+                self._fork_server = ForkServer(self._fork_server_dir())
             pid = await self._fork_server.launch(str(job_dir), env)
             if pid is not None:
                 return {"pid": pid, "job_dir": str(job_dir), "start_time": start_time(pid)}
@@ -158,7 +174,34 @@ class LocalBackend(JobBackend):
             try:
                 os.kill(pid, signal.SIGTERM)  # the runner stops its hosts, then reports
             except ProcessLookupError:
+                return
+            task = asyncio.ensure_future(self._kill_if_stuck(state))
+            self._reapers.add(task)
+            task.add_done_callback(self._reapers.discard)
+
+    async def _kill_if_stuck(self, state: dict[str, Any]) -> None:
+        """Whatever the runner is doing, a stop ends within ``stop_timeout``: a runner
+        still alive by then is killed, with its hosts' process groups."""
+        deadline = asyncio.get_running_loop().time() + max(self.stop_timeout, self.stop_grace)
+        while await self.poll(state) is None:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            await self.wait(state, min(remaining, 1.0))
+        else:
+            return
+        report = await self.status(state)
+        self.log.warning("runner of %s did not stop within %.0f s: killing it",
+                         Path(state["job_dir"]).name, self.stop_timeout)
+        for host_pid in (report.get("host_pids") or {}).values():
+            try:
+                os.killpg(host_pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
+        try:
+            os.kill(state["pid"], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def log_path(self, state: dict[str, Any]) -> Path | None:
         return Path(state["job_dir"]) / "output.log" if state.get("job_dir") else None
@@ -167,6 +210,8 @@ class LocalBackend(JobBackend):
         return Path(state["job_dir"]) / "metrics.jsonl" if state.get("job_dir") else None
 
     def close(self) -> None:
+        for task in self._reapers:
+            task.cancel()
         if self._fork_server is not None:
             self._fork_server.close()
 

@@ -17,6 +17,8 @@ import socket
 import sys
 from typing import Any
 
+from ..process import helper_environment
+
 
 def _warm_up() -> None:
     import boto3
@@ -35,7 +37,9 @@ def _run_job(job_dir: str, env: dict[str, str]) -> None:
     code = 1
     try:
         os.chdir(job_dir)
-        os.environ.update(env)
+        clean = helper_environment(env)  # never the server's tokens, whoever asks
+        os.environ.clear()
+        os.environ.update(clean)
         log = os.open(os.path.join(job_dir, "runner.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                       0o644)
         null = os.open(os.devnull, os.O_RDONLY)

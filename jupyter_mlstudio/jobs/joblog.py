@@ -1,12 +1,8 @@
-"""A job's log file (size-capped) and the metrics its lines carry."""
+"""A job's log file: written size-capped, read in chunks from an offset."""
 from __future__ import annotations
 
-import json
-import re
-import time
 from collections import deque
 from pathlib import Path
-from typing import Any
 
 
 class CappedLog:
@@ -49,34 +45,6 @@ class CappedLog:
             self._file.write(f"[log capped at {self.max_bytes} bytes: {self.dropped} bytes "
                              f"dropped; the last {len(self._tail)} lines follow]\n")
             self._file.writelines(self._tail)
-        self._file.close()
-
-
-class MetricParser:
-    """Turns log lines into metric points with the job's ``MetricDefinitions`` regexes."""
-
-    def __init__(self, definitions: list[dict[str, str]], path: Path) -> None:
-        self.patterns = [(d["Name"], re.compile(d["Regex"])) for d in definitions]
-        self.steps: dict[str, int] = {}
-        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115
-
-    def feed(self, line: str) -> None:
-        for name, pattern in self.patterns:
-            match = pattern.search(line)
-            if not match:
-                continue
-            try:
-                value = float(match.group(1))
-            except (TypeError, ValueError):
-                continue
-            step = self.steps.get(name, 0)
-            self.steps[name] = step + 1
-            point: dict[str, Any] = {"name": name, "value": value, "step": step,
-                                     "timestamp": time.time()}
-            self._file.write(json.dumps(point) + "\n")
-            self._file.flush()
-
-    def close(self) -> None:
         self._file.close()
 
 

@@ -1,4 +1,4 @@
-"""The server's side of the fork server (``jobs/forkserver.py``), and process identity."""
+"""The server's side of the fork server (``jobs/forkserver.py``)."""
 from __future__ import annotations
 
 import asyncio
@@ -7,24 +7,14 @@ import logging
 import shutil
 import socket
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from ..process import spawn_group, stop_group
+from .forkdirs import SOCKET_NAME, make_dir
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 20.0
-
-
-def start_time(pid: int) -> int | None:
-    """The kernel's start time of ``pid`` (clock ticks since boot): with the pid it names
-    one process for good, whereas a pid alone may be reused."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[19])
 
 
 class ForkServer:
@@ -32,12 +22,12 @@ class ForkServer:
     for runners. Any failure makes ``launch`` return None: the caller then starts the
     runner the slow way."""
 
-    def __init__(self) -> None:
-        self._dir = tempfile.mkdtemp(prefix="mlstudio-fs-")
-        self.path = f"{self._dir}/fs.sock"
+    def __init__(self, run_dir: Path | None = None) -> None:
+        self._dir = make_dir(run_dir)
+        self.path = str(self._dir / SOCKET_NAME)
         self._proc = spawn_group(
             [sys.executable, "-m", "jupyter_mlstudio.jobs.forkserver", self.path],
-            log_path=Path(self._dir) / "forkserver.log",
+            log_path=self._dir / "forkserver.log",
         )
         self._started = time.monotonic()
         self._lock = asyncio.Lock()

@@ -27,12 +27,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..process import signal_group
+from ..process import helper_environment, signal_group
+from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
-from .joblog import CappedLog, MetricParser
+from .joblog import CappedLog
+from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
+from .sourcedir import source_files
 from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024
+MAX_LINE = 1024 * 1024  # a longer run of output without a newline is logged in pieces
 SMALL_UPLOAD = 8 * 1024 * 1024
 
 
@@ -90,8 +94,9 @@ class Runner:
         self.name = self.spec["TrainingJobName"]
         self.state = JobState(job_dir / "state.json")
         self.log = CappedLog(job_dir / "output.log", self.plan["max_log_bytes"])
-        self.metrics = MetricParser(self.spec["AlgorithmSpecification"]["MetricDefinitions"],
-                                    job_dir / "metrics.jsonl")
+        self.metrics = MetricWorker(MetricParser(
+            self.spec["AlgorithmSpecification"]["MetricDefinitions"], job_dir / "metrics.jsonl"))
+        self._long_line_noted = False
         self.hosts = container.host_names(self.spec["ResourceConfig"]["InstanceCount"])
         self.deadline = time.monotonic() + self.spec["StoppingCondition"]["MaxRuntimeInSeconds"]
         self.stop_reason: str | None = None
@@ -142,14 +147,21 @@ class Runner:
                 with tarfile.open(fileobj=tmp, mode="r:*") as tar:
                     tar.extractall(code, filter="data")
         elif self.plan.get("code_dir"):
-            shutil.copytree(self.plan["code_dir"], code, symlinks=False,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            # Checked again here: the folder may have changed since the job was created.
+            root = self.plan.get("workspace_root") or self.plan["code_dir"]
+            for rel, real in source_files(self.plan["code_dir"], root):
+                (code / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(real, code / rel)
+            code.mkdir(exist_ok=True)
         else:
             code.mkdir()
         return code
 
     def download_channels(self) -> dict[str, dict[str, Path]]:
-        """Fill each host's ``input/data/<channel>``: a shared copy, or shards by key."""
+        """Fill each host's ``input/data/<channel>``: a shared copy, or shards by key.
+
+        Every key's local path is checked before the first byte is fetched: a key that
+        would land outside its channel folder fails the job, naming the key."""
         per_host: dict[str, dict[str, Path]] = {h: {} for h in self.hosts}
         for ch in self.spec["InputDataConfig"]:
             name = ch["ChannelName"]
@@ -161,15 +173,18 @@ class Runner:
             sharded = source["S3DataDistributionType"] == "ShardedByS3Key"
             targets = {h: self.job_dir / "data" / (f"{name}-{h}" if sharded else name)
                        for h in self.hosts}
-            cut = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
+            copies: list[tuple[str, Path]] = []
             for index, key in enumerate(keys):
-                self.check_stop()
                 hosts = [self.hosts[index % len(self.hosts)]] if sharded else self.hosts[:1]
-                for host in hosts:
-                    rel = key[len(cut):] if key != prefix else key.rsplit("/", 1)[-1]
-                    dest = targets[host] / rel
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    self.s3.download_file(bucket, key, str(dest))
+                try:
+                    copies += [(key, local_path(targets[host], relative_key(key, prefix), key))
+                               for host in hosts]
+                except UnsafeKey as err:
+                    raise RuntimeError(f"ClientError: channel {name}: {err.message}") from None
+            for key, dest in copies:
+                self.check_stop()
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                self.s3.download_file(bucket, key, str(dest))
             for host in self.hosts:
                 target = targets[host] if sharded else targets[self.hosts[0]]
                 target.mkdir(parents=True, exist_ok=True)
@@ -204,8 +219,8 @@ class Runner:
                 if not link.exists():
                     link.symlink_to(directory, target_is_directory=True)
             container.write_config(paths, self.spec, self.hosts, host)
-            env = {**os.environ, **container.environment(
-                self.spec, paths, self.hosts, host, program, num_cpus, master_port)}
+            env = helper_environment(container.environment(
+                self.spec, paths, self.hosts, host, program, num_cpus, master_port))
             self.procs[host] = subprocess.Popen(
                 [self.plan["python"], str(code / program), *hps],
                 cwd=code, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -215,7 +230,10 @@ class Runner:
         self.state.save()
 
     def pump_output(self) -> None:
-        """Copy every host's output to the log and the metric parser until all exit."""
+        """Copy every host's output to the log and the metric matcher until all exit.
+
+        Metric matching runs in its own thread: this loop, which notices a stop or the
+        time limit, only waits for room in its queue, and never longer than 0.2 s."""
         selector = selectors.DefaultSelector()
         for host, proc in self.procs.items():
             os.set_blocking(proc.stdout.fileno(), False)
@@ -231,13 +249,30 @@ class Runner:
                     chunk = b"\n" if partial[host] else b""
                 data = partial[host] + chunk
                 *lines, partial[host] = data.split(b"\n")
+                if len(partial[host]) > MAX_LINE:
+                    lines.append(partial[host])
+                    partial[host] = b""
                 for raw in lines:
                     line = raw.decode("utf-8", "replace")
                     self.log.write(f"[{host}] {line}" if prefix else line)
-                    self.metrics.feed(line)
+                self.match_metrics(lines)
             self.check_stop()
         for proc in self.procs.values():
             proc.wait()
+
+    def match_metrics(self, lines: list[bytes]) -> None:
+        """Hand ``lines`` to the metric matcher, checking for a stop while it is busy."""
+        if not self._long_line_noted and any(len(raw) > MATCH_LIMIT for raw in lines):
+            self._long_line_noted = True
+            self.say(f"metric regexes see the first {MATCH_LIMIT} bytes of a line; "
+                     "longer lines are cut for matching")
+        while not self.metrics.put(lines, timeout=0.2):
+            self.check_stop()
+
+    def drain_metrics(self) -> None:
+        """Wait until every line has been matched (or a stop / the time limit comes)."""
+        while not self.metrics.drained(timeout=0.2):
+            self.check_stop()
 
     def stop_hosts(self) -> None:
         for proc in self.procs.values():
@@ -306,6 +341,8 @@ class Runner:
         signal.signal(signal.SIGTERM, self.on_sigterm)
         self.state.data.setdefault("TrainingStartTime", now())
         failure = None
+        for note in self.metrics.parser.refused:
+            self.say(note)
         try:
             self.state.secondary("Downloading", "Downloading input data")
             code = self.fetch_code()
@@ -317,6 +354,7 @@ class Runner:
                 self._s3_ready.start()  # load boto3 while the script runs, not after
             try:
                 self.pump_output()
+                self.drain_metrics()
             except StopRequested:
                 self.stop_hosts()
                 raise
@@ -331,7 +369,9 @@ class Runner:
                 self.retry_while_unreachable(self.upload_artifacts)
             except Exception as err:
                 failure = failure or f"ClientError: uploading the model failed: {err}"
-        self.metrics.close()
+        self.metrics.close(timeout=0 if self.stop_reason else 1.0)
+        if self.metrics.error is not None:
+            self.say(f"metrics were no longer recorded after an error: {self.metrics.error}")
         self.log.close()
         if self.stop_reason and failure is None:
             message = ("Training job stopped: it reached MaxRuntimeInSeconds"

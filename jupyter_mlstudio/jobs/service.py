@@ -26,6 +26,7 @@ from ..times import iso
 from . import interpreters
 from .errors import ResourceInUse, ValidationError
 from .joblog import read_from
+from .sourcedir import UnsafeSourceLink, source_files
 from .spec import decode_hyperparameter, validate_training_job
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ TERMINAL = {"Completed", "Failed", "Stopped"}
 POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backend.wait)
 LOG_POLL_INTERVAL = 0.2
 LOG_CHUNK = 256 * 1024
+OVERDUE_SLACK = 10.0  # s past MaxRuntimeInSeconds + stop_grace before the server steps in
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -136,7 +138,12 @@ class TrainingService(LoggingConfigurable):
             program = decode_hyperparameter(spec["HyperParameters"]["sagemaker_program"])
             if not (code_dir / program).is_file():
                 raise ValidationError(f"entry point {program!r} not found in {submit!r}")
+            try:
+                source_files(code_dir, root)
+            except UnsafeSourceLink as err:
+                raise ValidationError(f"sagemaker_submit_directory: {err.message}") from None
             plan["code_dir"] = str(code_dir)
+            plan["workspace_root"] = str(root)
         elif not submit:
             raise ValidationError("HyperParameters.sagemaker_submit_directory must name the "
                                   "source: an s3:// sourcedir.tar.gz or a workspace folder")
@@ -216,16 +223,25 @@ class TrainingService(LoggingConfigurable):
                 setattr(job, key, value)
 
     def _fail(self, name: str, reason: str) -> None:
+        self._end(name, "Failed", "Failed", "Training job failed", reason)
+
+    def _end(self, name: str, status: str, secondary: str, message: str,
+             reason: str | None = None) -> None:
+        """End the job as the server sees it (its runner could not report)."""
         with self.db.session() as s:
             job = s.get(TrainingJob, name)
             stamp = iso(utcnow())
             transitions = [dict(t) for t in job.transitions]
             if transitions and "EndTime" not in transitions[-1]:
                 transitions[-1]["EndTime"] = stamp
-            transitions.append({"Status": "Failed", "StartTime": stamp, "EndTime": stamp,
-                                "StatusMessage": "Training job failed"})
-            job.status, job.secondary_status = "Failed", "Failed"
-            job.failure_reason, job.transitions, job.ended_at = reason, transitions, utcnow()
+            transitions.append({"Status": secondary, "StartTime": stamp, "EndTime": stamp,
+                                "StatusMessage": message})
+            job.status, job.secondary_status = status, secondary
+            job.transitions, job.ended_at = transitions, utcnow()
+            if reason:
+                job.failure_reason = reason
+            s.flush()
+            job.final_metrics = self._final_metrics(s, name)
 
     # -- monitoring ------------------------------------------------------------------
     def _watch(self, name: str) -> None:
@@ -242,6 +258,17 @@ class TrainingService(LoggingConfigurable):
                 await asyncio.to_thread(self._ingest, name, report, state)
                 if report.get("TrainingJobStatus") in TERMINAL:
                     break
+                if exit_code is not None and (
+                        now := await asyncio.to_thread(self._get, name)).status == "Stopping":
+                    secondary = ("MaxRuntimeExceeded" if now.secondary_status ==
+                                 "MaxRuntimeExceeded" else "Stopped")
+                    await asyncio.to_thread(self._end, name, "Stopped", secondary,
+                                            "Training job stopped (its runner was killed)")
+                    break
+                if exit_code is None and self._overdue(job):
+                    await asyncio.to_thread(self._update, name, status="Stopping",
+                                            secondary_status="MaxRuntimeExceeded")
+                    await self.backend.stop(state)
                 if exit_code is not None:
                     await asyncio.to_thread(
                         self._fail, name,
@@ -254,6 +281,17 @@ class TrainingService(LoggingConfigurable):
         finally:
             self._monitors.pop(name, None)
             self._ensure_pump()
+
+    def _overdue(self, job: TrainingJob) -> bool:
+        """Whether a running job is well past MaxRuntimeInSeconds (its runner stops it at
+        that time; this is the server's backstop for a runner that did not)."""
+        if job.status != "InProgress" or job.started_at is None:
+            return False
+        slack = float(getattr(self.backend, "stop_grace", 10.0)) + OVERDUE_SLACK
+        limit = job.spec["StoppingCondition"]["MaxRuntimeInSeconds"] + slack
+        started = job.started_at if job.started_at.tzinfo else \
+            job.started_at.replace(tzinfo=timezone.utc)
+        return (utcnow() - started).total_seconds() > limit
 
     def _get(self, name: str) -> TrainingJob:
         with self.db.session() as s:
@@ -282,8 +320,11 @@ class TrainingService(LoggingConfigurable):
                     job.transitions[0] = {**job.transitions[0],
                                           "EndTime": report["SecondaryStatusTransitions"][0][
                                               "StartTime"]}
-            job.secondary_status = report.get("SecondaryStatus", job.secondary_status)
             status = report.get("TrainingJobStatus", job.status)
+            if job.status == "Stopping" and status == "InProgress":
+                status = "Stopping"  # asked to stop; the runner has not said so yet
+            else:
+                job.secondary_status = report.get("SecondaryStatus", job.secondary_status)
             job.status = status
             if report.get("FailureReason"):
                 job.failure_reason = report["FailureReason"]

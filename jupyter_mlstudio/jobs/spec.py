@@ -9,6 +9,7 @@ from .errors import ValidationError
 from .fields import (int_field, known_fields, object_field, resource_name,
                      s3_uri_field, string_map_field)
 from .frameworks import is_runnable
+from .metrics import validate_definitions
 
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 MAX_RUNTIME_LIMIT = 28 * 24 * 3600
@@ -76,19 +77,7 @@ def _algorithm(value: Any) -> dict[str, Any]:
     if mode not in ("File", "FastFile"):
         raise ValidationError(f"TrainingInputMode {mode!r} is not supported here: use File "
                               "or FastFile")
-    metrics = algo.get("MetricDefinitions") or []
-    if not isinstance(metrics, list) or len(metrics) > 40:
-        raise ValidationError("MetricDefinitions must be a list of at most 40 entries")
-    for m in metrics:
-        if not isinstance(m, dict) or not isinstance(m.get("Name"), str) or not m["Name"]:
-            raise ValidationError("each MetricDefinition needs a Name and a Regex")
-        try:
-            pattern = re.compile(m.get("Regex") or "")
-        except re.error as err:
-            raise ValidationError(f"MetricDefinitions[{m['Name']!r}].Regex: {err}") from None
-        if pattern.groups < 1:
-            raise ValidationError(f"MetricDefinitions[{m['Name']!r}].Regex needs a group "
-                                  "that captures the value")
+    metrics = validate_definitions(algo.get("MetricDefinitions"))
     algo["MetricDefinitions"] = metrics
     return algo
 

@@ -18,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .errors import S3Error, translate
+from .localpaths import local_path, relative_key
 from .names import check_key, parse_uri
 
 _TRANSFER = TransferConfig(multipart_chunksize=16 * 1024 * 1024, max_concurrency=6)
@@ -146,12 +147,12 @@ def _plan(s3: Any, src: str, dst: str, recursive: bool) -> Iterator[tuple[str, s
         if recursive:
             prefix = key if not key or key.endswith("/") else key + "/"
             for k, size in _keys(s3, bucket, prefix):
-                yield f"s3://{bucket}/{k}", _join(dst, k[len(prefix):]), size
+                yield f"s3://{bucket}/{k}", _join(dst, relative_key(k, prefix), k), size
             return
         if not key or key.endswith("/"):
             raise S3Error(400, f"{src} is a folder: use --recursive", "InvalidKey")
         head = _wrap(f"cp {src}", s3.head_object, Bucket=bucket, Key=key)
-        target = _join(dst, key.rsplit("/", 1)[-1]) if _is_dir_target(dst) else dst
+        target = _join(dst, key.rsplit("/", 1)[-1], key) if _is_dir_target(dst) else dst
         yield src, target, head["ContentLength"]
         return
     path = Path(src)
@@ -175,14 +176,16 @@ def _is_dir_target(dst: str) -> bool:
     return dst.endswith("/") or Path(dst).is_dir()
 
 
-def _join(base: str, rel: str) -> str:
+def _join(base: str, rel: str, key: str | None = None) -> str:
+    """``rel`` under ``base``: an S3 prefix, or a local folder it must stay inside
+    (``key``, the object's full key, is named when it would not)."""
     if base.startswith("s3://"):
         joined = base if base.endswith("/") else base + "/"
         if "/" not in base[5:]:
             joined = base + "/"
         check_key(rel)
         return joined + rel
-    return str(Path(base) / rel)
+    return str(local_path(base, rel, key))
 
 
 def rm(uri: str, recursive: bool = False, s3: Any = None) -> int:

@@ -14,6 +14,7 @@ from .browser import S3Browser
 from .config import S3
 from .connections import ConnectionRegistry
 from .errors import S3Error, translate
+from .localpaths import local_path
 from .names import check_bucket, check_key
 from .store import S3Store
 from .transfer import MultipartUpload, part_size_for
@@ -104,9 +105,8 @@ class S3Service:
         browser = self.browser(connection)
         meta = await self.run(browser.head, bucket, key)
         check_key(key, allow_folder=False)
-        target = resolve_in_root(
-            self.root_dir, f"{self.config.workspace_folder}/{bucket}/{key}"
-        )
+        folder = resolve_in_root(self.root_dir, f"{self.config.workspace_folder}/{bucket}")
+        target = local_path(folder, key)
         if target.exists():
             if target.is_file() and target.stat().st_size == meta["size"] and _newer(target, meta):
                 return {"path": relative_to_root(self.root_dir, target), "downloaded": False}
