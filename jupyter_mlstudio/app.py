@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.utils import url_path_join
 from traitlets import Bool, Enum, Float, Unicode, Union, default, validate
 
 from ._version import __version__
+from .aws.handlers import AWS_PREFIX, aws_handlers
+from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_config
 from .backends import discover_backends
 from .db import Database
 from .handlers import core_handlers, fallback_handlers
@@ -109,6 +112,15 @@ class MLStudioApp(ExtensionApp):
         "this server's URL, so boto3, pandas and the magics need no setup in a notebook.",
     )
 
+    sagemaker_api = Enum(
+        ["local", "aws"],
+        default_value="local",
+        config=True,
+        help="Where kernels' SageMaker calls go: 'local' = this server's own SageMaker API "
+        "(AWS_ENDPOINT_URL_SAGEMAKER and the SageMaker SDK's defaults are set for them); "
+        "'aws' = the real service, with the kernels' own AWS settings.",
+    )
+
     # -- setup ------------------------------------------------------------
     def initialize_settings(self) -> None:
         ensure_private_dir(Path(self.data_dir))
@@ -162,6 +174,11 @@ class MLStudioApp(ExtensionApp):
                                               self.log)
         if kernels.reregister_at_start:
             self.kernels_service.reregister()
+        # Decided once, before this process's environment carries our own file's path.
+        self._sdk_config = None
+        if self.sagemaker_api == "local" and users_own_config() is None:
+            self._sdk_config = write_sdk_config(Path(self.data_dir) / "sagemaker-sdk",
+                                                self.default_bucket)
         self._saved_environ: dict[str, str | None] = {}
         self._export_environment()
         self.log.info(
@@ -179,6 +196,7 @@ class MLStudioApp(ExtensionApp):
         self.handlers.extend(training_handlers())
         self.handlers.extend(serving_handlers())
         self.handlers.extend(kernels_handlers())
+        self.handlers.extend(aws_handlers())
         self.handlers.extend(fallback_handlers())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
@@ -206,9 +224,19 @@ class MLStudioApp(ExtensionApp):
         serverapp = self.serverapp
         if serverapp is not None:
             env["JUPYTER_MLSTUDIO_URL"] = serverapp.connection_url
+            if self.sagemaker_api == "local":
+                env.update(self._sagemaker_environment(serverapp.connection_url))
             token = getattr(serverapp.identity_provider, "token", "")
             if token:
                 env["JUPYTER_MLSTUDIO_TOKEN"] = token
+        return env
+
+    def _sagemaker_environment(self, server_url: str) -> dict[str, str]:
+        """boto3 and the SageMaker SDK reach this server's own SageMaker API."""
+        env = {"AWS_ENDPOINT_URL_SAGEMAKER": url_path_join(server_url, AWS_PREFIX,
+                                                           "sagemaker")}
+        if self._sdk_config is not None:
+            env[OVERRIDE_VARIABLE] = str(self._sdk_config)
         return env
 
     def _export_environment(self) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from jupyter_mlstudio.errors import MLStudioError
-from jupyter_mlstudio.handlers.jsonbody import (MAX_DEPTH, nests_deeper, parse_json,
-                                                parse_json_object)
+from jupyter_mlstudio.jsonbody import MAX_DEPTH, nests_deeper, parse_json, parse_json_object
 
 
 def nested(depth: int) -> bytes:

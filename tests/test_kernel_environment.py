@@ -52,3 +52,35 @@ async def test_environment_is_restored_when_the_extension_stops(jp_serverapp, ml
     assert "AWS_SECRET_ACCESS_KEY" not in os.environ
     secret = mlstudio_app.s3.embedded.credentials.secret_access_key
     assert secret not in json.dumps(dict(os.environ))
+
+
+SAGEMAKER_SCRIPT = """
+import boto3, sagemaker_config_probe
+client = boto3.client("sagemaker")
+reply = client.list_training_jobs(MaxResults=5)
+print("JOBS", len(reply["TrainingJobSummaries"]), client.meta.endpoint_url)
+print("CONFIG", sagemaker_config_probe.default_bucket())
+"""
+
+# What the SageMaker SDK reads from the file SAGEMAKER_USER_CONFIG_OVERRIDE names,
+# read the way the SDK's loader does (YAML) without importing the SDK itself.
+PROBE_MODULE = """
+import os, yaml
+
+def default_bucket():
+    with open(os.environ["SAGEMAKER_USER_CONFIG_OVERRIDE"]) as f:
+        doc = yaml.safe_load(f)
+    return doc["SageMaker"]["PythonSDK"]["Modules"]["Session"]["DefaultS3Bucket"]
+"""
+
+
+async def test_kernel_reaches_the_servers_sagemaker_api(jp_serverapp, jp_fetch, mlstudio_app,
+                                                        tmp_path, monkeypatch):
+    """Plain boto3 in a kernel, no configuration: signed with the kernel's credentials.
+    (``jp_fetch`` makes the test server listen on its port, which the kernel calls.)"""
+    (tmp_path / "sagemaker_config_probe.py").write_text(PROBE_MODULE)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    output = await _run_in_kernel(jp_serverapp.kernel_manager, SAGEMAKER_SCRIPT)
+    assert "JOBS 0 " in output, output
+    assert "/mlstudio/aws/sagemaker" in output
+    assert "CONFIG mlstudio" in output, output

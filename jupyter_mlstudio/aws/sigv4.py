@@ -24,6 +24,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
 from .credentials import Credential
+from .json_protocol import AwsError
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = 15 * 60
@@ -32,14 +33,11 @@ _SIGNATURE = re.compile(r"^[0-9a-f]{64}$")
 _AMZ_DATE = re.compile(r"^\d{8}T\d{6}Z$")
 
 
-class SignatureError(Exception):
+class SignatureError(AwsError):
     """A request that is not properly signed; ``code`` is AWS's error code for it."""
 
     def __init__(self, code: str, message: str, status: int = 403) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+        super().__init__(code, message, status)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from ..errors import MLStudioError
-from .jsonbody import parse_json_object
+from ..jsonbody import parse_json_object
 
 if TYPE_CHECKING:
     from ..app import MLStudioApp

@@ -13,8 +13,8 @@ import math
 import re
 from typing import Any
 
-from ..errors import MLStudioError
-from ..jsontypes import json_type
+from .errors import MLStudioError
+from .jsontypes import json_type
 
 #: Largest JSON body any route takes; bulk data goes through S3 uploads instead.
 MAX_BODY_BYTES = 16 * 1024 * 1024

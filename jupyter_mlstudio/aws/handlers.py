@@ -1,0 +1,106 @@
+"""AWS wire routes under ``/mlstudio/aws/<service>``: signed with SigV4, not the Jupyter token.
+
+``boto3.client("sagemaker", endpoint_url=<server>/mlstudio/aws/sagemaker)`` posts here.
+Every request must carry an AWS Signature Version 4 made with credentials the server
+gives its kernels (see :mod:`..aws.credentials`); there is no other way in. A browser
+cannot forge such a signature, so the XSRF cookie check is not needed and not made.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+
+from .credentials import Keyring, kernel_keyring
+from .json_protocol import CONTENT_TYPE, AwsError, operation_name, parse_body
+from .sagemaker_api import TARGET_PREFIX, SageMakerApi, Services
+from .sigv4 import SignedRequest, verify
+
+if TYPE_CHECKING:
+    from ..app import MLStudioApp
+
+AWS_PREFIX = "/mlstudio/aws"
+# The kernels' credentials change only with the store's or the environment's; looking
+# them up (boto3's chain) on every request would cost more than the request itself.
+_KEYRING_MAX_AGE = 30.0
+
+
+class AwsHandler(ExtensionHandlerMixin, JupyterHandler):
+    """Base of the wire routes: SigV4 authentication and AWS-shaped errors."""
+
+    #: The signing name boto3 uses for this service.
+    signing_name = ""
+
+    @property
+    def mlstudio(self) -> "MLStudioApp":
+        return self.extensionapp  # type: ignore[return-value]
+
+    def check_xsrf_cookie(self) -> None:
+        """Signed requests need no XSRF cookie: only a holder of the secret can sign."""
+
+    def keyring(self) -> Keyring:
+        cache = self.settings.setdefault("mlstudio_aws_keyring", {})
+        if time.monotonic() - cache.get("at", -_KEYRING_MAX_AGE) >= _KEYRING_MAX_AGE:
+            cache["keyring"] = kernel_keyring(self.mlstudio.s3.kernel_environment())
+            cache["at"] = time.monotonic()
+        return cache["keyring"]
+
+    def authenticate(self) -> None:
+        """Verify the request's signature; AwsError (403) if it is not validly signed."""
+        request = self.request
+        path, _, query = request.uri.partition("?")
+        signed = SignedRequest(method=request.method, path=path, query=query,
+                               headers=list(request.headers.get_all()), body=request.body)
+        verify(signed, self.keyring(), service=self.signing_name)
+
+    def write_aws(self, document: dict[str, Any], status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", CONTENT_TYPE)
+        self.finish(json.dumps(document, default=str))
+
+    def write_aws_error(self, err: AwsError) -> None:
+        if err.status >= 500:
+            self.log.error("AWS wire request failed: %s", err.message)
+        self.set_header("x-amzn-ErrorType", err.code)
+        self.write_aws(err.document(), err.status)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Anything unexpected is still an AWS-shaped error, never a traceback page."""
+        code = "InternalFailure" if status_code >= 500 else "ValidationException"
+        self.set_header("x-amzn-ErrorType", code)
+        self.set_header("Content-Type", CONTENT_TYPE)
+        self.finish(json.dumps({"__type": code, "message": self._reason}))
+
+
+class SageMakerHandler(AwsHandler):
+    """``SageMaker.<Operation>`` over AWS JSON 1.1."""
+
+    signing_name = "sagemaker"
+
+    @property
+    def api(self) -> SageMakerApi:
+        api = self.settings.get("mlstudio_sagemaker_api")
+        if api is None:
+            api = SageMakerApi(Services(training=self.mlstudio.training_service,
+                                        serving=self.mlstudio.serving_service,
+                                        region=self.mlstudio.s3.region or "us-east-1"))
+            self.settings["mlstudio_sagemaker_api"] = api
+        return api
+
+    @allow_unauthenticated
+    async def post(self) -> None:
+        try:
+            self.authenticate()
+            operation = operation_name(self.request.headers.get("X-Amz-Target"),
+                                       TARGET_PREFIX)
+            self.write_aws(await self.api.call(operation, parse_body(self.request.body)))
+        except AwsError as err:
+            self.write_aws_error(err)
+
+
+def aws_handlers() -> list[tuple]:
+    return [(rf"{AWS_PREFIX}/sagemaker/?", SageMakerHandler)]

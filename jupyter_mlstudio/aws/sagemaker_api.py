@@ -1,0 +1,209 @@
+"""SageMaker's own API (``SageMaker.<Operation>``) as a thin layer over the area services.
+
+Each operation takes the request SageMaker's API defines, checks it against botocore's
+model of that request, calls the same service method the ``/mlstudio/api`` route calls,
+and answers in the operation's response shape. Domain errors become what SageMaker
+answers: a missing training job, model, endpoint configuration or endpoint is a
+``ValidationException`` with SageMaker's own message (the SDK looks for "Could not find
+endpoint"), a duplicate name ``ResourceInUse`` where the operation declares it (botocore's
+model lists each operation's errors), else a ``ValidationException``.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+import botocore.session
+
+from ..errors import MLStudioError
+from ..sagemaker.validation import request_problems
+from .json_protocol import AwsError, without_nulls
+
+TARGET_PREFIX = "SageMaker"
+_DEFAULT_MAX_RESULTS = 10
+
+Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@functools.lru_cache(maxsize=None)
+def _declared_errors(operation: str) -> frozenset[str]:
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return frozenset(shape.name for shape in model.operation_model(operation).error_shapes)
+
+
+@functools.lru_cache(maxsize=1)
+def operation_names() -> frozenset[str]:
+    """Every operation botocore's SageMaker model knows."""
+    return frozenset(botocore.session.get_session().get_service_model("sagemaker")
+                     .operation_names)
+
+
+# What SageMaker says when the named resource does not exist, by the request member
+# naming it: (the resource's ARN kind, the message with {arn} and {name}).
+_NOT_FOUND = {
+    "TrainingJobName": ("training-job", "Requested resource not found."),
+    "ModelName": ("model", 'Could not find model "{arn}".'),
+    "EndpointConfigName": ("endpoint-config", 'Could not find endpoint configuration "{arn}".'),
+    "EndpointName": ("endpoint", 'Could not find endpoint "{arn}".'),
+    "TransformJobName": ("transform-job", "Could not find requested job with name {name}"),
+}
+
+
+def not_found_message(params: dict[str, Any], region: str, fallback: str) -> str:
+    """SageMaker's message for a request naming a resource that does not exist."""
+    for member, (kind, message) in _NOT_FOUND.items():
+        name = params.get(member)
+        if isinstance(name, str):
+            arn = f"arn:aws:sagemaker:{region}:000000000000:{kind}/{name.lower()}"
+            return message.format(arn=arn, name=name)
+    return fallback
+
+
+def aws_error(operation: str, err: MLStudioError, params: dict[str, Any],
+              region: str) -> AwsError:
+    """The error SageMaker would answer ``operation`` with for a domain error."""
+    if err.status >= 500:
+        return AwsError("InternalFailure", err.message, 500)
+    declared = _declared_errors(operation)
+    if err.reason == "ResourceNotFound" and operation.startswith(("Describe", "Stop", "Delete",
+                                                                  "Update")):
+        return AwsError("ValidationException",
+                        not_found_message(params, region, err.message))
+    if err.reason == "ResourceInUse" and "ResourceInUse" in declared:
+        return AwsError("ResourceInUse", err.message)
+    if err.reason == "ResourceLimitExceeded" and "ResourceLimitExceeded" in declared:
+        return AwsError("ResourceLimitExceeded", err.message)
+    return AwsError("ValidationException", err.message)
+
+
+@dataclass
+class Services:
+    """What the operations run on: the extension's area services."""
+
+    training: Any
+    serving: Any
+    region: str
+
+
+class SageMakerApi:
+    """Dispatches ``SageMaker.<Operation>`` requests to the services."""
+
+    def __init__(self, services: Services) -> None:
+        self.training = services.training
+        self.serving = services.serving
+        self.region = services.region
+        self._operations: dict[str, Handler] = {
+            "CreateTrainingJob": self._create_training_job,
+            "DescribeTrainingJob": self._named(self.training.describe, "TrainingJobName"),
+            "ListTrainingJobs": self._list(self.training.list, sortable=True),
+            "StopTrainingJob": self._stop_training_job,
+            "CreateModel": self._threaded(self.serving.resources.create_model),
+            "DescribeModel": self._named(self.serving.resources.describe_model, "ModelName"),
+            "ListModels": self._list(self.serving.resources.list_models, statuses=False),
+            "DeleteModel": self._deleted(self.serving.resources.delete_model, "ModelName"),
+            "CreateEndpointConfig": self._threaded(
+                self.serving.resources.create_endpoint_config),
+            "DescribeEndpointConfig": self._named(
+                self.serving.resources.describe_endpoint_config, "EndpointConfigName"),
+            "ListEndpointConfigs": self._list(self.serving.resources.list_endpoint_configs,
+                                              statuses=False),
+            "DeleteEndpointConfig": self._deleted(
+                self.serving.resources.delete_endpoint_config, "EndpointConfigName"),
+            "CreateEndpoint": self.serving.create_endpoint,
+            "DescribeEndpoint": self._named(self.serving.describe_endpoint, "EndpointName"),
+            "ListEndpoints": self._list(self.serving.list_endpoints),
+            "UpdateEndpoint": self._update_endpoint,
+            "UpdateEndpointWeightsAndCapacities": self._update_weights,
+            "DeleteEndpoint": self._deleted_async(self.serving.delete_endpoint, "EndpointName"),
+            "CreateTransformJob": self._create_transform_job,
+            "DescribeTransformJob": self._named(self.serving.transforms.describe,
+                                                "TransformJobName"),
+            "ListTransformJobs": self._list(self.serving.transforms.list),
+            "StopTransformJob": self._stop_transform_job,
+        }
+
+    def supports(self, operation: str) -> bool:
+        return operation in self._operations
+
+    async def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Run ``operation`` with ``params``; AwsError for anything the caller got wrong."""
+        handler = self._operations.get(operation)
+        if handler is None:
+            if operation in operation_names():
+                raise AwsError("ValidationException",
+                               f"{operation} is not supported by this server.")
+            raise AwsError("UnknownOperationException", f"Unknown operation {operation!r}.")
+        problems = request_problems(operation, params)
+        if problems:
+            raise AwsError("ValidationException", "; ".join(problems))
+        try:
+            return without_nulls(await handler(params))
+        except MLStudioError as err:
+            raise aws_error(operation, err, params, self.region) from None
+
+    # -- adapters: request shape -> service call -> response shape --------------------------
+    @staticmethod
+    def _threaded(fn: Callable[..., Any]) -> Handler:
+        async def call(params: dict[str, Any]) -> dict[str, Any]:
+            return await asyncio.to_thread(fn, params)
+        return call
+
+    @staticmethod
+    def _named(fn: Callable[[str], Any], member: str) -> Handler:
+        async def call(params: dict[str, Any]) -> dict[str, Any]:
+            return await asyncio.to_thread(fn, params[member])
+        return call
+
+    @staticmethod
+    def _deleted(fn: Callable[[str], Any], member: str) -> Handler:
+        async def call(params: dict[str, Any]) -> dict[str, Any]:
+            await asyncio.to_thread(fn, params[member])
+            return {}
+        return call
+
+    @staticmethod
+    def _deleted_async(fn: Callable[[str], Awaitable[Any]], member: str) -> Handler:
+        async def call(params: dict[str, Any]) -> dict[str, Any]:
+            await fn(params[member])
+            return {}
+        return call
+
+    @staticmethod
+    def _list(fn: Callable[..., dict[str, Any]], *, statuses: bool = True,
+              sortable: bool = False) -> Handler:
+        async def call(params: dict[str, Any]) -> dict[str, Any]:
+            kwargs: dict[str, Any] = {
+                "name_contains": params.get("NameContains", ""),
+                "max_results": params.get("MaxResults", _DEFAULT_MAX_RESULTS),
+                "next_token": params.get("NextToken", ""),
+            }
+            if statuses:
+                kwargs["status"] = params.get("StatusEquals", "")
+            if sortable:
+                kwargs["sort_order"] = params.get("SortOrder", "Descending")
+            return await asyncio.to_thread(functools.partial(fn, **kwargs))
+        return call
+
+    async def _create_training_job(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.training.create(params)
+
+    async def _stop_training_job(self, params: dict[str, Any]) -> dict[str, Any]:
+        await self.training.stop(params["TrainingJobName"])
+        return {}
+
+    async def _update_endpoint(self, params: dict[str, Any]) -> dict[str, Any]:
+        body = {k: v for k, v in params.items() if k != "EndpointName"}
+        return await self.serving.update_endpoint(params["EndpointName"], body)
+
+    async def _update_weights(self, params: dict[str, Any]) -> dict[str, Any]:
+        body = {k: v for k, v in params.items() if k != "EndpointName"}
+        return await self.serving.update_weights_and_capacities(params["EndpointName"], body)
+
+    async def _create_transform_job(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.serving.transforms.create(params, self.serving.max_instances)
+
+    async def _stop_transform_job(self, params: dict[str, Any]) -> dict[str, Any]:
+        await self.serving.transforms.stop(params["TransformJobName"])
+        return {}

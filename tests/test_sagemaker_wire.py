@@ -1,0 +1,218 @@
+"""SageMaker's own API on the server: boto3's ``sagemaker`` client, unchanged, signed."""
+from __future__ import annotations
+
+import io
+import tarfile
+import time
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.servers import start_server
+
+TRAIN_SCRIPT = b"""
+import os, time
+print("training", flush=True)
+time.sleep(float(os.environ.get("SM_HP_SLEEP", "0")))
+open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write("ok")
+"""
+SKLEARN_IMAGE = ("683313688378.dkr.ecr.us-east-1.amazonaws.com/"
+                 "sagemaker-scikit-learn:1.2-1-cpu-py3")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = start_server(tmp_path_factory.mktemp("wire") / "home")
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def environment(server):
+    return server.s3_environment()
+
+
+def sagemaker_client(server, environment, **config):
+    return boto3.client(
+        "sagemaker", endpoint_url=f"{server.url}mlstudio/aws/sagemaker",
+        region_name="us-east-1", aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"max_attempts": 1}, **config))
+
+
+@pytest.fixture(scope="module")
+def sm(server, environment):
+    return sagemaker_client(server, environment)
+
+
+@pytest.fixture(scope="module")
+def source_uri(server):
+    """A sourcedir.tar.gz in the store, as the SageMaker SDK uploads one."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        info = tarfile.TarInfo("train.py")
+        info.size = len(TRAIN_SCRIPT)
+        tar.addfile(info, io.BytesIO(TRAIN_SCRIPT))
+    server.s3_client().put_object(Bucket="mlstudio", Key="wire/source/sourcedir.tar.gz",
+                                  Body=buffer.getvalue())
+    return "s3://mlstudio/wire/source/sourcedir.tar.gz"
+
+
+def training_request(name: str, source: str, sleep: float = 0) -> dict:
+    return {
+        "TrainingJobName": name,
+        "AlgorithmSpecification": {"TrainingImage": SKLEARN_IMAGE,
+                                   "TrainingInputMode": "File"},
+        "RoleArn": "arn:aws:iam::000000000000:role/SageMakerRole",
+        "HyperParameters": {"sagemaker_program": '"train.py"',
+                            "sagemaker_submit_directory": f'"{source}"',
+                            "sleep": str(sleep)},
+        "OutputDataConfig": {"S3OutputPath": "s3://mlstudio/wire/output"},
+        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                           "VolumeSizeInGB": 1},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 600},
+    }
+
+
+def wait_status(sm, name: str, done: set[str], timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = sm.describe_training_job(TrainingJobName=name)
+        if job["TrainingJobStatus"] in done or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+def test_training_job_through_boto3_appears_on_both_apis(server, sm, source_uri):
+    arn = sm.create_training_job(**training_request("wire-job-1", source_uri))
+    assert arn["TrainingJobArn"].endswith(":training-job/wire-job-1")
+    job = wait_status(sm, "wire-job-1", {"Completed", "Failed"})
+    assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+    assert job["ModelArtifacts"]["S3ModelArtifacts"] == (
+        "s3://mlstudio/wire/output/wire-job-1/output/model.tar.gz")
+    assert job["CreationTime"].tzinfo is not None  # botocore parsed a timestamp
+    names = [j["TrainingJobName"] for j in sm.list_training_jobs()["TrainingJobSummaries"]]
+    assert "wire-job-1" in names
+    rest = server.get("mlstudio/api/training-jobs/wire-job-1").json()
+    assert rest["TrainingJobStatus"] == "Completed"
+
+    with pytest.raises(ClientError) as dup:
+        sm.create_training_job(**training_request("wire-job-1", source_uri))
+    assert dup.value.response["Error"]["Code"] == "ResourceInUse"
+
+
+def test_stop_training_job(sm, source_uri):
+    sm.create_training_job(**training_request("wire-job-stop", source_uri, sleep=300))
+    wait_status(sm, "wire-job-stop", {"InProgress"})
+    sm.stop_training_job(TrainingJobName="wire-job-stop")
+    job = wait_status(sm, "wire-job-stop", {"Stopped", "Failed", "Completed"})
+    assert job["TrainingJobStatus"] == "Stopped"
+
+
+def test_unknown_resources_answer_as_sagemaker_does(sm):
+    for call, kwargs in [(sm.describe_training_job, {"TrainingJobName": "nope"}),
+                         (sm.describe_model, {"ModelName": "nope"}),
+                         (sm.describe_endpoint, {"EndpointName": "nope"}),
+                         (sm.stop_training_job, {"TrainingJobName": "nope"})]:
+        with pytest.raises(ClientError) as err:
+            call(**kwargs)
+        assert err.value.response["Error"]["Code"] == "ValidationException", call
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_models_list_in_pages(sm):
+    for i in range(5):
+        sm.create_model(ModelName=f"wire-model-{i}",
+                        PrimaryContainer={"Image": SKLEARN_IMAGE,
+                                          "ModelDataUrl": "s3://mlstudio/x/model.tar.gz"},
+                        ExecutionRoleArn="arn:aws:iam::000000000000:role/R")
+    first = sm.list_models(NameContains="wire-model-", MaxResults=2)
+    assert len(first["Models"]) == 2 and first["NextToken"]
+    pages = sm.get_paginator("list_models").paginate(NameContains="wire-model-",
+                                                     PaginationConfig={"PageSize": 2})
+    names = sorted(m["ModelName"] for page in pages for m in page["Models"])
+    assert names == [f"wire-model-{i}" for i in range(5)]
+    described = sm.describe_model(ModelName="wire-model-0")
+    assert described["PrimaryContainer"]["ModelDataUrl"] == "s3://mlstudio/x/model.tar.gz"
+    sm.delete_model(ModelName="wire-model-0")
+    with pytest.raises(ClientError):
+        sm.describe_model(ModelName="wire-model-0")
+
+
+def test_requests_are_validated_on_the_server(server, environment):
+    unchecked = sagemaker_client(server, environment, parameter_validation=False)
+    with pytest.raises(ClientError) as err:
+        unchecked.create_model(ModelName="bad name!", PrimaryContainer={"Image": 5},
+                               ExecutionRoleArn="arn:aws:iam::000000000000:role/R")
+    error = err.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert "ModelName" in error["Message"] and "PrimaryContainer.Image" in error["Message"]
+
+
+def test_unsigned_or_wrongly_signed_requests_are_refused(server, environment):
+    url = f"{server.url}mlstudio/aws/sagemaker"
+    target = {"X-Amz-Target": "SageMaker.ListModels",
+              "Content-Type": "application/x-amz-json-1.1"}
+    bare = requests.post(url, data=b"{}", headers=target, timeout=10)
+    assert bare.status_code == 403
+    assert bare.json()["__type"] == "MissingAuthenticationTokenException"
+    # The Jupyter token is not a way in either.
+    with_token = requests.post(url, data=b"{}", timeout=10,
+                               headers={**target, "Authorization": f"token {server.token}"})
+    assert with_token.status_code == 403
+    wrong = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1",
+                         aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+                         aws_secret_access_key="not-the-secret")
+    with pytest.raises(ClientError) as err:
+        wrong.list_models()
+    assert err.value.response["Error"]["Code"] == "InvalidSignatureException"
+    stranger = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1",
+                            aws_access_key_id="AKIDSTRANGER", aws_secret_access_key="x")
+    with pytest.raises(ClientError) as err:
+        stranger.list_models()
+    assert err.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def test_unknown_and_unsupported_operations(sm):
+    sm.meta.events.register("before-sign.sagemaker.ListModels", _retarget)
+    try:
+        with pytest.raises(ClientError) as err:
+            sm.list_models()
+    finally:
+        sm.meta.events.unregister("before-sign.sagemaker.ListModels", _retarget)
+    assert err.value.response["Error"]["Code"] == "UnknownOperationException"
+    with pytest.raises(ClientError) as err:
+        sm.list_domains()
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+    assert "not supported" in err.value.response["Error"]["Message"]
+
+
+def _retarget(request, **_):
+    request.headers.replace_header("X-Amz-Target", "SageMaker.Frobnicate")
+
+
+def signed_post(server, environment, target: str, body: bytes) -> requests.Response:
+    """A request signed as boto3 signs one, with any body."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = f"{server.url}mlstudio/aws/sagemaker"
+    request = AWSRequest("POST", url, data=body, headers={
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials(environment["AWS_ACCESS_KEY_ID"],
+                          environment["AWS_SECRET_ACCESS_KEY"]),
+              "sagemaker", "us-east-1").add_auth(request)
+    return requests.post(url, data=body, headers=dict(request.headers.items()), timeout=30)
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b"[1, 2]", b"{nope",
+                                  b'{"ModelName": NaN}', b"\xff\xfe"])
+def test_malformed_bodies_are_serialization_errors(server, environment, body):
+    reply = signed_post(server, environment, "SageMaker.DescribeModel", body)
+    assert reply.status_code == 400
+    assert reply.json()["__type"] == "SerializationException"
+    assert reply.headers["x-amzn-ErrorType"] == "SerializationException"
