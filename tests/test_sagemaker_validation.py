@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_mlstudio.jobs.errors import ValidationError
+from jupyter_mlstudio.sagemaker.errors import ValidationError
 from jupyter_mlstudio.sagemaker.validation import describe_problems, request_problems
 from jupyter_mlstudio.serving.specs import (validate_endpoint, validate_endpoint_config,
                                             validate_model, validate_scaling_policy,

@@ -245,7 +245,7 @@ async def test_capacity_queue_and_log_cap(api, jp_root_dir):
     (lambda b: b["AlgorithmSpecification"].update(
         MetricDefinitions=[{"Name": "m", "Regex": "(unclosed"}]), "Regex"),
     (lambda b: b["ResourceConfig"].update(InstanceCount=0), "InstanceCount"),
-    (lambda b: b.update(OutputDataConfig={"S3OutputPath": "/tmp/x"}), "s3://"),
+    (lambda b: b.update(OutputDataConfig={"S3OutputPath": "/tmp/x"}), "S3OutputPath"),
     (lambda b: b.update(Surprise=1), "unknown fields"),
 ])
 async def test_bad_requests_are_400(api, jp_root_dir, mutate, message):
@@ -268,3 +268,10 @@ async def test_duplicate_name_and_missing_channel_data(api, jp_root_dir):
     assert job["TrainingJobStatus"] == "Failed" and "nothing found" in job["FailureReason"]
     code, reply = await api("GET", "no-such-job")
     assert code == 404
+
+
+async def test_list_and_logs_arguments_are_checked(api):
+    code, reply = await api("GET", params={"SortOrder": "Sideways"})
+    assert code == 400 and "SortOrder" in reply["message"]
+    code, reply = await api("GET", "no-such-job", "logs", params={"follow": "perhaps"})
+    assert code == 400 and "follow" in reply["message"]

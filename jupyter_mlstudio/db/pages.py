@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..jobs.errors import ValidationError
+from ..sagemaker.errors import ValidationError
 
 
 def page(session: Session, query: Any, order: Any, next_token: str,

@@ -5,7 +5,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from ..jobs.errors import ResourceNotFound
+from ..sagemaker.errors import ResourceNotFound
 
 Row = TypeVar("Row")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..s3.errors import S3Error
 from ..s3.names import parse_uri
-from .errors import ValidationError
+from ..sagemaker.errors import ValidationError
 
 #: SageMaker's resource names (jobs, models, endpoints): 1-63 letters, digits, hyphens.
 RESOURCE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")

@@ -74,7 +74,7 @@ class LogsHandler(TrainingHandler):
     @authorized
     async def get(self, name: str) -> None:
         offset = self.int_argument("offset", 0, low=0)
-        if self.get_argument("follow", "") in ("1", "true"):
+        if self.bool_argument("follow"):
             timeout = min(self.int_argument("timeout", 20, low=0), 60)
             self.write_json(await self.training.follow_logs(name, offset, timeout))
         else:

@@ -6,7 +6,7 @@ import shutil
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-from .errors import ValidationError
+from ..sagemaker.errors import ValidationError
 from .frameworks import framework_of, kernel_of
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import re2
 
-from .errors import ValidationError
+from ..sagemaker.errors import ValidationError
 
 MAX_DEFINITIONS = 40  # SageMaker's limits on MetricDefinitions
 MAX_NAME = 255

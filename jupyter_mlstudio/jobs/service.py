@@ -24,7 +24,7 @@ from ..errors import MLStudioError
 from ..workspace import resolve_in_root
 from ..times import iso
 from . import interpreters
-from .errors import ResourceInUse, ValidationError
+from ..sagemaker.errors import ResourceInUse, ValidationError
 from .joblog import read_from
 from .sourcedir import UnsafeSourceLink, source_files
 from .spec import decode_hyperparameter, validate_training_job
@@ -386,6 +386,8 @@ class TrainingService(LoggingConfigurable):
     def list(self, *, status: str = "", name_contains: str = "", max_results: int = 50,
              next_token: str = "", sort_order: str = "Descending") -> dict[str, Any]:
         """``ListTrainingJobs``: newest first by default, paginated with NextToken."""
+        if sort_order not in ("Ascending", "Descending"):
+            raise ValidationError("SortOrder must be Ascending or Descending")
         query = select(TrainingJob)
         if status:
             query = query.where(TrainingJob.status == status)

@@ -5,7 +5,8 @@ import json
 import re
 from typing import Any
 
-from .errors import ValidationError
+from ..sagemaker.validation import check_request
+from ..sagemaker.errors import ValidationError
 from .fields import (int_field, known_fields, object_field, resource_name,
                      s3_uri_field, string_map_field)
 from .frameworks import is_runnable
@@ -121,6 +122,13 @@ def _channels(value: Any) -> list[dict[str, Any]]:
 def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """A complete, normalised CreateTrainingJob request, or a ValidationError naming the field."""
     known_fields(body, _KNOWN)
+    # SageMaker's own checks of every member it defines (types, lengths, patterns, enums);
+    # the project fills in RoleArn and the input mode, takes an empty channel list (the
+    # panel's and the Estimator's "no channels") as none, and ``Backend`` is its own.
+    check_request("CreateTrainingJob",
+                  {k: v for k, v in body.items()
+                   if k != "Backend" and not (k == "InputDataConfig" and v == [])},
+                  optional={"RoleArn", "AlgorithmSpecification.TrainingInputMode"})
     name = resource_name(body.get("TrainingJobName"), "TrainingJobName")
     hps = _hyperparameters(body.get("HyperParameters"))
     program = decode_hyperparameter(hps.get("sagemaker_program", ""))

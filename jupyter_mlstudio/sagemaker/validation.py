@@ -19,6 +19,7 @@ from botocore.model import Shape
 from botocore.validate import ParamValidator
 
 from ..jsontypes import json_type
+from .errors import ValidationError
 
 #: Project values SageMaker's enums do not list: local instances (the SageMaker SDK's
 #: local mode names them so) are what every backend here accepts.
@@ -61,7 +62,22 @@ def _path(name: str) -> str:
     return name[1:] if name.startswith(".") else name
 
 
-def _botocore_problem(kind: str, name: str, details: dict[str, Any]) -> str:
+def _shape_at(shape: Shape, name: str) -> Shape | None:
+    """The shape of the member botocore names ``.A.B[0].C`` under ``shape``."""
+    for token in re.findall(r"\.([^.\[]+)|\[\d+\]", name):
+        if token and shape.type_name == "structure":
+            shape = shape.members.get(token)
+        elif not token and shape.type_name == "list":
+            shape = shape.member
+        else:
+            return None
+        if shape is None:
+            return None
+    return shape
+
+
+def _botocore_problem(kind: str, name: str, details: dict[str, Any],
+                      root: Shape) -> str:
     where = _path(name)
     if kind == "missing required field":
         field = f"{where}.{details['required_name']}" if where else details["required_name"]
@@ -76,7 +92,8 @@ def _botocore_problem(kind: str, name: str, details: dict[str, Any]) -> str:
         return f"{where} must be {' or '.join(sorted(expected))}, not " \
                f"{json_type(details['param'])}"
     if kind == "invalid length":
-        unit = "characters" if isinstance(details["param"], str) else "items"
+        shape = _shape_at(root, name)
+        unit = "characters" if shape is not None and shape.type_name == "string" else "items"
         return f"{where} must have at least {details['min_allowed']} {unit}"
     if kind == "invalid range":
         return f"{where} must be at least {details['min_allowed']}"
@@ -152,7 +169,7 @@ def request_problems(operation: str, params: dict[str, Any],
             if (f"{where}.{details['required_name']}" if where else
                     details["required_name"]) in skip:
                 continue
-        problems.append(_botocore_problem(kind, name, details))
+        problems.append(_botocore_problem(kind, name, details, shape))
     problems.extend(_constraint_problems(params, shape))
     return problems
 
@@ -164,3 +181,11 @@ def describe_problems(problems: list[str]) -> str:
     shown = "; ".join(problems[:MAX_REPORTED])
     more = f"; and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
     return f"{len(problems)} validation errors: {shown}{more}"
+
+
+def check_request(operation: str, params: dict[str, Any], optional: Iterable[str] = ()) -> None:
+    """Raise a 400 ``ValidationException`` listing what SageMaker would refuse in
+    ``params`` as a request of ``operation`` (see :func:`request_problems`)."""
+    problems = request_problems(operation, params, optional)
+    if problems:
+        raise ValidationError(describe_problems(problems))

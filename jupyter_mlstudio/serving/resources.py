@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..db import Database
 from ..db.models import EndpointConfig, ServingModel
 from ..db.pages import page
-from ..jobs.errors import ResourceInUse, ValidationError
+from ..sagemaker.errors import ResourceInUse, ValidationError
 from ..db.rows import require
 from ..times import iso
 from .specs import validate_endpoint_config, validate_model

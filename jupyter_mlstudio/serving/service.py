@@ -26,7 +26,7 @@ from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
 from ..db.pages import page
 from ..db.rows import require
 from ..jobs import interpreters
-from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
+from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..times import iso
 from . import autoscaling
 from .artifacts import ArtifactError, fetch_model

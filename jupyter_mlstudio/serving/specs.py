@@ -10,12 +10,12 @@ the field.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any
 
-from ..jobs.errors import ValidationError
+from ..sagemaker.errors import ValidationError
 from ..jobs.fields import (int_field, known_fields, object_field, resource_name, s3_uri_field,
                            string_map_field)
-from ..sagemaker.validation import describe_problems, input_shape, request_problems
+from ..sagemaker.validation import check_request, input_shape
 
 MAX_WEIGHT = 1_000_000.0
 MAX_TARGET_VALUE = 1e9  # invocations per instance per minute
@@ -33,13 +33,6 @@ def _weight(value: Any, field: str, default: float | None = None) -> float:
     return float(value)
 
 
-def check_shape(operation: str, body: dict[str, Any], optional: Iterable[str] = ()) -> None:
-    """A ValidationError listing what SageMaker itself would refuse in ``body``."""
-    problems = request_problems(operation, body, optional)
-    if problems:
-        raise ValidationError(describe_problems(problems))
-
-
 def _flag(body: dict[str, Any], field: str) -> bool:
     value = body.get(field, False)
     if not isinstance(value, bool):
@@ -49,7 +42,7 @@ def _flag(body: dict[str, Any], field: str) -> bool:
 
 def validate_model(body: dict[str, Any]) -> dict[str, Any]:
     """``CreateModel``: a name and one container with its artifacts in S3."""
-    check_shape("CreateModel", body)
+    check_request("CreateModel", body)
     known_fields(body, {"ModelName", "PrimaryContainer", "Containers", "Tags"},
                  {"ExecutionRoleArn", "VpcConfig", "EnableNetworkIsolation",
                   "InferenceExecutionConfig"})
@@ -83,7 +76,7 @@ def validate_model(body: dict[str, Any]) -> dict[str, Any]:
 
 def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """``CreateEndpointConfig``: one to ten production variants with distinct names."""
-    check_shape("CreateEndpointConfig", body)
+    check_request("CreateEndpointConfig", body)
     known_fields(body, {"EndpointConfigName", "ProductionVariants", "Tags"},
                  {"KmsKeyId", "DataCaptureConfig", "AsyncInferenceConfig", "ExplainerConfig",
                   "ShadowProductionVariants", "ExecutionRoleArn", "VpcConfig",
@@ -131,7 +124,7 @@ def validate_endpoint(body: dict[str, Any], operation: str | None = None) -> dic
     if operation is None:
         creating = set(body) <= set(input_shape("CreateEndpoint").members)
         operation = "CreateEndpoint" if creating else "UpdateEndpoint"
-    check_shape(operation, body)
+    check_request(operation, body)
     known_fields(body, {"EndpointName", "EndpointConfigName", "Tags"},
                  {"DeploymentConfig", "RetainAllVariantProperties",
                   "ExcludeRetainedVariantProperties", "RetainDeploymentConfig"})
@@ -143,7 +136,7 @@ def validate_endpoint(body: dict[str, Any], operation: str | None = None) -> dic
 def validate_weights_and_capacities(body: dict[str, Any], variants: list[str],
                                     max_instances: int) -> list[dict[str, Any]]:
     """``UpdateEndpointWeightsAndCapacities``: changes to existing variants."""
-    check_shape("UpdateEndpointWeightsAndCapacities", body, optional={"EndpointName"})
+    check_request("UpdateEndpointWeightsAndCapacities", body, optional={"EndpointName"})
     known_fields(body, {"EndpointName", "DesiredWeightsAndCapacities"})
     changes = body.get("DesiredWeightsAndCapacities")
     if not isinstance(changes, list) or not changes:
@@ -210,7 +203,7 @@ _TRANSFORM_DEFAULTS = frozenset({
 
 def validate_transform_job(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """``CreateTransformJob``; instance type and count, and the S3 data type, have defaults."""
-    check_shape("CreateTransformJob", body, optional=_TRANSFORM_DEFAULTS)
+    check_request("CreateTransformJob", body, optional=_TRANSFORM_DEFAULTS)
     known_fields(body, {"TransformJobName", "ModelName", "MaxConcurrentTransforms",
                         "MaxPayloadInMB", "BatchStrategy", "Environment", "TransformInput",
                         "TransformOutput", "TransformResources", "DataProcessing", "Tags"},

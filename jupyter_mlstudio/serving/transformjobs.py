@@ -20,7 +20,7 @@ from ..db import Database
 from ..db.models import TransformJob, utcnow
 from ..db.pages import page
 from ..db.rows import require
-from ..jobs.errors import ResourceInUse, ResourceNotFound, ValidationError
+from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..jobs.joblog import read_from
 from ..process import spawn_group, stop_group
 from ..times import iso

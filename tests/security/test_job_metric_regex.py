@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jupyter_mlstudio.jobs.errors import ValidationError
+from jupyter_mlstudio.sagemaker.errors import ValidationError
 from jupyter_mlstudio.jobs.metrics import MetricParser, MetricWorker, validate_definitions
 
 SAGEMAKER_REGEXES = {
@@ -120,18 +120,18 @@ async def test_backtracking_regex_neither_outlives_stop_nor_max_runtime(
 
 
 @pytest.mark.parametrize("metrics, message", [
-    ([{"Name": "x", "Regex": 5}], "MetricDefinitions['x'].Regex must be a string"),
+    ([{"Name": "x", "Regex": 5}], "MetricDefinitions[0].Regex must be a string"),
     ([{"Name": "x", "Regex": r"(a)\1"}],
      "MetricDefinitions['x'].Regex '(a)\\\\1' is not supported"),
     ([{"Name": "look", "Regex": r"(?=loss)loss=(\d+)"}], "['look'].Regex"),
-    ([{"Name": "x" * 256, "Regex": "(a)"}], "Name must be a string of 1 to 255"),
-    ([{"Name": "", "Regex": "(a)"}], "Name must be a string of 1 to 255"),
-    ([{"Name": "long", "Regex": "(a)" + "b" * 498}], "1 to 500 characters"),
-    ([{"Name": "x", "Regex": ""}], "1 to 500 characters"),
+    ([{"Name": "x" * 256, "Regex": "(a)"}], "Name must have at most 255 characters"),
+    ([{"Name": "", "Regex": "(a)"}], "Name must have at least 1 characters"),
+    ([{"Name": "long", "Regex": "(a)" + "b" * 498}], "Regex must have at most 500 characters"),
+    ([{"Name": "x", "Regex": ""}], "Regex must have at least 1 characters"),
     ([{"Name": f"m{i}", "Regex": "(a)"} for i in range(41)], "at most 40"),
     ([{"Name": "x", "Regex": "loss"}], "needs a group"),
     ([{"Name": "x", "Regex": "(unclosed"}], "not supported"),
-    ("loss", "must be a list"),
+    ("loss", "MetricDefinitions must be an array"),
 ])
 async def test_bad_metric_definitions_are_400(api, jp_root_dir, metrics, message):
     (jp_root_dir / "ok").mkdir(exist_ok=True)

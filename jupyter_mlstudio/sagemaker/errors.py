@@ -1,4 +1,4 @@
-"""Errors of the training area, named like SageMaker's."""
+"""Errors every SageMaker resource shares, named and coded as SageMaker names them."""
 from __future__ import annotations
 
 from ..errors import MLStudioError
