@@ -8,7 +8,7 @@ no helper has the server's token in its environment.
 from __future__ import annotations
 
 import os
-import pwd
+import shutil
 from collections import Counter
 import signal
 import socket
@@ -25,11 +25,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from jupyter_mlstudio.process import SERVER_SECRETS
+from tests.local_user import other_user
 from tests.servers import start_server
 from tests.serving_support import (call, deploy, joblib_bytes, runtime, signer,
                                    trained_model, upload_model, wait_for, wait_status)
 
-PROBE_USER = "mlstudio-probe"
 ROW = b"[[0,4,4,4]]"
 
 
@@ -59,14 +59,7 @@ def endpoint(server):
 @pytest.fixture(scope="session")
 def probe_user() -> str:
     """Another local account (made if absent), to knock on the doors as a stranger."""
-    if os.geteuid() != 0:
-        pytest.skip("making and switching to another local user needs root")
-    try:
-        pwd.getpwnam(PROBE_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        PROBE_USER], check=True)
-    return PROBE_USER
+    return other_user()
 
 
 def router_process(server) -> psutil.Process:
@@ -91,8 +84,8 @@ def socket_of(proc: psutil.Process) -> Path:
 
 
 def as_user(user: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["runuser", "-u", user, "--", *args], capture_output=True,
-                          text=True, timeout=30)
+    return subprocess.run([shutil.which("runuser") or "runuser", "-u", user, "--", *args],
+                          capture_output=True, text=True, timeout=30)
 
 
 # -- finding 2: the router restarts and gets everything back --------------------------
