@@ -275,3 +275,42 @@ async def test_list_and_logs_arguments_are_checked(api):
     assert code == 400 and "SortOrder" in reply["message"]
     code, reply = await api("GET", "no-such-job", "logs", params={"follow": "perhaps"})
     assert code == 400 and "follow" in reply["message"]
+
+
+async def test_a_job_stopped_as_it_launches_is_stopped_for_real(api, jp_root_dir, mlstudio_app,
+                                                                monkeypatch):
+    """StopTrainingJob while the runner is being launched (made slow here, as a cold fork
+    server is): the job is either stopped before its runner starts, or its runner is
+    stopped and only then reported Stopped; never Stopped while its script runs."""
+    import psutil
+
+    backend = mlstudio_app.training_service.backend
+    launch = backend.start
+
+    launched: dict[str, asyncio.Event] = {}
+
+    async def slow_start(name, *args, **kwargs):
+        await asyncio.sleep(0.5)
+        try:
+            return await launch(name, *args, **kwargs)
+        finally:
+            launched.setdefault(name, asyncio.Event()).set()
+
+    monkeypatch.setattr(backend, "start", slow_start)
+    folder = script_dir(jp_root_dir, "sleeper", "import time\ntime.sleep(120)\n")
+
+    def scripts_of(name):
+        code = str(backend.job_dir(name) / "code")
+        return [p for p in psutil.process_iter(["cmdline", "status"])
+                if code in " ".join(p.info.get("cmdline") or [])
+                and p.info.get("status") != psutil.STATUS_ZOMBIE]
+
+    for i in range(3):
+        name = f"launch-stop-{i}"
+        assert (await api("POST", body=job_body(name, folder)))[0] == 201
+        await asyncio.sleep(0.1)  # the queue has picked the job up and is launching it
+        assert (await api("POST", name, "stop"))[0] == 200
+        assert (await wait_done(api, name))["TrainingJobStatus"] == "Stopped"
+        # The launch under way when the stop came has finished by now, or finishes soon.
+        await asyncio.wait_for(launched.setdefault(name, asyncio.Event()).wait(), 10)
+        assert scripts_of(name) == [], f"{name} is Stopped but its script still runs"

@@ -76,6 +76,9 @@ class TrainingService(LoggingConfigurable):
         self._monitors: dict[str, asyncio.Task] = {}
         self._wakeup = asyncio.Event()
         self._pump_task: asyncio.Task | None = None
+        # Held while queued jobs are launched and while a stop decides whether its job is
+        # still queued: a job is either stopped before it starts or stopped as it runs.
+        self._launching = asyncio.Lock()
 
     # -- lifecycle -------------------------------------------------------------------
     async def start(self) -> None:
@@ -181,7 +184,8 @@ class TrainingService(LoggingConfigurable):
             await self._wakeup.wait()
             self._wakeup.clear()
             try:
-                await self._start_waiting()
+                async with self._launching:
+                    await self._start_waiting()
             except Exception:  # keep the queue alive whatever one job does
                 log.exception("starting queued training jobs failed")
 
@@ -444,6 +448,10 @@ class TrainingService(LoggingConfigurable):
     # -- changes -----------------------------------------------------------------------
     async def stop(self, name: str) -> None:
         """``StopTrainingJob``: Stopping now, Stopped once the runner has stopped."""
+        async with self._launching:
+            await self._stop(name)
+
+    async def _stop(self, name: str) -> None:
         job = await asyncio.to_thread(self._get, name)
         if job.status in TERMINAL:
             raise ValidationError(f"training job {name!r} has already ended ({job.status})")
