@@ -15,7 +15,7 @@ from traitlets import Bool, Dict, Float, Int, Unicode, default
 
 from ..jobs.forkdirs import clear_stale
 from ..jobs.launcher import ForkServer
-from ..jobs.procid import start_time
+from ..procid import start_time
 from ..process import helper_environment
 from .base import Availability, JobBackend
 

@@ -13,17 +13,14 @@ import logging
 import os
 import shutil
 import socket
-import stat
-import tempfile
 import time
 from pathlib import Path
 
 from ..paths import ensure_private_dir
-from .procid import start_time
+from ..runfolders import is_own_folder, make_owned_dir, owner_alive, temp_folders
 
 log = logging.getLogger(__name__)
 SOCKET_NAME = "fs.sock"
-OWNER_NAME = "owner"
 TEMP_PREFIX = "mlstudio-fs-"
 SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes, the last one a NUL
 #: A folder without socket or owner younger than this may be a fork server starting.
@@ -32,28 +29,13 @@ STARTING_GRACE = 60.0
 
 def make_dir(run_dir: Path | None) -> Path:
     """A new private folder for one fork server, owned by this process."""
-    folder = None
     if run_dir is not None:
         ensure_private_dir(run_dir)
-        folder = Path(tempfile.mkdtemp(dir=run_dir))
-        if len(os.fsencode(folder / SOCKET_NAME)) > SOCKET_PATH_MAX:
-            folder.rmdir()
-            folder = None
-    if folder is None:
-        folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
-    pid = os.getpid()
-    (folder / OWNER_NAME).write_text(f"{pid} {start_time(pid)}")
-    return folder
-
-
-def _owner_alive(folder: Path) -> bool | None:
-    """Whether the process that made ``folder`` still runs; None if it is not recorded."""
-    try:
-        pid_text, _, started = (folder / OWNER_NAME).read_text().partition(" ")
-        pid = int(pid_text)
-    except (OSError, ValueError):
-        return None
-    return str(start_time(pid)) == started.strip()
+        folder = make_owned_dir("", run_dir)
+        if len(os.fsencode(folder / SOCKET_NAME)) <= SOCKET_PATH_MAX:
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+    return make_owned_dir(TEMP_PREFIX)
 
 
 def _socket_answers(path: Path) -> bool:
@@ -68,19 +50,15 @@ def _socket_answers(path: Path) -> bool:
 
 def _is_stale(folder: Path) -> bool:
     """Whether ``folder`` is this user's and its fork server is gone."""
-    try:
-        info = folder.lstat()
-    except OSError:
+    if not is_own_folder(folder):
         return False
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        return False
-    alive = _owner_alive(folder)
+    alive = owner_alive(folder)
     if alive is not None:
         return not alive
     sock = folder / SOCKET_NAME  # made before owners were recorded
     if sock.exists():
         return not _socket_answers(sock)
-    return time.time() - info.st_mtime > STARTING_GRACE
+    return time.time() - folder.lstat().st_mtime > STARTING_GRACE
 
 
 def clear_stale(run_dir: Path | None) -> list[Path]:
@@ -89,11 +67,7 @@ def clear_stale(run_dir: Path | None) -> list[Path]:
     candidates: list[Path] = []
     if run_dir is not None and run_dir.is_dir():
         candidates += list(run_dir.iterdir())
-    temp = Path(tempfile.gettempdir())
-    try:
-        candidates += [p for p in temp.iterdir() if p.name.startswith(TEMP_PREFIX)]
-    except OSError:
-        pass
+    candidates += temp_folders(TEMP_PREFIX)
     removed = []
     for folder in candidates:
         if _is_stale(folder):

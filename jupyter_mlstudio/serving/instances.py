@@ -14,12 +14,12 @@ import json
 import shutil
 import socket
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from ..process import spawn_group, stop_group
+from ..runfolders import make_owned_dir
 from .artifacts import ModelFiles
 from .router_upstream import UNIX_SCHEME
 
@@ -38,6 +38,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+SOCKET_FOLDER_PREFIX = "mlstudio-serving-"
+
+
 class SocketFolder:
     """A folder (mode 0700, short path) for the model servers' sockets, made on first use."""
 
@@ -47,9 +50,10 @@ class SocketFolder:
     @property
     def path(self) -> Path:
         if self._path is None or not self._path.is_dir():
-            # mkdtemp creates it 0700 under a fresh name; a unix socket path must stay
-            # under ~100 bytes, which rules out the (possibly deep) data folder.
-            self._path = Path(tempfile.mkdtemp(prefix="mlstudio-serving-"))
+            # 0700 under a fresh name, tagged with this server (the next start removes it
+            # if the server is killed); a unix socket path must stay under ~100 bytes,
+            # which rules out the (possibly deep) data folder.
+            self._path = make_owned_dir(SOCKET_FOLDER_PREFIX)
         return self._path
 
     def new_socket(self) -> Path:

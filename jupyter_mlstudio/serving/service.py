@@ -22,6 +22,7 @@ from traitlets.config import LoggingConfigurable
 
 from ..aws.credentials import Keyring, kernel_keyring
 from ..db import Database
+from ..runfolders import remove_orphans, temp_folders
 from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
 from ..db.pages import page
 from ..db.rows import require
@@ -32,7 +33,8 @@ from . import autoscaling
 from .artifacts import ArtifactError, fetch_model
 from .fleet import EndpointRuntime, Fleet, Variant
 from .environment import serving_environment
-from .instances import InstanceFailed, InstanceOptions, SocketFolder, free_port
+from .instances import (SOCKET_FOLDER_PREFIX, InstanceFailed, InstanceOptions, SocketFolder,
+                        free_port)
 from .resources import Resources, arn
 from .routerproc import RouterError, RouterProcess
 from .transformjobs import TransformJobs
@@ -116,6 +118,8 @@ class ServingService(LoggingConfigurable):
     # -- lifecycle --------------------------------------------------------------------
     async def start(self) -> None:
         """Re-create the endpoints that were live when the server last stopped."""
+        # Model-server sockets of a server that was killed (kill -9) are cleared.
+        await asyncio.to_thread(remove_orphans, temp_folders(SOCKET_FOLDER_PREFIX))
         await self.transforms.start()
         if not self.restore_endpoints:
             return

@@ -12,8 +12,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from jupyter_mlstudio.jobs.forkdirs import OWNER_NAME, SOCKET_NAME, clear_stale, make_dir
-from jupyter_mlstudio.jobs.procid import start_time
+from jupyter_mlstudio.jobs.forkdirs import SOCKET_NAME, clear_stale, make_dir
+from jupyter_mlstudio.runfolders import OWNER_NAME
+from jupyter_mlstudio.procid import start_time
 from tests.procs import wait_for, wait_gone
 from tests.servers import start_server
 
