@@ -6,6 +6,7 @@ body (``Content-Type: application/x-amz-json-1.1``), and reads an error from the
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..errors import MLStudioError
@@ -47,6 +48,28 @@ def parse_body(body: bytes) -> dict[str, Any]:
     except MLStudioError as err:
         raise AwsError("SerializationException", err.message, 413 if err.status == 413
                        else 400) from None
+
+
+def wire_output(value: Any, shape: Any) -> Any:
+    """``value`` as AWS JSON 1.1 sends it for botocore's output ``shape``: timestamps as
+    epoch seconds (botocore parses those fast; ISO text costs it a date parser per
+    value), null members dropped."""
+    if value is None:
+        return None
+    kind = getattr(shape, "type_name", None)
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: wire_output(v, members.get(k)) for k, v in value.items() if v is not None}
+    if kind == "list" and isinstance(value, list):
+        return [wire_output(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: wire_output(v, shape.value) for k, v in value.items() if v is not None}
+    if kind == "timestamp" and isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            return value
+    return without_nulls(value)
 
 
 def without_nulls(value: Any) -> Any:

@@ -19,7 +19,7 @@ import botocore.session
 
 from ..errors import MLStudioError
 from ..sagemaker.validation import request_problems
-from .json_protocol import AwsError, without_nulls
+from .json_protocol import AwsError, wire_output
 
 TARGET_PREFIX = "SageMaker"
 _DEFAULT_MAX_RESULTS = 10
@@ -31,6 +31,12 @@ Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 def _declared_errors(operation: str) -> frozenset[str]:
     model = botocore.session.get_session().get_service_model("sagemaker")
     return frozenset(shape.name for shape in model.operation_model(operation).error_shapes)
+
+
+@functools.lru_cache(maxsize=None)
+def _output_shape(operation: str) -> Any:
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return model.operation_model(operation).output_shape
 
 
 @functools.lru_cache(maxsize=1)
@@ -139,7 +145,7 @@ class SageMakerApi:
         if problems:
             raise AwsError("ValidationException", "; ".join(problems))
         try:
-            return without_nulls(await handler(params))
+            return wire_output(await handler(params), _output_shape(operation))
         except MLStudioError as err:
             raise aws_error(operation, err, params, self.region) from None
 
