@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from traitlets import Bool, Enum, Float, Unicode, Union, default, validate
 
 from ._version import __version__
 from .aws.handlers import AWS_PREFIX, aws_handlers
+from .aws.notebook_instance import NotebookInstance
 from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_config
 from .backends import discover_backends
 from .db import Database
@@ -121,6 +123,19 @@ class MLStudioApp(ExtensionApp):
         "'aws' = the real service, with the kernels' own AWS settings.",
     )
 
+    notebook_instance_name = Unicode(
+        "mlstudio",
+        config=True,
+        help="The name this server answers to as a SageMaker notebook instance "
+        "(DescribeNotebookInstance, ListNotebookInstances).",
+    )
+    execution_role_arn = Unicode(
+        "arn:aws:iam::000000000000:role/MLStudioExecutionRole",
+        config=True,
+        help="The IAM role ARN this server reports as its notebook instance's role "
+        "(what the SageMaker SDK's get_execution_role() returns from it).",
+    )
+
     # -- setup ------------------------------------------------------------
     def initialize_settings(self) -> None:
         ensure_private_dir(Path(self.data_dir))
@@ -174,6 +189,7 @@ class MLStudioApp(ExtensionApp):
                                               self.log)
         if kernels.reregister_at_start:
             self.kernels_service.reregister()
+        self._started = datetime.now(timezone.utc)
         # Decided once, before this process's environment carries our own file's path.
         self._sdk_config = None
         if self.sagemaker_api == "local" and users_own_config() is None:
@@ -230,6 +246,13 @@ class MLStudioApp(ExtensionApp):
             if token:
                 env["JUPYTER_MLSTUDIO_TOKEN"] = token
         return env
+
+    def notebook_instance(self) -> NotebookInstance:
+        """This server as the SageMaker notebook instance it stands in for."""
+        return NotebookInstance(
+            name=self.notebook_instance_name, role_arn=self.execution_role_arn,
+            url=self.serverapp.connection_url if self.serverapp else "",
+            region=self.s3.region or "us-east-1", started=self._started)
 
     def _sagemaker_environment(self, server_url: str) -> dict[str, str]:
         """boto3 and the SageMaker SDK reach this server's own SageMaker API."""

@@ -216,3 +216,19 @@ def test_malformed_bodies_are_serialization_errors(server, environment, body):
     assert reply.status_code == 400
     assert reply.json()["__type"] == "SerializationException"
     assert reply.headers["x-amzn-ErrorType"] == "SerializationException"
+
+
+def test_the_server_answers_as_its_own_notebook_instance(server, sm):
+    described = sm.describe_notebook_instance(NotebookInstanceName="mlstudio")
+    assert described["NotebookInstanceStatus"] == "InService"
+    assert described["RoleArn"] == "arn:aws:iam::000000000000:role/MLStudioExecutionRole"
+    host = server.url.split("://", 1)[1].rstrip("/")
+    assert described["Url"] == host
+    assert described["CreationTime"].tzinfo is not None
+    listed = sm.list_notebook_instances()["NotebookInstances"]
+    assert [n["NotebookInstanceName"] for n in listed] == ["mlstudio"]
+    assert sm.list_notebook_instances(NameContains="other")["NotebookInstances"] == []
+    with pytest.raises(ClientError) as err:
+        sm.describe_notebook_instance(NotebookInstanceName="another-instance")
+    assert err.value.response["Error"] == {"Code": "ValidationException",
+                                           "Message": "RecordNotFound"}

@@ -87,7 +87,8 @@ class SageMakerHandler(AwsHandler):
         if api is None:
             api = SageMakerApi(Services(training=self.mlstudio.training_service,
                                         serving=self.mlstudio.serving_service,
-                                        region=self.mlstudio.s3.region or "us-east-1"))
+                                        region=self.mlstudio.s3.region or "us-east-1",
+                                        notebook=self.mlstudio.notebook_instance))
             self.settings["mlstudio_sagemaker_api"] = api
         return api
 

@@ -20,6 +20,7 @@ import botocore.session
 from ..errors import MLStudioError
 from ..sagemaker.validation import request_problems
 from .json_protocol import AwsError, wire_output
+from .notebook_instance import NotebookInstance
 
 TARGET_PREFIX = "SageMaker"
 _DEFAULT_MAX_RESULTS = 10
@@ -91,6 +92,7 @@ class Services:
     training: Any
     serving: Any
     region: str
+    notebook: Callable[[], NotebookInstance]
 
 
 class SageMakerApi:
@@ -100,6 +102,7 @@ class SageMakerApi:
         self.training = services.training
         self.serving = services.serving
         self.region = services.region
+        self.notebook = services.notebook
         self._operations: dict[str, Handler] = {
             "CreateTrainingJob": self._create_training_job,
             "DescribeTrainingJob": self._named(self.training.describe, "TrainingJobName"),
@@ -128,6 +131,8 @@ class SageMakerApi:
                                                 "TransformJobName"),
             "ListTransformJobs": self._list(self.serving.transforms.list),
             "StopTransformJob": self._stop_transform_job,
+            "DescribeNotebookInstance": self._describe_notebook_instance,
+            "ListNotebookInstances": self._list_notebook_instances,
         }
 
     def supports(self, operation: str) -> bool:
@@ -213,3 +218,10 @@ class SageMakerApi:
     async def _stop_transform_job(self, params: dict[str, Any]) -> dict[str, Any]:
         await self.serving.transforms.stop(params["TransformJobName"])
         return {}
+
+    async def _describe_notebook_instance(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.notebook().describe(params["NotebookInstanceName"])
+
+    async def _list_notebook_instances(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.notebook().list(name_contains=params.get("NameContains", ""),
+                                    status=params.get("StatusEquals", ""))
