@@ -152,10 +152,11 @@ class ModelService:
         # collector's full passes (~70 ms each with scikit-learn imported) cuts p99 latency.
         gc.collect()
         gc.freeze()
-        self.ready = True
         print(f"model server: model loaded from {model_dir}", file=sys.stderr, flush=True)
+        # The status file says ready before /ping does: whoever sees 200 finds it so.
         if read_status(cfg.status_file).get("status") != "failed":
             write_status(cfg.status_file, "ready", pid=cfg.main_pid)
+        self.ready = True
         return True
 
     def _load_then_stop_on_failure(self) -> None:
