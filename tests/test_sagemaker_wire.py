@@ -11,6 +11,9 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from jupyter_mlstudio.aws.credentials import Credential
+from jupyter_mlstudio.aws.signing import sign_headers
+
 from tests.servers import start_server
 
 TRAIN_SCRIPT = b"""
@@ -196,17 +199,13 @@ def _retarget(request, **_):
 
 def signed_post(server, environment, target: str, body: bytes) -> requests.Response:
     """A request signed as boto3 signs one, with any body."""
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
     url = f"{server.url}mlstudio/aws/sagemaker"
-    request = AWSRequest("POST", url, data=body, headers={
-        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"})
-    SigV4Auth(Credentials(environment["AWS_ACCESS_KEY_ID"],
-                          environment["AWS_SECRET_ACCESS_KEY"]),
-              "sagemaker", "us-east-1").add_auth(request)
-    return requests.post(url, data=body, headers=dict(request.headers.items()), timeout=30)
+    credential = Credential(environment["AWS_ACCESS_KEY_ID"],
+                            environment["AWS_SECRET_ACCESS_KEY"])
+    headers = sign_headers("POST", url, body, {
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+        credential, "us-east-1")
+    return requests.post(url, data=body, headers=headers, timeout=30)
 
 
 @pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b"[1, 2]", b"{nope",
