@@ -30,6 +30,7 @@ from .gallery.service import GalleryService
 from .gallery.sources import make_sources
 from .s3.config import S3
 from .s3.handlers import s3_handlers
+from .s3.kms_keys import StoreKeys
 from .s3.service import S3Service
 from .s3.store import S3Store
 from .serving.handlers import serving_handlers
@@ -150,6 +151,11 @@ class MLStudioApp(ExtensionApp):
             weed_path=self.weed_path,
             timeout=self.s3_timeout,
         )
+        self.store_keys: StoreKeys | None = None
+        if self.s3.embedded is not None:
+            self.store_keys = StoreKeys(Path(self.data_dir) / "s3-kms-key.json",
+                                        self.s3.region or "us-east-1")
+            self.s3.embedded.kms_settings = self._store_kms_settings
         self.s3.start()
         root_dir = self.serverapp.root_dir
         self.s3_service = S3Service(self.s3, S3(parent=self), root_dir)
@@ -193,8 +199,9 @@ class MLStudioApp(ExtensionApp):
         # Decided once, before this process's environment carries our own file's path.
         self._sdk_config = None
         if self.sagemaker_api == "local" and users_own_config() is None:
-            self._sdk_config = write_sdk_config(Path(self.data_dir) / "sagemaker-sdk",
-                                                self.default_bucket)
+            self._sdk_config = write_sdk_config(
+                Path(self.data_dir) / "sagemaker-sdk", self.default_bucket,
+                kms_key_id=self.store_keys.key_arn if self._store_kms_settings() else None)
         self._saved_environ: dict[str, str | None] = {}
         self._export_environment()
         self.log.info(
@@ -253,6 +260,20 @@ class MLStudioApp(ExtensionApp):
             name=self.notebook_instance_name, role_arn=self.execution_role_arn,
             url=self.serverapp.connection_url if self.serverapp else "",
             region=self.s3.region or "us-east-1", started=self._started)
+
+    def _store_kms_settings(self) -> dict[str, Any] | None:
+        """The embedded store's KMS: this server's ``kms`` route, when the store can reach
+        it (plain HTTP on a TCP port; SeaweedFS cannot be told to trust a private TLS
+        certificate, nor to use a unix socket)."""
+        serverapp = self.serverapp
+        if self.store_keys is None or serverapp is None or getattr(serverapp, "sock", ""):
+            return None
+        if serverapp.certfile:
+            self.log.warning("SSE-KMS uploads to the embedded store are unavailable: the "
+                             "store cannot verify this server's TLS certificate")
+            return None
+        return self.store_keys.provider_settings(
+            url_path_join(serverapp.connection_url, AWS_PREFIX, "kms"))
 
     def _sagemaker_environment(self, server_url: str) -> dict[str, str]:
         """boto3 and the SageMaker SDK reach this server's own SageMaker API."""

@@ -15,8 +15,10 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
-from .credentials import Keyring, kernel_keyring
+from .credentials import Credential, Keyring, kernel_keyring
 from .json_protocol import CONTENT_TYPE, AwsError, operation_name, parse_body
+from .kms_api import TARGET_PREFIX as KMS_TARGET_PREFIX
+from .kms_api import KmsApi
 from .sagemaker_api import TARGET_PREFIX, SageMakerApi, Services
 from .sigv4 import SignedRequest, verify
 
@@ -103,5 +105,34 @@ class SageMakerHandler(AwsHandler):
             self.write_aws_error(err)
 
 
+class KmsHandler(AwsHandler):
+    """``TrentService.<Operation>`` for the embedded store's SSE-KMS, signed by the store.
+
+    Only the store's own key pair is accepted here: kernels have no business with the
+    key that wraps the store's data keys.
+    """
+
+    signing_name = "kms"
+
+    def keyring(self) -> Keyring:
+        keys = self.mlstudio.store_keys
+        if keys is None:
+            return Keyring()
+        cred = keys.credential
+        return Keyring([Credential(cred.access_key_id, cred.secret_access_key)])
+
+    @allow_unauthenticated
+    def post(self) -> None:
+        try:
+            self.authenticate()
+            operation = operation_name(self.request.headers.get("X-Amz-Target"),
+                                       KMS_TARGET_PREFIX)
+            api = KmsApi(self.mlstudio.store_keys)
+            self.write_aws(api.call(operation, parse_body(self.request.body)))
+        except AwsError as err:
+            self.write_aws_error(err)
+
+
 def aws_handlers() -> list[tuple]:
-    return [(rf"{AWS_PREFIX}/sagemaker/?", SageMakerHandler)]
+    return [(rf"{AWS_PREFIX}/sagemaker/?", SageMakerHandler),
+            (rf"{AWS_PREFIX}/kms/?", KmsHandler)]

@@ -26,15 +26,20 @@ def users_own_config() -> Path | None:
     return own if own.exists() else None
 
 
-def write_sdk_config(folder: Path, default_bucket: str) -> Path:
-    """Write the SDK defaults of this server to ``folder/config.yaml``; return its path."""
-    document = {
-        "SchemaVersion": "1.0",
-        "SageMaker": {"PythonSDK": {"Modules": {
-            "Session": {"DefaultS3Bucket": default_bucket},
-            "TelemetryOptOut": True,
-        }}},
-    }
+def write_sdk_config(folder: Path, default_bucket: str, kms_key_id: str | None = None) -> Path:
+    """Write the SDK defaults of this server to ``folder/config.yaml``; return its path.
+
+    ``kms_key_id`` (the embedded store's key) becomes the training jobs' default output
+    key, which the SDK also names when it uploads a job's source archive with SSE-KMS:
+    SeaweedFS refuses ``aws:kms`` without a key id, which AWS fills in with its own.
+    """
+    sagemaker: dict = {"PythonSDK": {"Modules": {
+        "Session": {"DefaultS3Bucket": default_bucket},
+        "TelemetryOptOut": True,
+    }}}
+    if kms_key_id:
+        sagemaker["TrainingJob"] = {"OutputDataConfig": {"KmsKeyId": kms_key_id}}
+    document = {"SchemaVersion": "1.0", "SageMaker": sagemaker}
     path = ensure_private_dir(folder) / "config.yaml"
     # JSON is YAML; the SDK's loader reads it as such.
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

@@ -51,3 +51,16 @@ def load_or_create_credentials(path: Path) -> S3Credentials:
     )
     write_private_file(path, json.dumps(_identities_document(creds), indent=2))
     return creds
+
+
+def write_kms_section(path: Path, kms: dict | None) -> None:
+    """Set (or, for None, remove) the ``kms`` section of the identities file at ``path``,
+    keeping every identity in it."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if kms is None:
+        if "kms" not in doc:
+            return
+        doc.pop("kms")
+    else:
+        doc["kms"] = kms
+    write_private_file(path, json.dumps(doc, indent=2))

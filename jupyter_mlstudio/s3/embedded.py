@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import boto3
 from botocore.config import Config
@@ -24,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..paths import ensure_private_dir
 from ..process import spawn_group, stop_group
-from .credentials import S3Credentials, load_or_create_credentials
+from .credentials import S3Credentials, load_or_create_credentials, write_kms_section
 from .ports import free_ports, ports_free
 from .store_security import write_store_security
 
@@ -97,6 +98,8 @@ class EmbeddedS3Server:
         self._proc: subprocess.Popen | None = None
         self._ports: dict[str, int] = {}
         self.credentials: S3Credentials = load_or_create_credentials(self.identities_path)
+        #: SeaweedFS's ``kms`` settings for SSE-KMS, asked for at each start (None: none).
+        self.kms_settings: Callable[[], dict | None] | None = None
 
     # -- locations -------------------------------------------------------
     @property
@@ -180,6 +183,8 @@ class EmbeddedS3Server:
         ensure_private_dir(self.store_dir)
         self._ports = self._choose_ports(fresh_ports)
         security = write_store_security(self.security_dir, self.host)
+        write_kms_section(self.identities_path,
+                          self.kms_settings() if self.kms_settings else None)
         args = [
             weed,
             "mini",

@@ -41,9 +41,9 @@ _TYPE_NAMES = {"<class 'str'>": "a string", "<class 'int'>": "an integer",
 
 
 @functools.lru_cache(maxsize=None)
-def input_shape(operation: str) -> Shape:
-    """The request shape of a SageMaker operation (``CreateModel``…)."""
-    model = botocore.session.get_session().get_service_model("sagemaker")
+def input_shape(operation: str, service: str = "sagemaker") -> Shape:
+    """The request shape of an operation of ``service`` (SageMaker's ``CreateModel``…)."""
+    model = botocore.session.get_session().get_service_model(service)
     return model.operation_model(operation).input_shape
 
 
@@ -150,13 +150,14 @@ def _string_problems(value: str, shape: Shape, where: str) -> Iterable[str]:
 
 
 def request_problems(operation: str, params: dict[str, Any],
-                     optional: Iterable[str] = ()) -> list[str]:
+                     optional: Iterable[str] = (), service: str = "sagemaker") -> list[str]:
     """What is wrong with ``params`` as a request of ``operation``; ``[]`` when nothing.
 
     ``optional`` names members SageMaker requires that the caller fills in itself (a
     default, or the name in the URL), as dotted paths with ``[]`` for list items.
+    ``service`` is botocore's name of the service whose model applies (``logs``, ``kms``…).
     """
-    shape = input_shape(operation)
+    shape = input_shape(operation, service)
     skip = set(optional)
     problems = []
     # ValidationErrors keeps its findings as (kind, name, details) in _errors; its only
