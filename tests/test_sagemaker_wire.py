@@ -145,6 +145,57 @@ def test_models_list_in_pages(sm):
         sm.describe_model(ModelName="wire-model-0")
 
 
+def test_lists_sort_and_filter_by_time(sm):
+    created = []
+    for name in ("wire-sort-b", "wire-sort-a", "wire-sort-c"):
+        arn = sm.create_model(ModelName=name, PrimaryContainer={
+            "Image": SKLEARN_IMAGE, "ModelDataUrl": "s3://mlstudio/x/model.tar.gz"},
+            ExecutionRoleArn="arn:aws:iam::000000000000:role/R")["ModelArn"]
+        created.append(sm.describe_model(ModelName=name)["CreationTime"])
+        assert arn.endswith(f":model/{name}")
+    by_name = sm.list_models(NameContains="wire-sort-", SortBy="Name", SortOrder="Ascending")
+    assert [m["ModelName"] for m in by_name["Models"]] == [
+        "wire-sort-a", "wire-sort-b", "wire-sort-c"]
+    newest = sm.list_models(NameContains="wire-sort-")  # CreationTime, Descending
+    assert [m["ModelName"] for m in newest["Models"]] == [
+        "wire-sort-c", "wire-sort-a", "wire-sort-b"]
+    later = sm.list_models(NameContains="wire-sort-", CreationTimeAfter=created[0])
+    assert "wire-sort-b" not in [m["ModelName"] for m in later["Models"]]
+    assert len(later["Models"]) == 2
+    earlier = sm.list_models(NameContains="wire-sort-", CreationTimeBefore=created[1])
+    assert [m["ModelName"] for m in earlier["Models"]] == ["wire-sort-b"]
+    with pytest.raises(ClientError) as err:
+        sm.list_endpoints(SortBy="Weight")
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_tags_are_added_listed_and_deleted(sm):
+    arn = sm.create_model(ModelName="wire-tagged", PrimaryContainer={
+        "Image": SKLEARN_IMAGE, "ModelDataUrl": "s3://mlstudio/x/model.tar.gz"},
+        ExecutionRoleArn="arn:aws:iam::000000000000:role/R",
+        Tags=[{"Key": "team", "Value": "vision"}])["ModelArn"]
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "vision"}]
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "nlp"},
+                                       {"Key": "stage", "Value": "dev"}])
+    tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
+    assert tags == {"team": "nlp", "stage": "dev"}
+    sm.delete_tags(ResourceArn=arn, TagKeys=["team", "absent"])
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "stage", "Value": "dev"}]
+    for bad in ({"ResourceArn": arn, "Tags": [{"Key": "aws:owner", "Value": "x"}]},
+                {"ResourceArn": arn.replace("wire-tagged", "wire-nobody"),
+                 "Tags": [{"Key": "a", "Value": "b"}]},
+                {"ResourceArn": "arn:aws:s3:::bucket", "Tags": [{"Key": "a", "Value": "b"}]}):
+        with pytest.raises(ClientError) as err:
+            sm.add_tags(**bad)
+        assert err.value.response["Error"]["Code"] == "ValidationException", bad
+    # A model made again under the same name starts with its own request's tags.
+    sm.delete_model(ModelName="wire-tagged")
+    sm.create_model(ModelName="wire-tagged", PrimaryContainer={
+        "Image": SKLEARN_IMAGE, "ModelDataUrl": "s3://mlstudio/x/model.tar.gz"},
+        ExecutionRoleArn="arn:aws:iam::000000000000:role/R")
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == []
+
+
 def test_requests_are_validated_on_the_server(server, environment):
     unchecked = sagemaker_client(server, environment, parameter_validation=False)
     with pytest.raises(ClientError) as err:

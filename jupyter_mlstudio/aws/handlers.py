@@ -15,6 +15,7 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
+from ..sagemaker.tags import TagStore
 from .credentials import Credential, Keyring, kernel_keyring
 from .json_protocol import CONTENT_TYPE, AwsError, operation_name, parse_body
 from .kms_api import TARGET_PREFIX as KMS_TARGET_PREFIX
@@ -90,7 +91,8 @@ class SageMakerHandler(AwsHandler):
             api = SageMakerApi(Services(training=self.mlstudio.training_service,
                                         serving=self.mlstudio.serving_service,
                                         region=self.mlstudio.s3.region or "us-east-1",
-                                        notebook=self.mlstudio.notebook_instance))
+                                        notebook=self.mlstudio.notebook_instance,
+                                        tags=TagStore(self.mlstudio.db)))
             self.settings["mlstudio_sagemaker_api"] = api
         return api
 

@@ -17,7 +17,10 @@ from typing import Any, Awaitable, Callable
 
 import botocore.session
 
+from ..db.pages import ListFilter
 from ..errors import MLStudioError
+from ..sagemaker.arns import arn
+from ..sagemaker.tags import TagStore, check_tags
 from ..sagemaker.validation import request_problems
 from .json_protocol import AwsError, wire_output
 from .notebook_instance import NotebookInstance
@@ -63,8 +66,7 @@ def not_found_message(params: dict[str, Any], region: str, fallback: str) -> str
     for member, (kind, message) in _NOT_FOUND.items():
         name = params.get(member)
         if isinstance(name, str):
-            arn = f"arn:aws:sagemaker:{region}:000000000000:{kind}/{name.lower()}"
-            return message.format(arn=arn, name=name)
+            return message.format(arn=arn(region, kind, name), name=name)
     return fallback
 
 
@@ -93,6 +95,7 @@ class Services:
     serving: Any
     region: str
     notebook: Callable[[], NotebookInstance]
+    tags: TagStore
 
 
 class SageMakerApi:
@@ -103,21 +106,21 @@ class SageMakerApi:
         self.serving = services.serving
         self.region = services.region
         self.notebook = services.notebook
+        self.tags = services.tags
         self._operations: dict[str, Handler] = {
             "CreateTrainingJob": self._create_training_job,
             "DescribeTrainingJob": self._named(self.training.describe, "TrainingJobName"),
-            "ListTrainingJobs": self._list(self.training.list, sortable=True),
+            "ListTrainingJobs": self._list(self.training.list),
             "StopTrainingJob": self._stop_training_job,
             "CreateModel": self._threaded(self.serving.resources.create_model),
             "DescribeModel": self._named(self.serving.resources.describe_model, "ModelName"),
-            "ListModels": self._list(self.serving.resources.list_models, statuses=False),
+            "ListModels": self._list(self.serving.resources.list_models),
             "DeleteModel": self._deleted(self.serving.resources.delete_model, "ModelName"),
             "CreateEndpointConfig": self._threaded(
                 self.serving.resources.create_endpoint_config),
             "DescribeEndpointConfig": self._named(
                 self.serving.resources.describe_endpoint_config, "EndpointConfigName"),
-            "ListEndpointConfigs": self._list(self.serving.resources.list_endpoint_configs,
-                                              statuses=False),
+            "ListEndpointConfigs": self._list(self.serving.resources.list_endpoint_configs),
             "DeleteEndpointConfig": self._deleted(
                 self.serving.resources.delete_endpoint_config, "EndpointConfigName"),
             "CreateEndpoint": self.serving.create_endpoint,
@@ -133,6 +136,9 @@ class SageMakerApi:
             "StopTransformJob": self._stop_transform_job,
             "DescribeNotebookInstance": self._describe_notebook_instance,
             "ListNotebookInstances": self._list_notebook_instances,
+            "AddTags": self._add_tags,
+            "ListTags": self._list_tags,
+            "DeleteTags": self._delete_tags,
         }
 
     def supports(self, operation: str) -> bool:
@@ -150,7 +156,11 @@ class SageMakerApi:
         if problems:
             raise AwsError("ValidationException", "; ".join(problems))
         try:
-            return wire_output(await handler(params), _output_shape(operation))
+            check_tags(params.get("Tags") or [])
+            result = await handler(params)
+            if operation.startswith("Create"):
+                await self._tag_created(result, params.get("Tags") or [])
+            return wire_output(result, _output_shape(operation))
         except MLStudioError as err:
             raise aws_error(operation, err, params, self.region) from None
 
@@ -182,19 +192,10 @@ class SageMakerApi:
         return call
 
     @staticmethod
-    def _list(fn: Callable[..., dict[str, Any]], *, statuses: bool = True,
-              sortable: bool = False) -> Handler:
+    def _list(fn: Callable[[ListFilter], dict[str, Any]]) -> Handler:
         async def call(params: dict[str, Any]) -> dict[str, Any]:
-            kwargs: dict[str, Any] = {
-                "name_contains": params.get("NameContains", ""),
-                "max_results": params.get("MaxResults", _DEFAULT_MAX_RESULTS),
-                "next_token": params.get("NextToken", ""),
-            }
-            if statuses:
-                kwargs["status"] = params.get("StatusEquals", "")
-            if sortable:
-                kwargs["sort_order"] = params.get("SortOrder", "Descending")
-            return await asyncio.to_thread(functools.partial(fn, **kwargs))
+            return await asyncio.to_thread(
+                fn, ListFilter.from_request(params, _DEFAULT_MAX_RESULTS))
         return call
 
     async def _create_training_job(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +218,25 @@ class SageMakerApi:
 
     async def _stop_transform_job(self, params: dict[str, Any]) -> dict[str, Any]:
         await self.serving.transforms.stop(params["TransformJobName"])
+        return {}
+
+    async def _tag_created(self, result: dict[str, Any], tags: list[dict[str, str]]) -> None:
+        """A new resource has exactly its request's tags (none left from a namesake)."""
+        resource_arn = next((v for k, v in result.items() if k.endswith("Arn")), None)
+        if resource_arn:
+            await asyncio.to_thread(self.tags.add, resource_arn, tags, True)
+
+    async def _add_tags(self, params: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.to_thread(self.tags.add, params["ResourceArn"], params["Tags"])
+        return {"Tags": params["Tags"]}
+
+    async def _list_tags(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await asyncio.to_thread(self.tags.list, params["ResourceArn"],
+                                       params.get("NextToken", ""),
+                                       params.get("MaxResults", 50))
+
+    async def _delete_tags(self, params: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.to_thread(self.tags.delete, params["ResourceArn"], params["TagKeys"])
         return {}
 
     async def _describe_notebook_instance(self, params: dict[str, Any]) -> dict[str, Any]:

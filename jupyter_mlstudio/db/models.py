@@ -172,3 +172,13 @@ class TransformJob(Base):
                                                  nullable=False, index=True)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ResourceTag(Base):
+    """One tag of a SageMaker resource, by the resource's ARN (AddTags, ListTags)."""
+
+    __tablename__ = "mlstudio_tags"
+
+    arn: Mapped[str] = mapped_column(String(256), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256), nullable=False)

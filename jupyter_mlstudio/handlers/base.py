@@ -13,6 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
+from ..db.pages import ListFilter
 from ..errors import MLStudioError
 from ..jsonbody import parse_json_object
 
@@ -86,6 +87,15 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
         if not _INTEGER.fullmatch(value):
             raise MLStudioError(400, f"'{name}' must be an integer", "InvalidArgument")
         return _bounded(name, int(value), low, high)
+
+    def list_filter(self) -> ListFilter:
+        """A ``List*`` route's query: SageMaker's request members as query arguments."""
+        names = ("NameContains", "StatusEquals", "SortBy", "SortOrder", "NextToken",
+                 "CreationTimeAfter", "CreationTimeBefore", "LastModifiedTimeAfter",
+                 "LastModifiedTimeBefore")
+        params: dict[str, Any] = {n: self.get_argument(n, "") for n in names}
+        params["MaxResults"] = self.int_argument("MaxResults", 50, low=1)
+        return ListFilter.from_request(params)
 
     def number_argument(self, name: str, default: float, low: float = 0.0,
                         high: float = float(MAX_INT_ARGUMENT)) -> float:

@@ -27,14 +27,7 @@ class TrainingJobsHandler(TrainingHandler):
     @authorized
     async def get(self) -> None:
         """``ListTrainingJobs``."""
-        self.write_json(await self.in_thread(
-            self.training.list,
-            status=self.get_argument("StatusEquals", ""),
-            name_contains=self.get_argument("NameContains", ""),
-            max_results=self.int_argument("MaxResults", 50, low=1),
-            next_token=self.get_argument("NextToken", ""),
-            sort_order=self.get_argument("SortOrder", "Descending"),
-        ))
+        self.write_json(await self.in_thread(self.training.list, self.list_filter()))
 
     @web.authenticated
     @authorized

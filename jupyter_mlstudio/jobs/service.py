@@ -17,13 +17,14 @@ from ..backends import resolve_backend_class
 from ..backends.base import JobBackend
 from ..backends.local import LocalBackend
 from ..db import Database
-from ..db.pages import page
+from ..db.pages import ListFilter, list_page
 from ..db.models import TrainingJob, TrainingMetric, utcnow
 from ..db.rows import require
 from ..errors import MLStudioError
 from ..workspace import resolve_in_root
 from ..times import iso
 from . import interpreters
+from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError
 from .joblog import read_from
 from .sourcedir import UnsafeSourceLink, source_files
@@ -175,7 +176,7 @@ class TrainingService(LoggingConfigurable):
         return {"TrainingJobArn": self.arn(name)}
 
     def arn(self, name: str) -> str:
-        return f"arn:aws:sagemaker:{self.region}:000000000000:training-job/{name.lower()}"
+        return arn(self.region, "training-job", name)
 
     # -- the queue -------------------------------------------------------------------
     async def _pump(self) -> None:
@@ -387,20 +388,10 @@ class TrainingService(LoggingConfigurable):
             reply["RoleArn"] = spec["RoleArn"]
         return reply
 
-    def list(self, *, status: str = "", name_contains: str = "", max_results: int = 50,
-             next_token: str = "", sort_order: str = "Descending") -> dict[str, Any]:
+    def list(self, filters: ListFilter) -> dict[str, Any]:
         """``ListTrainingJobs``: newest first by default, paginated with NextToken."""
-        if sort_order not in ("Ascending", "Descending"):
-            raise ValidationError("SortOrder must be Ascending or Descending")
-        query = select(TrainingJob)
-        if status:
-            query = query.where(TrainingJob.status == status)
-        if name_contains:
-            query = query.where(TrainingJob.name.contains(name_contains, autoescape=True))
-        order = TrainingJob.created_at.asc() if sort_order == "Ascending" else \
-            TrainingJob.created_at.desc()
         with self.db.session() as s:
-            jobs, next_token = page(s, query, order, next_token, max_results)
+            jobs, next_token = list_page(s, TrainingJob, filters)
         summaries = [{
             "TrainingJobName": j.name,
             "TrainingJobArn": self.arn(j.name),

@@ -27,11 +27,6 @@ class ServingHandler(MLStudioHandler):
     async def in_thread(self, fn, *args, **kwargs):
         return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
-    def list_arguments(self) -> dict:
-        return {"name_contains": self.get_argument("NameContains", ""),
-                "max_results": self.int_argument("MaxResults", 50, low=1),
-                "next_token": self.get_argument("NextToken", "")}
-
     def no_content(self) -> None:
         self.set_status(204)
         self.finish()
@@ -43,7 +38,7 @@ class ModelsHandler(ServingHandler):
     async def get(self) -> None:
         """``ListModels``."""
         self.write_json(await self.in_thread(self.serving.resources.list_models,
-                                             **self.list_arguments()))
+                                             self.list_filter()))
 
     @web.authenticated
     @authorized
@@ -71,7 +66,7 @@ class EndpointConfigsHandler(ServingHandler):
     @authorized
     async def get(self) -> None:
         self.write_json(await self.in_thread(self.serving.resources.list_endpoint_configs,
-                                             **self.list_arguments()))
+                                             self.list_filter()))
 
     @web.authenticated
     @authorized
@@ -100,9 +95,7 @@ class EndpointsHandler(ServingHandler):
     @authorized
     async def get(self) -> None:
         """``ListEndpoints``."""
-        self.write_json(await self.in_thread(self.serving.list_endpoints,
-                                             status=self.get_argument("StatusEquals", ""),
-                                             **self.list_arguments()))
+        self.write_json(await self.in_thread(self.serving.list_endpoints, self.list_filter()))
 
     @web.authenticated
     @authorized
@@ -246,9 +239,7 @@ class TransformJobsHandler(ServingHandler):
     @authorized
     async def get(self) -> None:
         """``ListTransformJobs``."""
-        self.write_json(await self.in_thread(self.serving.transforms.list,
-                                             status=self.get_argument("StatusEquals", ""),
-                                             **self.list_arguments()))
+        self.write_json(await self.in_thread(self.serving.transforms.list, self.list_filter()))
 
     @web.authenticated
     @authorized

@@ -3,20 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from ..db import Database
 from ..db.models import EndpointConfig, ServingModel
-from ..db.pages import page
+from ..db.pages import ListFilter, list_page
+from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError
 from ..db.rows import require
 from ..times import iso
 from .specs import validate_endpoint_config, validate_model
-
-
-def arn(region: str, kind: str, name: str) -> str:
-    """The ARN SageMaker would give the resource (account 000000000000)."""
-    return f"arn:aws:sagemaker:{region}:000000000000:{kind}/{name.lower()}"
 
 
 class Resources:
@@ -45,14 +39,9 @@ class Resources:
         return {**row.spec, "ModelArn": arn(self.region, "model", name),
                 "CreationTime": iso(row.created_at)}
 
-    def list_models(self, name_contains: str, max_results: int,
-                    next_token: str) -> dict[str, Any]:
-        query = select(ServingModel)
-        if name_contains:
-            query = query.where(ServingModel.name.contains(name_contains, autoescape=True))
+    def list_models(self, filters: ListFilter) -> dict[str, Any]:
         with self.db.session() as s:
-            rows, token = page(s, query, ServingModel.created_at.desc(), next_token,
-                               max_results)
+            rows, token = list_page(s, ServingModel, filters)
         return {"Models": [{"ModelName": r.name, "ModelArn": arn(self.region, "model", r.name),
                             "CreationTime": iso(r.created_at)} for r in rows],
                 "NextToken": token}
@@ -85,14 +74,9 @@ class Resources:
         return {**row.spec, "EndpointConfigArn": arn(self.region, "endpoint-config", name),
                 "CreationTime": iso(row.created_at)}
 
-    def list_endpoint_configs(self, name_contains: str, max_results: int,
-                              next_token: str) -> dict[str, Any]:
-        query = select(EndpointConfig)
-        if name_contains:
-            query = query.where(EndpointConfig.name.contains(name_contains, autoescape=True))
+    def list_endpoint_configs(self, filters: ListFilter) -> dict[str, Any]:
         with self.db.session() as s:
-            rows, token = page(s, query, EndpointConfig.created_at.desc(), next_token,
-                               max_results)
+            rows, token = list_page(s, EndpointConfig, filters)
         return {"EndpointConfigs": [
             {"EndpointConfigName": r.name,
              "EndpointConfigArn": arn(self.region, "endpoint-config", r.name),

@@ -24,7 +24,7 @@ from ..aws.credentials import Keyring, kernel_keyring
 from ..db import Database
 from ..runfolders import remove_orphans, temp_folders
 from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
-from ..db.pages import page
+from ..db.pages import ListFilter, list_page
 from ..db.rows import require
 from ..jobs import interpreters
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
@@ -35,7 +35,8 @@ from .fleet import EndpointRuntime, Fleet, Variant
 from .environment import serving_environment
 from .instances import (SOCKET_FOLDER_PREFIX, InstanceFailed, InstanceOptions, SocketFolder,
                         free_port)
-from .resources import Resources, arn
+from ..sagemaker.arns import arn
+from .resources import Resources
 from .routerproc import RouterError, RouterProcess
 from .transformjobs import TransformJobs
 from .specs import (validate_endpoint, validate_scaling_policy,
@@ -352,15 +353,9 @@ class ServingService(LoggingConfigurable):
             reply["FailureReason"] = row.failure_reason
         return reply
 
-    def list_endpoints(self, *, status: str = "", name_contains: str = "",
-                       max_results: int = 50, next_token: str = "") -> dict[str, Any]:
-        query = select(Endpoint)
-        if status:
-            query = query.where(Endpoint.status == status)
-        if name_contains:
-            query = query.where(Endpoint.name.contains(name_contains, autoescape=True))
+    def list_endpoints(self, filters: ListFilter) -> dict[str, Any]:
         with self.db.session() as s:
-            rows, token = page(s, query, Endpoint.created_at.desc(), next_token, max_results)
+            rows, token = list_page(s, Endpoint, filters)
         return {"Endpoints": [{"EndpointName": r.name,
                                "EndpointArn": arn(self.region, "endpoint", r.name),
                                "EndpointStatus": r.status,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..db import Database
 from ..db.models import TransformJob, utcnow
-from ..db.pages import page
+from ..db.pages import ListFilter, list_page
 from ..db.rows import require
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..jobs.joblog import read_from
@@ -27,7 +27,8 @@ from ..times import iso
 from .artifacts import ArtifactError, fetch_model
 from .environment import serving_environment
 from .instances import Instance, InstanceFailed, InstanceOptions
-from .resources import Resources, arn
+from ..sagemaker.arns import arn
+from .resources import Resources
 from .specs import validate_transform_job
 
 log = logging.getLogger(__name__)
@@ -205,16 +206,9 @@ class TransformJobs:
             reply["FailureReason"] = job.failure_reason
         return reply
 
-    def list(self, *, status: str = "", name_contains: str = "", max_results: int = 50,
-             next_token: str = "") -> dict[str, Any]:
-        query = select(TransformJob)
-        if status:
-            query = query.where(TransformJob.status == status)
-        if name_contains:
-            query = query.where(TransformJob.name.contains(name_contains, autoescape=True))
+    def list(self, filters: ListFilter) -> dict[str, Any]:
         with self.db.session() as s:
-            rows, token = page(s, query, TransformJob.created_at.desc(), next_token,
-                               max_results)
+            rows, token = list_page(s, TransformJob, filters)
         return {"TransformJobSummaries": [{
             "TransformJobName": r.name,
             "TransformJobArn": arn(self.resources.region, "transform-job", r.name),
