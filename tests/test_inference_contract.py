@@ -258,8 +258,9 @@ def test_xgboost_algorithm_mode(serve, tmp_path, booster):
     server = serve(model_dir, "--framework", "xgboost")
     json_server = serve(model_dir, "--framework", "xgboost",
                         env={"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "application/json"})
-    server.wait_ready()
-    json_server.wait_ready()
+    batch_server = serve(model_dir, "--framework", "xgboost", env={"SAGEMAKER_BATCH": "true"})
+    for started in (server, json_server, batch_server):
+        started.wait_ready()
     expected = booster.predict(xgboost.DMatrix(np.array(ROWS)))
 
     def floats(resp) -> list[float]:
@@ -282,6 +283,10 @@ def test_xgboost_algorithm_mode(serve, tmp_path, booster):
     resp = server.post(CSV_ROWS, "text/csv", accept="application/jsonlines")
     lines = [json.loads(line)["score"] for line in resp.text.splitlines()]
     np.testing.assert_allclose(lines, expected, rtol=1e-6)
+    # In a transform job (SAGEMAKER_BATCH), one prediction per line whatever the Accept.
+    resp = batch_server.post(CSV_ROWS, "text/csv", accept="application/json")
+    assert resp.headers["Content-Type"] == "application/json"
+    np.testing.assert_allclose(floats(resp), expected, rtol=1e-6)
 
     # The algorithm's own answers to what it cannot take.
     assert server.post(b"", "text/csv").status_code == 204
