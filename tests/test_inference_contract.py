@@ -171,8 +171,9 @@ def test_sklearn_script_gets_text_and_returns_worker_responses(serve, sklearn_sc
 TOOLKIT_SCRIPT = """
     from sagemaker_inference import decoder, encoder, errors
 
-    def model_fn(model_dir):
-        return 10.0
+    def model_fn(model_dir, context):
+        # A handler taking one more argument gets the request context.
+        return 10.0 if context.system_properties["model_dir"] == model_dir else 0.0
 
     def input_fn(input_data, content_type):
         if content_type == "application/vnd.broken":

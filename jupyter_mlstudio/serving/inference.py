@@ -11,8 +11,9 @@ or the framework's default; a handler may take one more argument, the request co
 ``output_fn`` / ``transform_fn`` may return bytes, str, ``(body, content_type)`` or a
 response object (``sagemaker_containers``' ``worker.Response``, any Flask/Werkzeug
 response). An ``UnsupportedFormatError`` (the toolkits' or ours) answers 415 from
-``input_fn`` and 406 from ``output_fn``; the toolkit's ``BaseInferenceToolkitError``
-answers its ``status_code``; anything else raised answers 500.
+``input_fn`` and 406 from ``output_fn``, as ``sagemaker_containers``' Transformer answers it
+(the framework containers' wrappers turn it into a 500); the inference toolkit's
+``BaseInferenceToolkitError`` answers its ``status_code``; anything else raised answers 500.
 
 User modules can import ``sagemaker_inference`` (installed with the ``serving`` extra)
 and, where the real package is not installed, ``sagemaker_containers.beta.framework``
@@ -35,7 +36,7 @@ from .flavours import GENERIC, Flavour, ModelLoadError, describe, flavour_for
 
 __all__ = ["Handlers", "InferenceError", "JSON", "ModelLoadError", "Reply",
            "UnsupportedFormatError", "build_handlers", "describe", "find_user_module",
-           "invoke", "load_model"]
+           "handlers_for", "invoke", "load_model"]
 
 DEFAULT_ACCEPT_ENV = "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"
 COMPAT_DIR = Path(__file__).with_name("compat")
