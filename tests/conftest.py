@@ -68,3 +68,12 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start model servers: ``serve(model_dir, *args, env=...)``; all stopped at the end."""
+    from tests.serving_support import model_servers
+
+    with model_servers(tmp_path) as start:
+        yield start

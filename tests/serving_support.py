@@ -1,26 +1,97 @@
-"""Helpers of the deploy tests: a live server, models in its store, endpoints, load."""
+"""Helpers of the deploy tests: model servers, a live server, models in its store, endpoints,
+load."""
 from __future__ import annotations
 
 import io
 import json
+import os
+import sys
 import tarfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import boto3
 import joblib
 import numpy as np
+import requests
 from sklearn.linear_model import LogisticRegression
 
 from jupyter_mlstudio.aws.credentials import Credential
 from jupyter_mlstudio.aws.signing import RequestsSigV4
 from jupyter_mlstudio.client import MLStudioClient
 from jupyter_mlstudio.deploy import Session
+from jupyter_mlstudio.process import spawn_group, stop_group
+from jupyter_mlstudio.s3.ports import free_ports
 from tests.servers import LiveServer
 
 API = "mlstudio/api"
+
+
+@dataclass
+class ModelServer:
+    """A model server process started by a test, stopped by its own pid."""
+
+    proc: object
+    url: str
+    status_file: Path
+    log_path: Path
+
+    def status(self) -> dict:
+        return json.loads(self.status_file.read_text())
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def post(self, body, content_type="application/json", accept=None, **kwargs):
+        headers = {"Content-Type": content_type, **({"Accept": accept} if accept else {})}
+        return requests.post(f"{self.url}/invocations", data=body, headers=headers,
+                             timeout=30, **kwargs)
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"model server exited:\n{self.log()[-3000:]}")
+            try:
+                if requests.get(f"{self.url}/ping", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"model server not ready:\n{self.log()[-3000:]}")
+
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        return self.proc.wait(timeout=timeout)
+
+
+@contextmanager
+def model_servers(folder: Path) -> Iterator[Callable[..., ModelServer]]:
+    """``start(model_dir, *args, env=...)`` starts a model server (logs and status files in
+    ``folder``); all are stopped at the end. Tests get it as the ``serve`` fixture."""
+    started: list[ModelServer] = []
+
+    def start(model_dir: Path, *args: str, env: dict | None = None) -> ModelServer:
+        (port,) = free_ports(1)
+        name = f"server{len(started)}"
+        status_file = folder / f"{name}.status.json"
+        log_path = folder / f"{name}.log"
+        cmd = [sys.executable, "-m", "jupyter_mlstudio.serving.modelserver",
+               "--model-dir", str(model_dir), "--host", "127.0.0.1", "--port", str(port),
+               "--status-file", str(status_file), *args]
+        proc = spawn_group(cmd, env={**os.environ, **(env or {})}, log_path=log_path)
+        server = ModelServer(proc, f"http://127.0.0.1:{port}", status_file, log_path)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            stop_group(server.proc)
 
 
 def kernel_environment(server: LiveServer) -> dict[str, str]:

@@ -146,6 +146,50 @@ def test_estimator_deploys_and_serves_json_csv_npy_through_boto3_and_the_proxy(
     assert call(server, "GET", "endpoint-configs/sk-endpoint")[0] == 404
 
 
+XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def test_model_image_picks_its_framework_defaults(server):
+    """A model of SageMaker's XGBoost image is served as the built-in algorithm would: its
+    xgboost-model file, libsvm in, CSV out by default; its Environment changes the default."""
+    import pickle
+
+    import xgboost
+
+    x, y = iris_like()
+    booster = xgboost.train({"objective": "multi:softmax", "num_class": 3},
+                            xgboost.DMatrix(x, label=y), num_boost_round=3)
+    uri = upload_model(server, "models/xgb-algo/model.tar.gz",
+                       {"xgboost-model": pickle.dumps(booster)})
+    for name, env in [("xgb-csv", {}),
+                      ("xgb-json", {"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "application/json"})]:
+        code, reply = call(server, "POST", "models", {"ModelName": name, "PrimaryContainer": {
+            "Image": XGBOOST_IMAGE, "ModelDataUrl": uri, "Environment": env}})
+        assert code == 201, reply
+    desc = deploy(server, "xgb", [
+        {"VariantName": variant, "ModelName": f"xgb-{variant}", "InitialInstanceCount": 1,
+         "InitialVariantWeight": 1} for variant in ("csv", "json")])
+    assert desc["EndpointStatus"] == "InService", desc
+    rt = runtime(server, desc["RuntimeUrl"])
+    rows = x[[0, 45, 100]]
+    libsvm = "".join(" ".join(f"{i}:{v}" for i, v in enumerate(row)) + "\n" for row in rows)
+    expected = booster.predict(xgboost.DMatrix(rows)).tolist()
+
+    reply = rt.invoke_endpoint(EndpointName="xgb", Body=libsvm, ContentType="text/libsvm",
+                               TargetVariant="csv")
+    assert reply["ContentType"] == "text/csv"
+    assert [float(v) for v in reply["Body"].read().split()] == expected == [0.0, 1.0, 2.0]
+    reply = rt.invoke_endpoint(EndpointName="xgb", Body=libsvm, ContentType="text/libsvm",
+                               TargetVariant="json")
+    assert reply["ContentType"] == "application/json"
+    assert json.loads(reply["Body"].read()) == {"predictions": [{"score": v} for v in expected]}
+    with pytest.raises(rt.exceptions.ModelError) as err:
+        rt.invoke_endpoint(EndpointName="xgb", Body=b"[[1, 2]]", ContentType="text/plain",
+                           TargetVariant="csv")
+    assert err.value.response["OriginalStatusCode"] == 415
+    assert call(server, "DELETE", "endpoints/xgb")[0] == 204
+
+
 def test_ab_split_follows_weights_and_changes_live(server, model_uri):
     for name in ("ab-model-a", "ab-model-b"):
         code, reply = call(server, "POST", "models", {

@@ -2,9 +2,11 @@
 
 SageMaker's SDK writes framework images as ECR URIs such as
 ``683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3``
-or ``763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1.0-cpu-py310``.
-The repository name tells the framework; ``c.TrainingService.framework_environments``
-maps a framework to a kernel (whose interpreter runs the script) or a Python path.
+or ``763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1.0-cpu-py310``
+(``pytorch-inference:…`` when a model deploys). The repository name tells the framework;
+``c.TrainingService.framework_environments`` maps a framework to a kernel (whose
+interpreter runs the script) or a Python path; model servers take that framework's
+defaults.
 Images of the form ``mlstudio/kernel:<kernelspec>`` name a kernel directly, and
 ``python`` (or no image) means the Jupyter server's own interpreter.
 """
@@ -25,6 +27,15 @@ FRAMEWORK_REPOSITORIES: dict[str, str] = {
     "huggingface-tensorflow-training": "huggingface",
     "sagemaker-mxnet": "mxnet",
     "mxnet-training": "mxnet",
+    # The images that the SDK's framework models deploy with.
+    "pytorch-inference": "pytorch",
+    "sagemaker-pytorch-serving": "pytorch",
+    "tensorflow-inference": "tensorflow",
+    "sagemaker-tensorflow-serving": "tensorflow",
+    "mxnet-inference": "mxnet",
+    "sagemaker-mxnet-serving": "mxnet",
+    "huggingface-pytorch-inference": "huggingface",
+    "huggingface-tensorflow-inference": "huggingface",
 }
 _KERNEL_IMAGE = re.compile(r"^mlstudio/kernel:(?P<kernel>[A-Za-z0-9._-]+)$")
 

@@ -1,48 +1,54 @@
-"""Inference handlers with the SageMaker inference toolkit's semantics (no web here).
+"""The SageMaker inference toolkits' contract around the user's handlers (no web here).
 
 User code may define ``model_fn``, ``input_fn``, ``predict_fn``, ``output_fn`` or
-``transform_fn``; whatever it leaves out falls back to the defaults below, which serve
-scikit-learn, XGBoost and pickled models with JSON, CSV and NPY.
+``transform_fn`` (and the toolkit's ``pre_model_fn`` / ``model_warmup_fn``); whatever it
+leaves out falls back to the defaults of the model's framework (:mod:`.flavours`).
+
+As the toolkits do: the body reaches the handlers as ``str`` when the Content-Type is
+exactly ``application/json`` or ``text/csv``, as ``bytes`` otherwise; a missing
+Content-Type is JSON; a missing or ``*/*`` Accept is ``SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT``
+or the framework's default; a handler may take one more argument, the request context.
+``output_fn`` / ``transform_fn`` may return bytes, str, ``(body, content_type)`` or a
+response object (``sagemaker_containers``' ``worker.Response``, any Flask/Werkzeug
+response). An ``UnsupportedFormatError`` (the toolkits' or ours) answers 415 from
+``input_fn`` and 406 from ``output_fn``, as ``sagemaker_containers``' Transformer answers it
+(the framework containers' wrappers turn it into a 500); the inference toolkit's
+``BaseInferenceToolkitError`` answers its ``status_code``; anything else raised answers 500.
+
+User modules can import ``sagemaker_inference`` (installed with the ``serving`` extra)
+and, where the real package is not installed, ``sagemaker_containers.beta.framework``
+(the compatible modules in ``compat/``).
 """
 from __future__ import annotations
 
 import importlib.util
-import io
-import json
-import pickle
+import inspect
+import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-import numpy as np
+from . import codecs
+from .codecs import JSON, InferenceError, Reply, UnsupportedFormatError
+from .flavours import GENERIC, Flavour, ModelLoadError, describe, flavour_for
 
-JSON = "application/json"
-CSV = "text/csv"
-NPY = "application/x-npy"
-SUPPORTED = (JSON, CSV, NPY)
+__all__ = ["Handlers", "InferenceError", "JSON", "ModelLoadError", "Reply",
+           "UnsupportedFormatError", "build_handlers", "describe", "find_user_module",
+           "handlers_for", "invoke", "load_model"]
 
-_PICKLE_SUFFIXES = (".pkl", ".pickle")
-_XGBOOST_SUFFIXES = (".json", ".ubj", ".bst", ".xgb")
-
-
-class InferenceError(Exception):
-    """An error answered with ``status`` and this message, not as a server error."""
-
-    status = 400
+DEFAULT_ACCEPT_ENV = "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"
+COMPAT_DIR = Path(__file__).with_name("compat")
 
 
-class UnsupportedContentType(InferenceError):
-    status = 415
+class Context:
+    """What a handler taking a ``context`` argument gets (the toolkit passes its model
+    server's context): ``system_properties`` with ``model_dir`` and ``gpu_id``."""
 
-
-class UnsupportedAccept(InferenceError):
-    status = 406
-
-
-class ModelLoadError(Exception):
-    """The model could not be loaded; the message is the one-line reason shown to users."""
+    def __init__(self, model_dir: str) -> None:
+        self.system_properties = {"model_dir": model_dir, "gpu_id": None}
+        self.model_name = "model"
 
 
 @dataclass
@@ -50,18 +56,22 @@ class Handlers:
     """The functions serving one model: the user's where defined, else the defaults."""
 
     model_fn: Callable[[str], Any]
-    input_fn: Callable[[bytes, str], Any]
+    input_fn: Callable[[Any, str], Any]
     predict_fn: Callable[[Any, Any], Any]
     output_fn: Callable[[Any, str], Any]
-    transform_fn: Callable[[Any, bytes, str, str], Any] | None = None
+    transform_fn: Callable[[Any, Any, str, str], Any] | None = None
+    pre_model_fn: Callable[[str], Any] | None = None
+    model_warmup_fn: Callable[[str, Any], Any] | None = None
+    default_accept: str = JSON
     user_model_fn: bool = False
+    flavour: Flavour = field(default=GENERIC)
 
 
-def media_type(header: str | None) -> str:
-    """``text/csv; charset=utf-8`` -> ``text/csv``."""
-    if not header:
-        return ""
-    return header.split(";", 1)[0].strip().lower()
+def add_compat_modules() -> None:
+    """Let user code import ``sagemaker_containers`` where the real package is missing."""
+    if importlib.util.find_spec("sagemaker_containers") is None \
+            and str(COMPAT_DIR) not in sys.path:
+        sys.path.append(str(COMPAT_DIR))
 
 
 def _module_name(path: Path) -> str:
@@ -101,6 +111,7 @@ def find_user_module(
     model_dir: Path, code_dir: Path | None, program: str | None
 ) -> ModuleType | None:
     """The user module: ``code_dir/program`` if given, else ``model_dir/code/inference.py``."""
+    add_compat_modules()
     if code_dir is None and program:
         code_dir = model_dir / "code"
     if code_dir is not None:
@@ -111,292 +122,139 @@ def find_user_module(
     return None
 
 
-def build_handlers(module: ModuleType | None) -> Handlers:
-    """The user's handlers from ``module``, each missing one replaced by its default."""
+def _with_context(fn: Callable, args: int, context: Context, name: str) -> Callable:
+    """``fn`` called with ``args`` arguments, plus the context if it takes one more."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return fn
+    if len(params) == args + 1:
+        return lambda *a: fn(*a, context)
+    if len(params) != args and not any(p.kind == p.VAR_POSITIONAL for p in params):
+        # The toolkit's check, made once at load instead of at every call.
+        raise ModelLoadError(f"{name} takes {len(params)} arguments but {args} are given")
+    return fn
 
-    def pick(name: str, default: Callable) -> Callable:
+
+def build_handlers(module: ModuleType | None, flavour: Flavour = GENERIC,
+                   model_dir: str = "") -> Handlers:
+    """The user's handlers from ``module``, each missing one replaced by ``flavour``'s."""
+    context = Context(model_dir)
+
+    def user(name: str, args: int) -> Callable | None:
         found = getattr(module, name, None) if module is not None else None
-        return found if callable(found) else default
+        return _with_context(found, args, context, name) if callable(found) else None
 
-    model_fn = pick("model_fn", default_model_fn)
-    transform_fn = getattr(module, "transform_fn", None) if module is not None else None
-    if callable(transform_fn):
+    transform_fn = user("transform_fn", 4)
+    if transform_fn is not None:
         both = [n for n in ("input_fn", "predict_fn", "output_fn") if hasattr(module, n)]
         if both:
-            # As SageMaker's toolkit: one of them would silently never run.
+            # As SageMaker's toolkits: one of them would silently never run.
             raise ModelLoadError(
                 f"{module.__file__} defines transform_fn and {', '.join(both)}; use either "
                 "transform_fn or input_fn/predict_fn/output_fn"
             )
-    else:
-        transform_fn = None
+    model_fn = user("model_fn", 1)
     return Handlers(
-        model_fn=model_fn,
-        input_fn=pick("input_fn", default_input_fn),
-        predict_fn=pick("predict_fn", default_predict_fn),
-        output_fn=pick("output_fn", default_output_fn),
-        transform_fn=transform_fn,
-        user_model_fn=model_fn is not default_model_fn,
+        model_fn=model_fn or flavour.model_fn,
+        input_fn=user("input_fn", 2) or flavour.input_fn,
+        predict_fn=user("predict_fn", 2) or flavour.predict_fn,
+        output_fn=user("output_fn", 2) or flavour.output_fn,
+        transform_fn=transform_fn or (None if module is not None else flavour.transform_fn),
+        pre_model_fn=user("pre_model_fn", 1),
+        model_warmup_fn=user("model_warmup_fn", 2),
+        default_accept=os.environ.get(DEFAULT_ACCEPT_ENV) or flavour.default_accept,
+        user_model_fn=model_fn is not None,
+        flavour=flavour,
     )
+
+
+def handlers_for(model_dir: Path, code_dir: Path | None, program: str | None,
+                 framework: str | None) -> Handlers:
+    """The handlers serving ``model_dir`` as SageMaker's container for ``framework``."""
+    module = find_user_module(model_dir, code_dir, program)
+    return build_handlers(module, flavour_for(framework, module is not None), str(model_dir))
 
 
 def load_model(handlers: Handlers, model_dir: Path) -> Any:
-    """Call ``model_fn``; any failure becomes a :class:`ModelLoadError` with a one-line reason."""
+    """``pre_model_fn``, ``model_fn``, ``model_warmup_fn``; any failure becomes a
+    :class:`ModelLoadError` with a one-line reason."""
+    directory = str(model_dir)
+    step = "pre_model_fn"
     try:
-        return handlers.model_fn(str(model_dir))
+        if handlers.pre_model_fn is not None:
+            handlers.pre_model_fn(directory)
+        step = "model_fn"
+        model = handlers.model_fn(directory)
+        step = "model_warmup_fn"
+        if handlers.model_warmup_fn is not None:
+            handlers.model_warmup_fn(directory, model)
+        return model
     except ModelLoadError:
         raise
     except BaseException as err:
-        if not handlers.user_model_fn:
+        if step == "model_fn" and not handlers.user_model_fn:
             raise ModelLoadError(f"cannot load the model in {model_dir}: {describe(err)}") from err
-        raise ModelLoadError(f"model_fn raised {describe(err)}") from err
+        raise ModelLoadError(f"{step} raised {describe(err)}") from err
 
 
-def describe(err: BaseException, limit: int = 500) -> str:
-    """``ValueError: bad weights``, on one line and capped at ``limit`` characters."""
-    text = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _is_response(result: Any) -> bool:
+    return hasattr(result, "get_data") and isinstance(getattr(result, "status_code", None), int)
 
 
-# ---- default model_fn ---------------------------------------------------------------
-
-
-def _is_model_file(path: Path) -> bool:
-    name = path.name.lower()
-    if name.startswith(".") or not path.is_file():
-        return False
-    if name == "model" or name.endswith(".joblib") or name.endswith(_PICKLE_SUFFIXES):
-        return True
-    if name.endswith(".json"):
-        # Only an XGBoost model document counts, not any metadata that sits beside it.
-        with open(path, "rb") as f:
-            return b'"learner"' in f.read(4096)
-    return name.endswith(_XGBOOST_SUFFIXES)
-
-
-def find_model_file(model_dir: Path) -> Path:
-    """The one model file in ``model_dir`` (top level first, then below, ``code/`` aside)."""
-    if not model_dir.is_dir():
-        raise ModelLoadError(f"model directory {model_dir} does not exist")
-    top = sorted(p for p in model_dir.iterdir() if _is_model_file(p))
-    if not top:
-        top = sorted(
-            p for p in model_dir.rglob("*")
-            if p.parent != model_dir and p.relative_to(model_dir).parts[0] != "code"
-            and _is_model_file(p)
-        )
-    if len(top) == 1:
-        return top[0]
-    if top:
-        names = ", ".join(str(p.relative_to(model_dir)) for p in top)
-        raise ModelLoadError(f"more than one model file in {model_dir}: {names}")
-    present = sorted(str(p.relative_to(model_dir)) for p in model_dir.rglob("*") if p.is_file())
-    shown = ", ".join(present[:20]) + (" ..." if len(present) > 20 else "")
-    raise ModelLoadError(
-        f"no model file in {model_dir}: found {shown or 'nothing'} (expected *.joblib, "
-        "*.pkl, *.pickle, model, or an XGBoost *.json/*.ubj/*.bst/*.xgb)"
-    )
-
-
-def default_model_fn(model_dir: str) -> Any:
-    """Load the one scikit-learn / XGBoost / pickled model file in ``model_dir``."""
-    path = find_model_file(Path(model_dir))
-    name = path.name.lower()
-    try:
-        if name.endswith(_XGBOOST_SUFFIXES):
-            import xgboost
-
-            booster = xgboost.Booster()
-            booster.load_model(str(path))
-            return booster
-        import joblib
-
-        if name.endswith(".joblib"):
-            return joblib.load(path)
-        try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
-        except Exception:
-            return joblib.load(path)
-    except Exception as err:
-        raise ModelLoadError(f"cannot load model file {path}: {describe(err)}") from err
-
-
-# ---- default input_fn / predict_fn / output_fn -------------------------------------------
-
-
-def _unsupported(content_type: str) -> UnsupportedContentType:
-    return UnsupportedContentType(
-        f"content type {content_type or '(none)'} is not supported; "
-        f"use one of {', '.join(SUPPORTED)}"
-    )
-
-
-def _decode_json(body: bytes) -> np.ndarray:
-    try:
-        data = json.loads(body)
-    except ValueError as err:
-        raise InferenceError(f"body is not valid JSON: {err}") from err
-    if isinstance(data, dict):
-        for key in ("instances", "inputs"):
-            if key in data:
-                data = data[key]
-                break
-        else:
-            raise InferenceError('a JSON object body needs an "instances" or "inputs" key')
-    try:
-        return np.asarray(data)
-    except ValueError as err:
-        raise InferenceError(f"JSON body is not an array of records: {err}") from err
-
-
-def _decode_csv(body: bytes) -> np.ndarray:
-    lines = body.decode("utf-8", errors="replace").splitlines()
-    if not any(line.strip() for line in lines):
-        raise InferenceError("CSV body has no rows")
-    try:
-        # numpy's C parser: as fast as splitting by hand for one row, faster for many.
-        return np.loadtxt(lines, delimiter=",", ndmin=2, dtype=np.float64)
-    except ValueError as err:
-        raise InferenceError(f"CSV body is not rows of numbers: {err}") from err
-
-
-def _decode_npy(body: bytes) -> np.ndarray:
-    try:
-        return np.load(io.BytesIO(body), allow_pickle=False)
-    except Exception as err:
-        raise InferenceError(f"body is not a .npy array: {describe(err)}") from err
-
-
-_DECODERS: dict[str, Callable[[bytes], np.ndarray]] = {
-    JSON: _decode_json,
-    CSV: _decode_csv,
-    NPY: _decode_npy,
-}
-
-
-def default_input_fn(body: bytes, content_type: str) -> np.ndarray:
-    """Decode a JSON, CSV or NPY body into a numpy array."""
-    decoder = _DECODERS.get(media_type(content_type))
-    if decoder is None:
-        raise _unsupported(content_type)
-    return decoder(body)
-
-
-def _is_booster(model: Any) -> bool:
-    cls = type(model)
-    return cls.__name__ == "Booster" and cls.__module__.startswith("xgboost")
-
-
-def default_predict_fn(data: Any, model: Any) -> Any:
-    """``model.predict(data)``; an XGBoost ``Booster`` predicts on a ``DMatrix``."""
-    if _is_booster(model):
-        import xgboost
-
-        return model.predict(xgboost.DMatrix(data))
-    return model.predict(data)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def _encode_json(prediction: Any) -> bytes:
-    if isinstance(prediction, np.ndarray):
-        prediction = prediction.tolist()
-    return json.dumps(prediction, default=_json_default).encode()
-
-
-def _encode_csv(prediction: Any) -> bytes:
-    array = np.asarray(prediction)
-    if array.ndim == 0:
-        array = array.reshape(1)
-    if array.ndim == 1:
-        rows = [str(v) for v in array.tolist()]
-    else:
-        rows = [",".join(map(str, row)) for row in array.reshape(len(array), -1).tolist()]
-    return ("\n".join(rows) + "\n").encode()
-
-
-def _encode_npy(prediction: Any) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.asarray(prediction), allow_pickle=False)
-    return buf.getvalue()
-
-
-_ENCODERS: dict[str, Callable[[Any], bytes]] = {
-    JSON: _encode_json,
-    CSV: _encode_csv,
-    NPY: _encode_npy,
-}
-
-
-def choose_accept(accept: str | None) -> str | None:
-    """The first supported media type in an Accept header, ``application/json`` for any."""
-    if not accept or accept == "*/*" or accept == JSON:
-        return JSON
-    ranked = []
-    for position, part in enumerate(accept.split(",")):
-        kind, _, params = part.partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranked.append((-quality, position, kind.strip().lower()))
-    for neg_quality, _, kind in sorted(ranked):
-        if neg_quality >= 0:
-            continue
-        if kind in _ENCODERS:
-            return kind
-        if kind in ("*/*", "application/*"):
-            return JSON
-        if kind == "text/*":
-            return CSV
-    return None
-
-
-def default_output_fn(prediction: Any, accept: str) -> tuple[bytes, str]:
-    """Encode ``prediction`` as the Accept header asks: JSON (default), CSV or NPY."""
-    kind = choose_accept(accept)
-    if kind is None:
-        raise UnsupportedAccept(
-            f"accept type {accept} is not supported; use one of {', '.join(SUPPORTED)}"
-        )
-    return _ENCODERS[kind](prediction), kind
-
-
-def to_response(result: Any, accept: str) -> tuple[bytes, str]:
-    """Normalise what ``output_fn`` / ``transform_fn`` returned into (body, content type)."""
-    content_type = choose_accept(accept) or accept
+def to_reply(result: Any, accept: str) -> Reply:
+    """Normalise what ``output_fn`` / ``transform_fn`` returned."""
+    if isinstance(result, Reply):
+        return result
+    if _is_response(result):
+        content_type = getattr(result, "content_type", None) or getattr(result, "mimetype", None)
+        return Reply(bytes(result.get_data()), content_type or accept, result.status_code)
+    content_type = codecs.choose_accept(accept) or accept
     if isinstance(result, tuple) and len(result) == 2:
         result, content_type = result[0], str(result[1] or content_type)
     if isinstance(result, (bytes, bytearray, memoryview)):
-        return bytes(result), content_type
+        return Reply(bytes(result), content_type)
     if isinstance(result, str):
-        return result.encode(), content_type
+        return Reply(result.encode("utf-8"), content_type)
     # Lenient: a user handler returning plain data gets it JSON-encoded.
-    return _encode_json(result), JSON
+    return Reply(codecs.array_to_json(result).encode(), JSON)
 
 
-def invoke(
-    handlers: Handlers, model: Any, body: bytes, content_type: str, accept: str
-) -> tuple[bytes, str]:
+def _answer(err: Exception, status: int) -> InferenceError | None:
+    """The answer the toolkits give ``err`` raised where a failure answers ``status``:
+    their UnsupportedFormatError answers ``status``; their BaseInferenceToolkitError its
+    own ``status_code``; ours say their status."""
+    if type(err).__name__ == "UnsupportedFormatError":
+        return InferenceError(str(err), status)
+    if isinstance(err, InferenceError):
+        return err
+    code = getattr(err, "status_code", None)
+    if isinstance(code, int) and 400 <= code < 600:
+        return InferenceError(str(getattr(err, "message", None) or err), code)
+    return None
+
+
+def invoke(handlers: Handlers, model: Any, body: bytes, content_type: str,
+           accept: str) -> Reply:
     """One request through ``transform_fn``, or ``input_fn``, ``predict_fn``, ``output_fn``."""
-    if not accept or accept == "*/*":
-        accept = JSON
-    if not content_type:
-        content_type = JSON
-    if handlers.transform_fn is not None:
-        return to_response(handlers.transform_fn(model, body, content_type, accept), accept)
-    data = handlers.input_fn(body, content_type)
-    prediction = handlers.predict_fn(data, model)
-    return to_response(handlers.output_fn(prediction, accept), accept)
+    content_type = content_type or JSON
+    if not accept or accept == codecs.ANY:
+        accept = handlers.default_accept
+    data = codecs.request_content(body, content_type)
+    status = 500
+    try:
+        if handlers.transform_fn is not None:
+            result = handlers.transform_fn(model, data, content_type, accept)
+        else:
+            status = 415
+            decoded = handlers.input_fn(data, content_type)
+            status = 500
+            prediction = handlers.predict_fn(decoded, model)
+            status = 406
+            result = handlers.output_fn(prediction, accept)
+    except Exception as err:
+        answer = _answer(err, status)
+        if answer is None or answer is err:
+            raise
+        raise answer from err
+    return to_reply(result, accept)

@@ -76,6 +76,7 @@ class InstanceOptions:
     """How model servers run: interpreter, workers, limits, environment."""
 
     python: str
+    framework: str | None = None  # whose container defaults serve (flavours.flavour_for)
     workers: int = 1
     max_payload_mb: int = 6
     timeout: int = 60
@@ -121,6 +122,8 @@ class Instance:
                "--workers", str(o.workers),
                "--max-payload-mb", str(o.max_payload_mb), "--timeout", str(o.timeout),
                "--status-file", str(self.status_path)]
+        if o.framework:
+            cmd += ["--framework", o.framework]
         if self.files.code_dir and self.files.program:
             cmd += ["--code-dir", str(self.files.code_dir), "--program", self.files.program]
         return cmd

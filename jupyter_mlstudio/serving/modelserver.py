@@ -2,15 +2,17 @@
 
     python -m jupyter_mlstudio.serving.modelserver --model-dir DIR
         (--host 127.0.0.1 --port PORT | --uds SOCKET)
-        [--code-dir DIR --program NAME] [--workers N] [--max-payload-mb 6]
-        [--timeout SECONDS] [--status-file PATH]
+        [--code-dir DIR --program NAME] [--framework NAME] [--workers N]
+        [--max-payload-mb 6] [--timeout SECONDS] [--status-file PATH]
 
 Answers ``GET /ping`` (200 once the model is loaded, 503 before), ``POST /invocations``
 and ``GET /execution-parameters`` like a SageMaker inference container. A single process
 loads the model in the background (``/ping`` answers 503 meanwhile); with ``--workers N``
 each uvicorn worker loads it before it starts accepting, so no request reaches a worker
 still loading. ``--status-file`` follows the load (``loading``, ``ready``, ``failed`` with a
-one-line reason) and a failed load ends the process with exit code 1.
+one-line reason) and a failed load ends the process with exit code 1. ``--framework``
+(``sklearn``, ``xgboost``, ``pytorch``…: what the model's image is) picks the defaults of that
+SageMaker framework container (:mod:`.flavours`).
 
 Endpoints and transform jobs run it with ``--uds``: a unix socket in a folder only the
 server's user can open is the model server's access control (the router and the
@@ -61,6 +63,7 @@ class ServerConfig:
     model_dir: str
     code_dir: str | None = None
     program: str | None = None
+    framework: str | None = None
     workers: int = 1
     max_payload_mb: float = DEFAULT_PAYLOAD_MB
     timeout: float = DEFAULT_TIMEOUT
@@ -133,10 +136,9 @@ class ModelService:
         cfg = self.config
         model_dir = Path(cfg.model_dir)
         try:
-            module = inference.find_user_module(
-                model_dir, Path(cfg.code_dir) if cfg.code_dir else None, cfg.program
-            )
-            handlers = inference.build_handlers(module)
+            handlers = inference.handlers_for(
+                model_dir, Path(cfg.code_dir) if cfg.code_dir else None, cfg.program,
+                cfg.framework)
             self.model = inference.load_model(handlers, model_dir)
             self.handlers = handlers
         except BaseException as err:
@@ -179,7 +181,7 @@ class ModelService:
         if self._armed:
             raise InvocationTimeout()
 
-    def _invoke_inline(self, body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
+    def _invoke_inline(self, body: bytes, content_type: str, accept: str) -> inference.Reply:
         assert self.handlers is not None
         signal.setitimer(signal.ITIMER_REAL, self.config.timeout)
         self._armed = True
@@ -189,7 +191,7 @@ class ModelService:
             self._armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
 
-    async def invoke(self, body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
+    async def invoke(self, body: bytes, content_type: str, accept: str) -> inference.Reply:
         """Run one invocation; raises :class:`InvocationTimeout` past the time-out."""
         if self.inline:
             return self._invoke_inline(body, content_type, accept)
@@ -209,6 +211,10 @@ class _Disconnected(Exception):
 
 def _json_body(status: int, message: str) -> bytes:
     return json.dumps({"code": status, "message": message}).encode()
+
+
+def _error_reply(status: int, message: str) -> inference.Reply:
+    return inference.Reply(_json_body(status, message), inference.JSON, status)
 
 
 class Invocations:
@@ -247,21 +253,20 @@ class Invocations:
             return await self._respond(send, 413, _json_body(413, self.too_large))
         start = time.perf_counter()
         try:
-            content, media_type = await self.service.invoke(body, content_type, accept)
-            status = 200
+            reply = await self.service.invoke(body, content_type, accept)
         except InvocationTimeout:
-            status, message = 504, self.too_slow
+            reply = _error_reply(504, self.too_slow)
         except inference.InferenceError as err:
-            status, message = err.status, str(err)
+            print(f"model server: invocation answered {err.status}: {err}", file=sys.stderr,
+                  flush=True)
+            reply = _error_reply(err.status, str(err))
         except Exception as err:
             print("model server: invocation failed", file=sys.stderr)
             traceback.print_exc()
             sys.stderr.flush()
-            status, message = 500, inference.describe(err, limit=2000)
+            reply = _error_reply(500, inference.describe(err, limit=2000))
         latency = str(int((time.perf_counter() - start) * 1e6)).encode()
-        if status != 200:
-            content, media_type = _json_body(status, message), inference.JSON
-        await self._respond(send, status, content, media_type, latency)
+        await self._respond(send, reply.status, reply.body, reply.content_type, latency)
 
     async def _read_body(self, receive: Receive) -> bytes | None:
         """The body, or None once it grows past the limit (the rest is left unread)."""
@@ -289,13 +294,12 @@ class Invocations:
         send: Send,
         status: int,
         content: bytes,
-        media_type: str = inference.JSON,
+        media_type: str | None = inference.JSON,
         latency: bytes | None = None,
     ) -> None:
-        headers = [
-            (b"content-type", media_type.encode("latin-1")),
-            (b"content-length", str(len(content)).encode()),
-        ]
+        headers = [(b"content-length", str(len(content)).encode())]
+        if media_type:
+            headers.append((b"content-type", media_type.encode("latin-1")))
         if latency is not None:
             headers.append((LATENCY_HEADER_BYTES, latency))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -371,6 +375,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, dict[str, A
     parser.add_argument("--uds", help="serve on this unix socket instead of host:port")
     parser.add_argument("--code-dir")
     parser.add_argument("--program")
+    parser.add_argument("--framework", help="the SageMaker framework whose defaults serve "
+                        "(sklearn, xgboost, pytorch...)")
     parser.add_argument("--workers", type=int)
     parser.add_argument("--max-payload-mb", type=float)
     parser.add_argument("--timeout", type=float)
@@ -385,6 +391,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, dict[str, A
         model_dir=os.path.abspath(args.model_dir),
         code_dir=os.path.abspath(code_dir) if code_dir else None,
         program=program,
+        framework=args.framework or None,
         workers=max(1, args.workers or int(_env_float("SAGEMAKER_MODEL_SERVER_WORKERS", 1))),
         max_payload_mb=args.max_payload_mb
         or _env_float("SAGEMAKER_MAX_PAYLOAD_IN_MB", DEFAULT_PAYLOAD_MB),

@@ -27,6 +27,7 @@ from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
 from ..db.pages import ListFilter, list_page
 from ..db.rows import require
 from ..jobs import interpreters
+from ..jobs.frameworks import framework_of
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..times import iso
 from . import autoscaling
@@ -244,6 +245,7 @@ class ServingService(LoggingConfigurable):
         workers = env.get("SAGEMAKER_MODEL_SERVER_WORKERS")
         return InstanceOptions(
             python=python,
+            framework=framework_of(container.get("Image")),
             workers=int(workers) if workers and workers.isdigit() else self.model_server_workers,
             max_payload_mb=self.max_payload_mb,
             timeout=self.invocation_timeout,

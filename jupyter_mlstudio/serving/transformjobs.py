@@ -102,8 +102,10 @@ class TransformJobs:
             container = model.spec["PrimaryContainer"]
             files = await asyncio.to_thread(fetch_model, self.s3_client(), container,
                                             self.folder / "models")
+            # SAGEMAKER_BATCH: what SageMaker tells a container serving a transform job.
             options = self.instance_options({**container, "Environment": {
-                **container.get("Environment", {}), **spec["Environment"]}})
+                **container.get("Environment", {}), **spec["Environment"],
+                "SAGEMAKER_BATCH": "true"}})
             count = spec["TransformResources"]["InstanceCount"]
             instances = [Instance(f"instance-{i + 1}", files, folder / "instances", options)
                          for i in range(count)]
