@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import unquote
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
@@ -11,7 +13,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Enum, Float, Unicode, Union, default, validate
 
 from ._version import __version__
-from .aws.handlers import AWS_PREFIX, aws_handlers
+from .aws.handlers import AWS_PREFIX, KmsHandler, aws_handlers
 from .aws.notebook_instance import NotebookInstance
 from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_config
 from .backends import discover_backends
@@ -221,6 +223,12 @@ class MLStudioApp(ExtensionApp):
         self.handlers.extend(kernels_handlers())
         self.handlers.extend(aws_handlers())
         self.handlers.extend(fallback_handlers())
+        base = self.serverapp.base_url
+        if self.store_keys is not None and unquote(base) != base:
+            # The store's KMS client sends the base URL decoded (``/a%40b/`` as ``/a@b/``).
+            self.serverapp.web_app.add_handlers(".*$", [(
+                re.escape(unquote(base).rstrip("/")) + rf"{AWS_PREFIX}/kms/?", KmsHandler,
+                {"name": self.name})])
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if await self.s3.ensure_ready():
