@@ -14,7 +14,7 @@ from traitlets import Bool, Enum, Float, Unicode, Union, default, validate
 
 from ._version import __version__
 from .aws.handlers import AWS_PREFIX, KmsHandler, aws_handlers
-from .aws.notebook_instance import NotebookInstance
+from .aws.notebook_instance import NotebookInstance, write_metadata_file
 from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_config
 from .backends import discover_backends
 from .db import Database
@@ -132,6 +132,14 @@ class MLStudioApp(ExtensionApp):
         help="The name this server answers to as a SageMaker notebook instance "
         "(DescribeNotebookInstance, ListNotebookInstances).",
     )
+    write_notebook_metadata = Bool(
+        True,
+        config=True,
+        help="Write /opt/ml/metadata/resource-metadata.json, as a SageMaker notebook instance "
+        "has, so the SageMaker SDK's get_execution_role() returns execution_role_arn in "
+        "kernels. Needs permission to create /opt/ml/metadata; a file something else wrote "
+        "is left alone.",
+    )
     execution_role_arn = Unicode(
         "arn:aws:iam::000000000000:role/MLStudioExecutionRole",
         config=True,
@@ -206,6 +214,9 @@ class MLStudioApp(ExtensionApp):
                 kms_key_id=self.store_keys.key_arn if self._store_kms_settings() else None)
         self._saved_environ: dict[str, str | None] = {}
         self._export_environment()
+        if self.write_notebook_metadata and self.sagemaker_api == "local":
+            self.log.info("notebook instance metadata: %s",
+                          write_metadata_file(self.notebook_instance()))
         self.log.info(
             "jupyter_mlstudio %s: S3 %s%s, database %s",
             __version__,
