@@ -4,7 +4,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..handlers.base import API_PREFIX, MLStudioHandler
+from ..handlers.base import AUTH_RESOURCES, API_PREFIX, MLStudioHandler
 from .errors import GalleryError
 from .service import GalleryService
 
@@ -12,6 +12,8 @@ _ID = r"(?P<example_id>[A-Za-z0-9_-]+)"
 
 
 class GalleryHandler(MLStudioHandler):
+    auth_resource = AUTH_RESOURCES["examples"]
+
     @property
     def gallery(self) -> GalleryService:
         return self.mlstudio.gallery_service

@@ -21,7 +21,17 @@ if TYPE_CHECKING:
     from ..app import MLStudioApp
 
 API_PREFIX = "/mlstudio/api"
-AUTH_RESOURCE = "mlstudio"
+#: The authorizer's resource of each area (``c.ServerApp.authorizer_class`` sees these):
+#: a deployer may allow, say, the S3 browser and the examples but not endpoints.
+AUTH_RESOURCES = {
+    "status": "mlstudio.status",
+    "s3": "mlstudio.s3",
+    "examples": "mlstudio.examples",
+    "kernels": "mlstudio.kernels",
+    "training": "mlstudio.training",
+    "endpoints": "mlstudio.endpoints",
+    "transform": "mlstudio.transform",
+}
 #: Largest integer a query argument may hold: exact in JSON numbers (and JavaScript).
 MAX_INT_ARGUMENT = 2**53
 _INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
@@ -47,7 +57,7 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
     ``mlstudio``, so deployers can restrict the extension like any other API.
     """
 
-    auth_resource = AUTH_RESOURCE
+    auth_resource = AUTH_RESOURCES["status"]
 
     @property
     def mlstudio(self) -> "MLStudioApp":

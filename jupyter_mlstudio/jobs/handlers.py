@@ -7,13 +7,15 @@ import functools
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..handlers.base import API_PREFIX, MLStudioHandler
+from ..handlers.base import AUTH_RESOURCES, API_PREFIX, MLStudioHandler
 from .service import TrainingService
 
 _NAME = r"(?P<name>[a-zA-Z0-9-]{1,63})"
 
 
 class TrainingHandler(MLStudioHandler):
+    auth_resource = AUTH_RESOURCES["training"]
+
     @property
     def training(self) -> TrainingService:
         return self.mlstudio.training_service

@@ -4,13 +4,15 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..handlers.base import API_PREFIX, MLStudioHandler
+from ..handlers.base import AUTH_RESOURCES, API_PREFIX, MLStudioHandler
 from .service import KernelsService
 
 _ID = r"(?P<install_id>[0-9a-f]{1,32})"
 
 
 class KernelsBaseHandler(MLStudioHandler):
+    auth_resource = AUTH_RESOURCES["kernels"]
+
     @property
     def kernels(self) -> KernelsService:
         return self.mlstudio.kernels_service

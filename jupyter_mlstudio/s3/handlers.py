@@ -11,7 +11,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ..handlers.base import API_PREFIX, AUTH_RESOURCE, MLStudioHandler
+from ..handlers.base import API_PREFIX, AUTH_RESOURCES, MLStudioHandler
 from .errors import S3Error
 from .service import S3Service
 from .names import check_key, check_prefix
@@ -24,6 +24,8 @@ _BUCKET = r"(?P<bucket>[^/]+)"
 
 class S3Handler(MLStudioHandler):
     """Base of the S3 routes: the service, and typed access to arguments."""
+
+    auth_resource = AUTH_RESOURCES["s3"]
 
     @property
     def s3(self) -> S3Service:
@@ -302,7 +304,7 @@ class UploadHandler(S3Handler):
             return
         if not self.current_user:
             raise web.HTTPError(403)
-        if not self.authorizer.is_authorized(self, self.current_user, "write", AUTH_RESOURCE):
+        if not self.authorizer.is_authorized(self, self.current_user, "write", self.auth_resource):
             raise web.HTTPError(403, "not authorized to upload")
         length = self.request.headers.get("Content-Length")
         size = int(length) if length and length.isdigit() else None

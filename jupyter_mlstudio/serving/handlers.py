@@ -9,7 +9,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import httpclient, web
 
 from ..errors import MLStudioError
-from ..handlers.base import API_PREFIX, MLStudioHandler
+from ..handlers.base import AUTH_RESOURCES, API_PREFIX, MLStudioHandler
 from .service import ServingService
 
 _NAME = r"(?P<name>[a-zA-Z0-9-]{1,63})"
@@ -20,6 +20,8 @@ _FORWARDED = ("Content-Type", "Accept", "X-Amzn-SageMaker-Target-Variant",
 
 
 class ServingHandler(MLStudioHandler):
+    auth_resource = AUTH_RESOURCES["endpoints"]
+
     @property
     def serving(self) -> ServingService:
         return self.mlstudio.serving_service
@@ -234,7 +236,11 @@ class InvocationsHandler(ServingHandler):
         self.finish(resp.body)
 
 
-class TransformJobsHandler(ServingHandler):
+class TransformHandler(ServingHandler):
+    auth_resource = AUTH_RESOURCES["transform"]
+
+
+class TransformJobsHandler(TransformHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
@@ -249,7 +255,7 @@ class TransformJobsHandler(ServingHandler):
             self.json_body(), self.serving.max_instances), status=201)
 
 
-class TransformJobHandler(ServingHandler):
+class TransformJobHandler(TransformHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
@@ -263,7 +269,7 @@ class TransformJobHandler(ServingHandler):
         self.no_content()
 
 
-class StopTransformJobHandler(ServingHandler):
+class StopTransformJobHandler(TransformHandler):
     @web.authenticated
     @authorized
     async def post(self, name: str) -> None:
@@ -272,7 +278,7 @@ class StopTransformJobHandler(ServingHandler):
         self.write_json({})
 
 
-class TransformLogsHandler(ServingHandler):
+class TransformLogsHandler(TransformHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
