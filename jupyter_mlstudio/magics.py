@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import shutil
 from typing import Any, Callable
 
 from IPython.core.error import UsageError
@@ -108,8 +107,8 @@ class MLStudioMagics(Magics):
         return files.presign(args.uri, expires_in=args.expires)
 
 
-TRAIN_USAGE = ("%%train [--name NAME] [--instance-count N] [--image IMAGE] [--hp k=v]... "
-               "[--channel name=s3://…]... [--metric name=regex]... [--no-wait]")
+TRAIN_USAGE = ("%%train [--name NAME] [--instance-count N] [--image IMAGE] [--role ARN] "
+               "[--hp k=v]... [--channel name=s3://…]... [--metric name=regex]... [--no-wait]")
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
@@ -137,6 +136,7 @@ def _train_parser() -> _Parser:
     parser.add_argument("--name")
     parser.add_argument("--instance-count", type=int, default=1)
     parser.add_argument("--image")
+    parser.add_argument("--role")
     parser.add_argument("--hp", action="append", default=[])
     parser.add_argument("--channel", action="append", default=[])
     parser.add_argument("--metric", action="append", default=[])
@@ -150,10 +150,9 @@ class TrainMagics(Magics):
 
     @cell_magic
     def train(self, line: str, cell: str) -> Any:
-        """Train the cell's code as ``train.py``; the estimator is returned."""
-        import tempfile
-
-        from .estimator import Estimator
+        """Train the cell's code as ``train.py`` with the SageMaker SDK; the SDK's
+        estimator is returned."""
+        from .train_magic import run_training
 
         try:
             args = _train_parser().parse_args(shlex.split(line))
@@ -162,19 +161,10 @@ class TrainMagics(Magics):
         hps = {k: _hp_value(v) for k, v in _pairs(args.hp, "--hp").items()}
         channels = _pairs(args.channel, "--channel")
         metrics = [{"Name": k, "Regex": v} for k, v in _pairs(args.metric, "--metric").items()]
-        source = tempfile.mkdtemp(prefix="mlstudio-train-")
-        with open(f"{source}/train.py", "w", encoding="utf-8") as f:
-            f.write(cell)
-        try:
-            estimator = Estimator(entry_point="train.py", source_dir=source,
-                                  hyperparameters=hps, instance_count=args.instance_count,
-                                  metric_definitions=metrics, image_uri=args.image)
-            estimator.fit(channels or None, wait=not args.no_wait, job_name=args.name)
-        except MLStudioError as err:
-            raise UsageError(f"%%train: {err.message}") from None
-        finally:
-            shutil.rmtree(source, ignore_errors=True)  # packed and uploaded by fit
-        if estimator.model_data and not args.no_wait:
+        estimator = run_training(cell, name=args.name, instance_count=args.instance_count,
+                                 image=args.image, role=args.role, hyperparameters=hps,
+                                 channels=channels, metrics=metrics, wait=not args.no_wait)
+        if not args.no_wait:
             print(f"model: {estimator.model_data}")
         return estimator
 

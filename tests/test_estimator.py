@@ -44,6 +44,10 @@ def kernel_env(server, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds.secret_key)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", f"{server.url}mlstudio/aws/sagemaker")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", f"{server.url}mlstudio/aws/logs")
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE",
+                       str(server.data_dir / "sagemaker-sdk" / "config.yaml"))
     s3.put_object(Bucket="mlstudio", Key="est/train/data.csv", Body=b"a\nb\nc\n")
     return s3
 
@@ -94,9 +98,13 @@ def test_train_cell_magic(kernel_env, capsys):
         "train", "--name magic-job --hp lr=0.1 --hp kind=fast --metric v=value=([0-9.]+)"
         " --channel train=s3://mlstudio/est/train/", cell)
     out = capsys.readouterr().out
-    assert "hp ['--lr', '0.1', '--kind', 'fast']" in out
-    assert "model: s3://mlstudio/training-output/magic-job/output/model.tar.gz" in out
-    final = est.latest_training_job.describe()["FinalMetricDataList"]
+    assert "hp ['--kind', 'fast', '--lr', '0.1']" in out or \
+        "hp ['--lr', '0.1', '--kind', 'fast']" in out, out
+    assert "model: s3://mlstudio/magic-job/output/model.tar.gz" in out
+    job = est.latest_training_job.describe()
+    assert job["AlgorithmSpecification"]["TrainingImage"].endswith(
+        "sagemaker-scikit-learn:1.2-1-cpu-py3")
+    final = job["FinalMetricDataList"]
     assert final[0]["MetricName"] == "v" and final[0]["Value"] == 0.1
     with pytest.raises(UsageError, match="name=value"):
         shell.run_cell_magic("train", "--hp nonsense", "print(1)")
