@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -199,6 +202,33 @@ def pump_lines(pipe: IO[bytes], log: TimedLog, name: str) -> threading.Thread:
     return thread
 
 
+class ChildLog:
+    """A child process's output, timed line by line into a log file.
+
+    ``attach`` the child (started with ``stdout=PIPE``); ``close`` once it has ended
+    waits for the last lines and closes the log. The same log takes the next child
+    (a restarted instance appends to its log)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._log: TimedLog | None = None
+        self._pump: threading.Thread | None = None
+
+    def attach(self, proc: subprocess.Popen, name: str) -> None:
+        if self._log is None:
+            self._log = TimedLog(self.path)
+        self._pump = pump_lines(proc.stdout, self._log, name)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Wait (up to ``timeout`` s) for the ended child's last lines; close the log."""
+        pump, self._pump = self._pump, None
+        if pump is not None:
+            pump.join(timeout)
+        log, self._log = self._log, None
+        if log is not None:
+            log.close()
+
+
 def _record_at(path: Path, n: int) -> tuple[int, int]:
     with open(path, "rb") as f:
         f.seek(n * RECORD.size)
@@ -266,6 +296,16 @@ class TimedLines:
                 f.seek(offset)
                 out.append(f.readline(MAX_MESSAGE).rstrip(b"\n").decode("utf-8", "replace"))
         return out
+
+
+@dataclass(frozen=True)
+class JobLogs:
+    """A job's timed output, by host (or instance): each one's lines, from one or more
+    logs (an instance's own, and the job runner's beside it)."""
+
+    name: str
+    created: datetime
+    hosts: dict[str, list[TimedLines]]
 
 
 def _unindexed_records(log: Path) -> list[tuple[int, int]]:

@@ -27,12 +27,14 @@ from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
 from ..db.pages import ListFilter, list_page
 from ..db.rows import require
 from ..jobs import interpreters
+from ..jobs.fields import RESOURCE_NAME
 from ..jobs.frameworks import framework_of
+from ..jobs.joblog import TimedLines
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..times import iso
 from . import autoscaling
 from .artifacts import ArtifactError, fetch_model
-from .fleet import EndpointRuntime, Fleet, Variant
+from .fleet import EndpointRuntime, Fleet, Variant, variant_of
 from .environment import serving_environment
 from .instances import (SOCKET_FOLDER_PREFIX, InstanceFailed, InstanceOptions, SocketFolder,
                         free_port)
@@ -679,6 +681,20 @@ class ServingService(LoggingConfigurable):
                 "ModelLatency": r.model_latency_us, "OverheadLatency": r.overhead_latency_us,
                 "InstanceCount": r.instances})
         return {"Period": self.metrics_period, "Variants": series}
+
+    def instance_logs(self, name: str) -> dict[str, dict[str, TimedLines]]:
+        """The timed log of each model-server instance the endpoint has had (those that
+        stopped too), by variant and instance id; ResourceNotFound if there are none and
+        no such endpoint."""
+        folder = self.folder / "endpoints" / name / "instances"
+        logs = sorted(folder.glob("*.log")) if RESOURCE_NAME.match(name) and \
+            folder.is_dir() else []
+        if not logs:
+            self._row(name)
+        found: dict[str, dict[str, TimedLines]] = {}
+        for path in logs:
+            found.setdefault(variant_of(path.stem), {})[path.stem] = TimedLines(path)
+        return found
 
     def logs(self, name: str, max_bytes: int = 64 * 1024) -> dict[str, Any]:
         """The end of each instance's model-server log."""
