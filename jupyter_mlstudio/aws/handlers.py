@@ -1,6 +1,7 @@
 """AWS wire routes under ``/mlstudio/aws/<service>``: signed with SigV4, not the Jupyter token.
 
-``boto3.client("sagemaker", endpoint_url=<server>/mlstudio/aws/sagemaker)`` posts here.
+``boto3.client("sagemaker", endpoint_url=<server>/mlstudio/aws/sagemaker)`` posts here,
+``boto3.client("logs", …/mlstudio/aws/logs)`` (CloudWatch Logs) likewise.
 Every request must carry an AWS Signature Version 4 made with credentials the server
 gives its kernels (see :mod:`..aws.credentials`); there is no other way in. A browser
 cannot forge such a signature, so the XSRF cookie check is not needed and not made.
@@ -20,6 +21,7 @@ from .credentials import Credential, Keyring, kernel_keyring
 from .json_protocol import CONTENT_TYPE, AwsError, operation_name, parse_body
 from .api import AwsJsonApi
 from .kms_api import KmsApi
+from .logs_api import LogsApi
 from .sagemaker_api import SageMakerApi, Services
 from .sigv4 import SignedRequest, verify
 
@@ -139,6 +141,17 @@ class KmsHandler(AwsJsonHandler):
         return KmsApi(self.mlstudio.store_keys)
 
 
+class LogsHandler(AwsJsonHandler):
+    """CloudWatch Logs: ``Logs_20140328.<Operation>`` on the jobs' and endpoints' logs."""
+
+    signing_name = "logs"
+
+    def make_api(self) -> LogsApi:
+        return LogsApi(self.mlstudio.training_service, self.mlstudio.serving_service,
+                       self.mlstudio.s3.region or "us-east-1")
+
+
 def aws_handlers() -> list[tuple]:
     return [(rf"{AWS_PREFIX}/sagemaker/?", SageMakerHandler),
-            (rf"{AWS_PREFIX}/kms/?", KmsHandler)]
+            (rf"{AWS_PREFIX}/kms/?", KmsHandler),
+            (rf"{AWS_PREFIX}/logs/?", LogsHandler)]
