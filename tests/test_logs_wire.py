@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 import time
 
-import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.servers import start_server
 from tests.serving_support import wait_for
-from tests.wire_support import (aws_client, signed_post, training_request, upload_source,
-                                wait_status, wire_url)
+from tests.wire_support import (aws_client, printed, sdk_session, signed_post,
+                                training_request, upload_source, wait_status, wire_fixtures,
+                                wire_url)
 
 GROUP = "/aws/sagemaker/TrainingJobs"
 TERMINAL = {"Completed", "Failed", "Stopped"}
@@ -26,30 +25,10 @@ for i in range(int(os.environ["SM_HP_LINES"])):
 print("", flush=True)
 print(f"{host} done", flush=True)
 """
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    live = start_server(tmp_path_factory.mktemp("logs") / "home", "server",
-                        "--LocalBackend.max_concurrent_jobs=6")
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def environment(server):
-    return server.s3_environment()
-
-
-@pytest.fixture(scope="module")
-def sm(server, environment):
-    return aws_client(server, environment, "sagemaker")
-
-
-@pytest.fixture(scope="module")
-def logs(server, environment):
-    return aws_client(server, environment, "logs")
+server, environment, sm, logs, aas = wire_fixtures(
+    "logs", "--LocalBackend.max_concurrent_jobs=6")
 
 
 @pytest.fixture(scope="module")
@@ -211,37 +190,23 @@ def test_a_running_jobs_log_is_followed_with_forward_tokens(sm, logs, source):
     assert polls > 2  # the log was read while the job ran
 
 
-def printed(out: str, host: str) -> list[str]:
+def host_lines(out: str, host: str) -> list[str]:
     """The lines of ``host`` the SDK printed (its status message and the first log line
     share a line: it prints the message without a newline)."""
     return re.findall(rf"{host} (?:line \d+|done)", out)
-
-
-def sdk_session(server, environment, monkeypatch):
-    """The real SageMaker SDK's Session, configured as in one of the server's kernels."""
-    import sagemaker
-
-    for key, value in {**environment,
-                       "AWS_ENDPOINT_URL_SAGEMAKER": wire_url(server, "sagemaker"),
-                       "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": wire_url(server, "logs"),
-                       "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
-                       "SAGEMAKER_USER_CONFIG_OVERRIDE": str(
-                           server.data_dir / "sagemaker-sdk" / "config.yaml")}.items():
-        monkeypatch.setenv(key, value)
-    return sagemaker.session.Session(boto_session=boto3.Session(region_name="us-east-1"))
 
 
 def test_sdk_logs_for_job_prints_every_hosts_lines(server, environment, monkeypatch, capsys,
                                                    finished):
     session = sdk_session(server, environment, monkeypatch)
     session.logs_for_job("logs-one", wait=True)
-    out = ANSI.sub("", capsys.readouterr().out)
-    assert printed(out, "algo-1") == expected("algo-1", 30)
+    out = printed(capsys)
+    assert host_lines(out, "algo-1") == expected("algo-1", 30)
     assert "Training seconds:" in out
     session.logs_for_job("logs-two", wait=True)
-    out = ANSI.sub("", capsys.readouterr().out)
+    out = printed(capsys)
     for host in ("algo-1", "algo-2"):
-        assert printed(out, host) == expected(host, 3)
+        assert host_lines(out, host) == expected(host, 3)
 
 
 def test_sdk_polling_prints_a_running_jobs_lines_once(server, environment, monkeypatch,
@@ -264,7 +229,7 @@ def test_sdk_polling_prints_a_running_jobs_lines_once(server, environment, monke
         if ended:
             break
         time.sleep(0.2)
-    assert printed(ANSI.sub("", capsys.readouterr().out), "algo-1") == expected("algo-1", 12)
+    assert host_lines(printed(capsys), "algo-1") == expected("algo-1", 12)
     assert flushes > 2
 
 

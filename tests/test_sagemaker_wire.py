@@ -6,9 +6,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.servers import start_server
 from tests.wire_support import (SKLEARN_IMAGE, aws_client, signed_post, training_request,
-                                upload_source, wait_status)
+                                upload_source, wait_status, wire_fixtures)
 
 TRAIN_SCRIPT = b"""
 import os, time
@@ -18,25 +17,11 @@ open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write("ok")
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    live = start_server(tmp_path_factory.mktemp("wire") / "home")
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def environment(server):
-    return server.s3_environment()
+server, environment, sm, logs, aas = wire_fixtures("wire")
 
 
 def sagemaker_client(server, environment, **config):
     return aws_client(server, environment, "sagemaker", **config)
-
-
-@pytest.fixture(scope="module")
-def sm(server, environment):
-    return sagemaker_client(server, environment)
 
 
 @pytest.fixture(scope="module")

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 import time
 from typing import Any
 
 import boto3
+import pytest
 import requests
 from botocore.config import Config
 
 from jupyter_mlstudio.aws.credentials import Credential
 from jupyter_mlstudio.aws.signing import sign_headers
-from tests.servers import LiveServer
+from tests.servers import LiveServer, start_server
 
 SKLEARN_IMAGE = ("683313688378.dkr.ecr.us-east-1.amazonaws.com/"
                  "sagemaker-scikit-learn:1.2-1-cpu-py3")
@@ -32,6 +34,51 @@ def aws_client(server: LiveServer, environment: dict[str, str], service: str, **
         region_name="us-east-1", aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
         config=Config(retries={"max_attempts": 1}, **config))
+
+
+def wire_fixtures(name: str, *server_args: str) -> tuple:
+    """The module-scoped fixtures of a wire test module: ``server`` (a live server started
+    with ``server_args``), ``environment`` (what its kernels get) and boto3's clients
+    ``sm``, ``logs`` and ``aas`` signed with it. Assign them to the module's names:
+    ``server, environment, sm, logs, aas = wire_fixtures("name")``."""
+
+    @pytest.fixture(scope="module", name="server")
+    def server(tmp_path_factory):
+        live = start_server(tmp_path_factory.mktemp(name) / "home", "server", *server_args)
+        yield live
+        live.stop()
+
+    @pytest.fixture(scope="module", name="environment")
+    def environment(server):
+        return server.s3_environment()
+
+    def client(service: str, fixture: str):
+        @pytest.fixture(scope="module", name=fixture)
+        def make(server, environment):
+            return aws_client(server, environment, service)
+        return make
+
+    return (server, environment, client("sagemaker", "sm"), client("logs", "logs"),
+            client("application-autoscaling", "aas"))
+
+
+def sdk_session(server: LiveServer, environment: dict[str, str], monkeypatch):
+    """The real SageMaker SDK's Session, configured as in one of the server's kernels."""
+    for key, value in {**environment,
+                       "AWS_ENDPOINT_URL_SAGEMAKER": wire_url(server, "sagemaker"),
+                       "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": wire_url(server, "logs"),
+                       "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
+                       "SAGEMAKER_USER_CONFIG_OVERRIDE": str(
+                           server.data_dir / "sagemaker-sdk" / "config.yaml")}.items():
+        monkeypatch.setenv(key, value)
+    import sagemaker
+
+    return sagemaker.session.Session(boto_session=boto3.Session(region_name="us-east-1"))
+
+
+def printed(capsys) -> str:
+    """What was printed since the last call, without the SDK's colours."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
 
 
 def signed_post(server: LiveServer, environment: dict[str, str], service: str, target: str,

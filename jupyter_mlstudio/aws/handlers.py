@@ -1,7 +1,9 @@
 """AWS wire routes under ``/mlstudio/aws/<service>``: signed with SigV4, not the Jupyter token.
 
 ``boto3.client("sagemaker", endpoint_url=<server>/mlstudio/aws/sagemaker)`` posts here,
-``boto3.client("logs", …/mlstudio/aws/logs)`` (CloudWatch Logs) likewise.
+``boto3.client("logs", …/mlstudio/aws/logs)`` (CloudWatch Logs) and
+``boto3.client("application-autoscaling", …/mlstudio/aws/application-autoscaling)``
+likewise.
 Every request must carry an AWS Signature Version 4 made with credentials the server
 gives its kernels (see :mod:`..aws.credentials`); there is no other way in. A browser
 cannot forge such a signature, so the XSRF cookie check is not needed and not made.
@@ -20,6 +22,7 @@ from ..sagemaker.tags import TagStore
 from .credentials import Credential, Keyring, kernel_keyring
 from .json_protocol import CONTENT_TYPE, AwsError, operation_name, parse_body
 from .api import AwsJsonApi
+from .autoscaling_api import AutoScalingApi
 from .kms_api import KmsApi
 from .logs_api import LogsApi
 from .sagemaker_api import SageMakerApi, Services
@@ -151,7 +154,18 @@ class LogsHandler(AwsJsonHandler):
                        self.mlstudio.s3.region or "us-east-1")
 
 
+class AutoScalingHandler(AwsJsonHandler):
+    """Application Auto Scaling: ``AnyScaleFrontendService.<Operation>`` on variants."""
+
+    signing_name = "application-autoscaling"
+
+    def make_api(self) -> AutoScalingApi:
+        return AutoScalingApi(self.mlstudio.serving_service,
+                              self.mlstudio.s3.region or "us-east-1")
+
+
 def aws_handlers() -> list[tuple]:
     return [(rf"{AWS_PREFIX}/sagemaker/?", SageMakerHandler),
             (rf"{AWS_PREFIX}/kms/?", KmsHandler),
-            (rf"{AWS_PREFIX}/logs/?", LogsHandler)]
+            (rf"{AWS_PREFIX}/logs/?", LogsHandler),
+            (rf"{AWS_PREFIX}/application-autoscaling/?", AutoScalingHandler)]

@@ -23,8 +23,8 @@ from traitlets.config import LoggingConfigurable
 from ..aws.credentials import Keyring, kernel_keyring
 from ..db import Database
 from ..runfolders import remove_orphans, temp_folders
-from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
-from ..db.pages import ListFilter, list_page
+from ..db.models import Endpoint, EndpointMetric, ScalableTarget, ScalingActivity, utcnow
+from ..db.pages import ListFilter, list_page, page
 from ..db.rows import require
 from ..jobs import interpreters
 from ..jobs.fields import RESOURCE_NAME
@@ -41,6 +41,7 @@ from .instances import (SOCKET_FOLDER_PREFIX, InstanceFailed, InstanceOptions, S
 from ..sagemaker.arns import arn
 from .resources import Resources
 from .routerproc import RouterError, RouterProcess
+from .scalingtargets import ScalingTargets, resource_id
 from .transformjobs import TransformJobs
 from .specs import (validate_endpoint, validate_scaling_policy,
                     validate_weights_and_capacities)
@@ -107,6 +108,7 @@ class ServingService(LoggingConfigurable):
         self._keyring: Keyring | None = None
         self.sockets = SocketFolder()
         self.resources = Resources(db, region, self.max_instances)
+        self.scaling = ScalingTargets(db, self.max_instances)
         self.transforms = TransformJobs(db, self.resources, self.folder, s3_client,
                                         environment, self._options)
         self.router: RouterProcess | None = None
@@ -288,7 +290,7 @@ class ServingService(LoggingConfigurable):
                 if s.get(Endpoint, name) is not None:
                     raise ResourceInUse(f"Cannot create already existing endpoint \"{name}\".")
                 s.add(Endpoint(name=name, config_name=config.name, status="Creating",
-                               variants=variants, scaling={}))
+                               variants=variants))
 
         await asyncio.to_thread(insert)
         self._spawn(name, self._bring_up(name, variants, creating=True))
@@ -334,14 +336,15 @@ class ServingService(LoggingConfigurable):
         """``DescribeEndpoint`` plus ``RuntimeUrl``, each variant's instances and scaling."""
         row = self._row(name)
         instances = self.fleet.describe_instances(name) if self.fleet else {}
+        scaling = self.scaling.effective(name).get(name, {})
         variants = []
         for v in row.variants:
             item = {k: v[k] for k in ("VariantName", "CurrentWeight", "DesiredWeight",
                                       "CurrentInstanceCount", "DesiredInstanceCount")}
             item["ModelName"] = v["ModelName"]
             item["Instances"] = instances.get(v["VariantName"], [])
-            if v["VariantName"] in row.scaling:
-                item["AutoScaling"] = row.scaling[v["VariantName"]]
+            if v["VariantName"] in scaling:
+                item["AutoScaling"] = scaling[v["VariantName"]]
             variants.append(item)
         reply: dict[str, Any] = {
             "EndpointName": row.name,
@@ -393,7 +396,7 @@ class ServingService(LoggingConfigurable):
 
     def _remove(self, name: str) -> None:
         with self.db.session() as s:
-            for table in (EndpointMetric, ScalingActivity):
+            for table in (EndpointMetric, ScalingActivity, ScalableTarget):
                 s.execute(table.__table__.delete().where(table.endpoint_name == name))
             row = s.get(Endpoint, name)
             if row is not None:
@@ -444,9 +447,9 @@ class ServingService(LoggingConfigurable):
                   "CurrentInstanceCount": v["InitialInstanceCount"],
                   "DesiredInstanceCount": v["InitialInstanceCount"]}
                  for v in config["ProductionVariants"]]
-        scaling = {k: p for k, p in row.scaling.items() if k in fresh.variants}
+        await asyncio.to_thread(self.scaling.keep_variants, name, set(fresh.variants))
         await asyncio.to_thread(self._update, name, status="InService", variants=state,
-                                config_name=config_name, scaling=scaling, failure_reason=None)
+                                config_name=config_name, failure_reason=None)
 
     async def update_weights_and_capacities(self, name: str,
                                             body: dict[str, Any]) -> dict[str, Any]:
@@ -544,34 +547,39 @@ class ServingService(LoggingConfigurable):
     # -- auto-scaling --------------------------------------------------------------------
     async def put_scaling_policy(self, name: str, variant: str,
                                  body: dict[str, Any]) -> dict[str, Any]:
-        """Register the variant as a scalable target with a target-tracking policy."""
-        row = await asyncio.to_thread(self._row, name)
-        if variant not in [v["VariantName"] for v in row.variants]:
-            raise ResourceNotFound(f"endpoint {name!r} has no variant {variant!r}")
+        """Register the variant as a scalable target with a target-tracking policy (the
+        REST route's one object, see :func:`.specs.validate_scaling_policy`)."""
         policy = validate_scaling_policy(body, self.max_instances)
-        if not await asyncio.to_thread(self._update, name,
-                                       scaling={**row.scaling, variant: policy}):
-            raise ResourceNotFound(f"no endpoint named {name!r}")
+        await asyncio.to_thread(self.scaling.set_flat, name, variant, policy)
+        await self.scaling_changed(name)
         return policy
 
     async def delete_scaling_policy(self, name: str, variant: str) -> None:
-        row = await asyncio.to_thread(self._row, name)
-        if variant not in row.scaling:
-            raise ResourceNotFound(f"variant {variant!r} of {name!r} has no scaling policy")
-        scaling = {k: v for k, v in row.scaling.items() if k != variant}
-        if not await asyncio.to_thread(self._update, name, scaling=scaling):
-            raise ResourceNotFound(f"no endpoint named {name!r}")
+        """Deregister the variant: no bounds, no policy."""
+        await asyncio.to_thread(self._row, name)
+        await asyncio.to_thread(self.scaling.deregister, name, variant)
 
-    def scaling_activities(self, name: str, max_results: int = 50) -> dict[str, Any]:
-        """``DescribeScalingActivities`` for the endpoint's variants, newest first."""
-        self._row(name)
+    async def scaling_changed(self, name: str) -> None:
+        """Apply a variant's new bounds now (a count outside them changes at once, as
+        Application Auto Scaling does), not at the next metrics period."""
+        if self.fleet is not None:
+            await self._autoscale(only=name)
+
+    def scaling_activities(self, name: str | None, max_results: int = 50,
+                           variant: str | None = None, next_token: str = "") -> dict[str, Any]:
+        """``DescribeScalingActivities`` of one endpoint's variants (of one ``variant``;
+        of every endpoint's without ``name``), newest first, in pages."""
+        query = select(ScalingActivity)
+        if name is not None:
+            self._row(name)
+            query = query.where(ScalingActivity.endpoint_name == name)
+        if variant is not None:
+            query = query.where(ScalingActivity.variant_name == variant)
         with self.db.session() as s:
-            rows = list(s.scalars(select(ScalingActivity)
-                                  .where(ScalingActivity.endpoint_name == name)
-                                  .order_by(ScalingActivity.id.desc()).limit(max_results)))
+            rows, token = page(s, query, ScalingActivity.id.desc(), next_token, max_results)
         return {"ScalingActivities": [{
             "ActivityId": str(r.id),
-            "ResourceId": f"endpoint/{name}/variant/{r.variant_name}",
+            "ResourceId": resource_id(r.endpoint_name, r.variant_name),
             "VariantName": r.variant_name,
             "Description": f"Setting desired instance count to {r.to_count}.",
             "Cause": r.cause,
@@ -580,7 +588,7 @@ class ServingService(LoggingConfigurable):
             "StatusCode": r.status,
             "StartTime": iso(r.started_at),
             "EndTime": iso(r.ended_at),
-        } for r in rows]}
+        } for r in rows], "NextToken": token}
 
     # -- metrics ------------------------------------------------------------------------
     async def _metrics_loop(self) -> None:
@@ -633,14 +641,15 @@ class ServingService(LoggingConfigurable):
         with self.db.session() as s:
             return list(s.scalars(select(Endpoint).where(Endpoint.status == "InService")))
 
-    async def _autoscale(self) -> None:
+    async def _autoscale(self, only: str | None = None) -> None:
         rows = await asyncio.to_thread(self._in_service)
+        policies = await asyncio.to_thread(self.scaling.effective, only)
         now = time.monotonic()
         for row in rows:
             rt = self.fleet.endpoints.get(row.name)
-            if rt is None or rt.lock.locked():
+            if rt is None or rt.lock.locked() or only not in (None, row.name):
                 continue
-            for vname, policy in row.scaling.items():
+            for vname, policy in policies.get(row.name, {}).items():
                 variant = rt.variants.get(vname)
                 if variant is None:
                     continue
