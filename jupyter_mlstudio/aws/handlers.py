@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from ..app import MLStudioApp
 
 AWS_PREFIX = "/mlstudio/aws"
+#: The variable boto3 reads each service's address from (in kernels): its route here.
+ENDPOINT_VARIABLES = {"AWS_ENDPOINT_URL_SAGEMAKER": "sagemaker",
+                      "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "logs",
+                      "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING": "application-autoscaling"}
 # The kernels' credentials change only with the store's or the environment's; looking
 # them up (boto3's chain) on every request would cost more than the request itself.
 _KEYRING_MAX_AGE = 30.0
@@ -165,7 +169,6 @@ class AutoScalingHandler(AwsJsonHandler):
 
 
 def aws_handlers() -> list[tuple]:
-    return [(rf"{AWS_PREFIX}/sagemaker/?", SageMakerHandler),
-            (rf"{AWS_PREFIX}/kms/?", KmsHandler),
-            (rf"{AWS_PREFIX}/logs/?", LogsHandler),
-            (rf"{AWS_PREFIX}/application-autoscaling/?", AutoScalingHandler)]
+    routes = {"sagemaker": SageMakerHandler, "kms": KmsHandler, "logs": LogsHandler,
+              "application-autoscaling": AutoScalingHandler}
+    return [(rf"{AWS_PREFIX}/{route}/?", handler) for route, handler in routes.items()]

@@ -120,6 +120,8 @@ class ServingService(LoggingConfigurable):
         self._rates: dict[tuple[str, str], deque] = defaultdict(lambda: deque(maxlen=HISTORY))
         self._last_scale_out: dict[tuple[str, str], float] = {}
         self._last_scaling: dict[tuple[str, str], float] = {}
+        #: Called when the router had to move to another port (``runtime_url`` changed).
+        self.on_runtime_url_change: Callable[[], None] | None = None
 
     # -- lifecycle --------------------------------------------------------------------
     async def start(self) -> None:
@@ -156,6 +158,8 @@ class ServingService(LoggingConfigurable):
                 await asyncio.to_thread(self.db.set_state, "serving.router_port", port)
                 self.router.port = port
                 await self.router.start()
+                if self.on_runtime_url_change is not None:
+                    self.on_runtime_url_change()
             self.fleet = Fleet(self.router, self._note_instance_failure)
             self.fleet.start_watching()
             if self._loop_task is None:
@@ -177,6 +181,12 @@ class ServingService(LoggingConfigurable):
                                    for rt in list(self.fleet.endpoints.values())))
             log.info("endpoint router restarted; %d endpoint(s) republished",
                      len(self.fleet.endpoints))
+
+    def reserve_router_port(self) -> None:
+        """Decide the router's port now (it starts with the first endpoint), so that
+        :attr:`runtime_url` is known before: kernels get it at their start."""
+        if not self.router_port:
+            self._remembered_port()
 
     def _remembered_port(self) -> int:
         port = self.db.get_state("serving.router_port")
