@@ -355,7 +355,8 @@ class LogsApi(AwsJsonApi):
         cursors, seen = [], {}
         for (name, lines), lo, hi in zip(sources, low, high):
             n = seen[name] = seen.get(name, -1) + 1
-            kept = resumed.get(name, [])
+            kept = resumed.get(name)
+            kept = kept if isinstance(kept, list) else []
             position = kept[n] if n < len(kept) and isinstance(kept[n], int) else lo
             cursors.append(_Cursor(lines, max(position, lo), hi, True, MAX_EVENTS))
         events, complete = collect(cursors, True, params.get("limit", MAX_EVENTS), match,
