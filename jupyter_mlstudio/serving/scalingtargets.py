@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db import Database
@@ -106,8 +106,12 @@ class ScalingTargets:
 
     def deregister(self, endpoint: str, variant: str) -> None:
         """``DeregisterScalableTarget``: the target goes, and its policy with it."""
-        with self.db.session() as s:
-            s.delete(self._target(s, endpoint, variant))
+        with self.db.session() as s:  # one statement: a concurrent removal is no error
+            gone = s.execute(delete(ScalableTarget).where(
+                ScalableTarget.endpoint_name == endpoint,
+                ScalableTarget.variant_name == variant)).rowcount
+        if not gone:
+            raise _no_target(endpoint, variant)
 
     def put_policy(self, endpoint: str, variant: str, name: str,
                    config: dict[str, Any]) -> ScalableTarget:
