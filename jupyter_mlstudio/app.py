@@ -13,7 +13,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Enum, Float, Unicode, Union, default, validate
 
 from ._version import __version__
-from .aws.handlers import AWS_PREFIX, KmsHandler, aws_handlers
+from .aws.handlers import AWS_PREFIX, ENDPOINT_VARIABLES, KmsHandler, aws_handlers
 from .aws.notebook_instance import NotebookInstance, write_metadata_file
 from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_config
 from .backends import discover_backends
@@ -122,7 +122,8 @@ class MLStudioApp(ExtensionApp):
         default_value="local",
         config=True,
         help="Where kernels' SageMaker calls go: 'local' = this server's own SageMaker API "
-        "(AWS_ENDPOINT_URL_SAGEMAKER and the SageMaker SDK's defaults are set for them); "
+        "(AWS_ENDPOINT_URL_SAGEMAKER, …_SAGEMAKER_RUNTIME, …_CLOUDWATCH_LOGS, "
+        "…_APPLICATION_AUTO_SCALING and the SageMaker SDK's defaults are set for them); "
         "'aws' = the real service, with the kernels' own AWS settings.",
     )
 
@@ -212,6 +213,9 @@ class MLStudioApp(ExtensionApp):
             self._sdk_config = write_sdk_config(
                 Path(self.data_dir) / "sagemaker-sdk", self.default_bucket,
                 kms_key_id=self.store_keys.key_arn if self._store_kms_settings() else None)
+        # The router starts with the first endpoint; its address is decided now, so kernels
+        # started before that have AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME too.
+        self.serving_service.reserve_router_port()
         self._saved_environ: dict[str, str | None] = {}
         self._export_environment()
         if self.write_notebook_metadata and self.sagemaker_api == "local":
@@ -245,6 +249,7 @@ class MLStudioApp(ExtensionApp):
         if await self.s3.ensure_ready():
             self._export_environment()  # the endpoint moves if a port was taken meanwhile
         self.s3.on_endpoint_change = self._export_environment
+        self.serving_service.on_runtime_url_change = self._export_environment
         await self.training_service.start()
         await self.serving_service.start()
 
@@ -295,9 +300,13 @@ class MLStudioApp(ExtensionApp):
             url_path_join(serverapp.connection_url, AWS_PREFIX, "kms"))
 
     def _sagemaker_environment(self, server_url: str) -> dict[str, str]:
-        """boto3 and the SageMaker SDK reach this server's own SageMaker API."""
-        env = {"AWS_ENDPOINT_URL_SAGEMAKER": url_path_join(server_url, AWS_PREFIX,
-                                                           "sagemaker")}
+        """boto3 and the SageMaker SDK reach this server's own SageMaker API, CloudWatch
+        Logs and Application Auto Scaling, and the endpoint router for invocations."""
+        env = {variable: url_path_join(server_url, AWS_PREFIX, route)
+               for variable, route in ENDPOINT_VARIABLES.items()}
+        runtime_url = self.serving_service.runtime_url
+        if runtime_url:
+            env["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = runtime_url
         if self._sdk_config is not None:
             env[OVERRIDE_VARIABLE] = str(self._sdk_config)
         return env

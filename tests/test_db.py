@@ -68,3 +68,46 @@ async def test_db_url_trait_is_used(jp_fetch, jp_serverapp, tmp_path):
     assert body["database"]["url"].endswith("custom/my.db")
     assert body["database"]["healthy"]
     assert (tmp_path / "custom" / "my.db").exists()
+
+
+def test_scaling_policies_move_to_their_own_table_and_back(tmp_path):
+    """Revision 0006: each variant's scaling object becomes a scalable target with its
+    policy; downgrading puts the objects back."""
+    from alembic import command
+
+    from jupyter_mlstudio.db.engine import alembic_config
+    from jupyter_mlstudio.db.models import ScalableTarget
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    db = Database(url)
+    policy = {"MinCapacity": 1, "MaxCapacity": 3, "TargetValue": 600.0, "ScaleInCooldown": 4,
+              "ScaleOutCooldown": 0, "DisableScaleIn": False,
+              "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}
+
+    def migrate(action, revision):
+        with db.engine.begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            action(cfg, revision)
+
+    migrate(command.upgrade, "0005")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "insert into mlstudio_endpoints (name, config_name, status, variants, scaling, "
+            "created_at, updated_at) values ('ep', 'cfg', 'InService', '[]', ?, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')", (json.dumps({"main": policy}),))
+    db.upgrade()
+    with db.session() as s:
+        [target] = s.query(ScalableTarget).all()
+    assert (target.endpoint_name, target.variant_name) == ("ep", "main")
+    assert (target.min_capacity, target.max_capacity) == (1, 3)
+    assert target.policy_name == "SageMakerEndpointInvocationScalingPolicy"
+    assert target.policy == {"TargetValue": 600.0, "ScaleInCooldown": 4, "ScaleOutCooldown": 0,
+                             "DisableScaleIn": False, "PredefinedMetricSpecification": {
+                                 "PredefinedMetricType":
+                                     "SageMakerVariantInvocationsPerInstance"}}
+    migrate(command.downgrade, "0005")
+    with db.engine.connect() as conn:
+        scaling = conn.exec_driver_sql("select scaling from mlstudio_endpoints").scalar()
+    assert json.loads(scaling) == {"main": policy}
+    db.dispose()

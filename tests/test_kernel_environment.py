@@ -84,3 +84,28 @@ async def test_kernel_reaches_the_servers_sagemaker_api(jp_serverapp, jp_fetch, 
     assert "JOBS 0 " in output, output
     assert "/mlstudio/aws/sagemaker" in output
     assert "CONFIG mlstudio" in output, output
+
+
+AWS_SCRIPT = """
+import boto3
+logs = boto3.client("logs")
+streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs")["logStreams"]
+print("LOGS", len(streams), logs.meta.endpoint_url)
+scaling = boto3.client("application-autoscaling")
+targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+print("SCALING", len(targets), scaling.meta.endpoint_url)
+print("RUNTIME", boto3.client("sagemaker-runtime").meta.endpoint_url)
+"""
+
+
+async def test_kernel_reaches_logs_auto_scaling_and_the_endpoint_router(jp_serverapp, jp_fetch,
+                                                                        mlstudio_app):
+    """CloudWatch Logs and Application Auto Scaling answer a kernel's plain boto3 clients;
+    sagemaker-runtime points at the endpoint router, whose port is chosen before any
+    endpoint starts it."""
+    output = await _run_in_kernel(jp_serverapp.kernel_manager, AWS_SCRIPT)
+    assert "LOGS 0 " in output and "/mlstudio/aws/logs" in output, output
+    assert "SCALING 0 " in output and "/mlstudio/aws/application-autoscaling" in output
+    runtime_url = mlstudio_app.serving_service.runtime_url
+    assert mlstudio_app.serving_service.router is None and runtime_url
+    assert f"RUNTIME {runtime_url}" in output

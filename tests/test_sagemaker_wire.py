@@ -1,20 +1,13 @@
 """SageMaker's own API on the server: boto3's ``sagemaker`` client, unchanged, signed."""
 from __future__ import annotations
 
-import io
-import tarfile
-import time
-
 import boto3
 import pytest
 import requests
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from jupyter_mlstudio.aws.credentials import Credential
-from jupyter_mlstudio.aws.signing import sign_headers
-
-from tests.servers import start_server
+from tests.wire_support import (SKLEARN_IMAGE, aws_client, signed_post, training_request,
+                                upload_source, wait_status, wire_fixtures)
 
 TRAIN_SCRIPT = b"""
 import os, time
@@ -22,71 +15,19 @@ print("training", flush=True)
 time.sleep(float(os.environ.get("SM_HP_SLEEP", "0")))
 open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write("ok")
 """
-SKLEARN_IMAGE = ("683313688378.dkr.ecr.us-east-1.amazonaws.com/"
-                 "sagemaker-scikit-learn:1.2-1-cpu-py3")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    live = start_server(tmp_path_factory.mktemp("wire") / "home")
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def environment(server):
-    return server.s3_environment()
+server, environment, sm, logs, aas = wire_fixtures("wire")
 
 
 def sagemaker_client(server, environment, **config):
-    return boto3.client(
-        "sagemaker", endpoint_url=f"{server.url}mlstudio/aws/sagemaker",
-        region_name="us-east-1", aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
-        config=Config(retries={"max_attempts": 1}, **config))
-
-
-@pytest.fixture(scope="module")
-def sm(server, environment):
-    return sagemaker_client(server, environment)
+    return aws_client(server, environment, "sagemaker", **config)
 
 
 @pytest.fixture(scope="module")
 def source_uri(server):
     """A sourcedir.tar.gz in the store, as the SageMaker SDK uploads one."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        info = tarfile.TarInfo("train.py")
-        info.size = len(TRAIN_SCRIPT)
-        tar.addfile(info, io.BytesIO(TRAIN_SCRIPT))
-    server.s3_client().put_object(Bucket="mlstudio", Key="wire/source/sourcedir.tar.gz",
-                                  Body=buffer.getvalue())
-    return "s3://mlstudio/wire/source/sourcedir.tar.gz"
-
-
-def training_request(name: str, source: str, sleep: float = 0) -> dict:
-    return {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {"TrainingImage": SKLEARN_IMAGE,
-                                   "TrainingInputMode": "File"},
-        "RoleArn": "arn:aws:iam::000000000000:role/SageMakerRole",
-        "HyperParameters": {"sagemaker_program": '"train.py"',
-                            "sagemaker_submit_directory": f'"{source}"',
-                            "sleep": str(sleep)},
-        "OutputDataConfig": {"S3OutputPath": "s3://mlstudio/wire/output"},
-        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
-                           "VolumeSizeInGB": 1},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 600},
-    }
-
-
-def wait_status(sm, name: str, done: set[str], timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        job = sm.describe_training_job(TrainingJobName=name)
-        if job["TrainingJobStatus"] in done or time.monotonic() > deadline:
-            return job
-        time.sleep(0.2)
+    return upload_source(server, "wire/source/sourcedir.tar.gz", TRAIN_SCRIPT)
 
 
 def test_training_job_through_boto3_appears_on_both_apis(server, sm, source_uri):
@@ -248,21 +189,10 @@ def _retarget(request, **_):
     request.headers.replace_header("X-Amz-Target", "SageMaker.Frobnicate")
 
 
-def signed_post(server, environment, target: str, body: bytes) -> requests.Response:
-    """A request signed as boto3 signs one, with any body."""
-    url = f"{server.url}mlstudio/aws/sagemaker"
-    credential = Credential(environment["AWS_ACCESS_KEY_ID"],
-                            environment["AWS_SECRET_ACCESS_KEY"])
-    headers = sign_headers("POST", url, body, {
-        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
-        credential, "us-east-1")
-    return requests.post(url, data=body, headers=headers, timeout=30)
-
-
 @pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b"[1, 2]", b"{nope",
                                   b'{"ModelName": NaN}', b"\xff\xfe"])
 def test_malformed_bodies_are_serialization_errors(server, environment, body):
-    reply = signed_post(server, environment, "SageMaker.DescribeModel", body)
+    reply = signed_post(server, environment, "sagemaker", "SageMaker.DescribeModel", body)
     assert reply.status_code == 400
     assert reply.json()["__type"] == "SerializationException"
     assert reply.headers["x-amzn-ErrorType"] == "SerializationException"

@@ -1,6 +1,9 @@
 """AWS wire routes under ``/mlstudio/aws/<service>``: signed with SigV4, not the Jupyter token.
 
-``boto3.client("sagemaker", endpoint_url=<server>/mlstudio/aws/sagemaker)`` posts here.
+``boto3.client("sagemaker", endpoint_url=<server>/mlstudio/aws/sagemaker)`` posts here,
+``boto3.client("logs", …/mlstudio/aws/logs)`` (CloudWatch Logs) and
+``boto3.client("application-autoscaling", …/mlstudio/aws/application-autoscaling)``
+likewise.
 Every request must carry an AWS Signature Version 4 made with credentials the server
 gives its kernels (see :mod:`..aws.credentials`); there is no other way in. A browser
 cannot forge such a signature, so the XSRF cookie check is not needed and not made.
@@ -18,15 +21,21 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from ..sagemaker.tags import TagStore
 from .credentials import Credential, Keyring, kernel_keyring
 from .json_protocol import CONTENT_TYPE, AwsError, operation_name, parse_body
-from .kms_api import TARGET_PREFIX as KMS_TARGET_PREFIX
+from .api import AwsJsonApi
+from .autoscaling_api import AutoScalingApi
 from .kms_api import KmsApi
-from .sagemaker_api import TARGET_PREFIX, SageMakerApi, Services
+from .logs_api import LogsApi
+from .sagemaker_api import SageMakerApi, Services
 from .sigv4 import SignedRequest, verify
 
 if TYPE_CHECKING:
     from ..app import MLStudioApp
 
 AWS_PREFIX = "/mlstudio/aws"
+#: The variable boto3 reads each service's address from (in kernels): its route here.
+ENDPOINT_VARIABLES = {"AWS_ENDPOINT_URL_SAGEMAKER": "sagemaker",
+                      "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "logs",
+                      "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING": "application-autoscaling"}
 # The kernels' credentials change only with the store's or the environment's; looking
 # them up (boto3's chain) on every request would cost more than the request itself.
 _KEYRING_MAX_AGE = 30.0
@@ -79,21 +88,20 @@ class AwsHandler(ExtensionHandlerMixin, JupyterHandler):
         self.finish(json.dumps({"__type": code, "message": self._reason}))
 
 
-class SageMakerHandler(AwsHandler):
-    """``SageMaker.<Operation>`` over AWS JSON 1.1."""
+class AwsJsonHandler(AwsHandler):
+    """An AWS JSON 1.1 service: ``POST`` with ``X-Amz-Target: <prefix>.<Operation>``,
+    authenticated, dispatched to the service's :class:`~.api.AwsJsonApi`."""
 
-    signing_name = "sagemaker"
+    def make_api(self) -> AwsJsonApi:
+        """The service's dispatcher (made once per server)."""
+        raise NotImplementedError
 
     @property
-    def api(self) -> SageMakerApi:
-        api = self.settings.get("mlstudio_sagemaker_api")
+    def api(self) -> AwsJsonApi:
+        key = f"mlstudio_aws_api_{self.signing_name}"
+        api = self.settings.get(key)
         if api is None:
-            api = SageMakerApi(Services(training=self.mlstudio.training_service,
-                                        serving=self.mlstudio.serving_service,
-                                        region=self.mlstudio.s3.region or "us-east-1",
-                                        notebook=self.mlstudio.notebook_instance,
-                                        tags=TagStore(self.mlstudio.db)))
-            self.settings["mlstudio_sagemaker_api"] = api
+            api = self.settings[key] = self.make_api()
         return api
 
     @allow_unauthenticated
@@ -101,13 +109,26 @@ class SageMakerHandler(AwsHandler):
         try:
             self.authenticate()
             operation = operation_name(self.request.headers.get("X-Amz-Target"),
-                                       TARGET_PREFIX)
+                                       self.api.target_prefix)
             self.write_aws(await self.api.call(operation, parse_body(self.request.body)))
         except AwsError as err:
             self.write_aws_error(err)
 
 
-class KmsHandler(AwsHandler):
+class SageMakerHandler(AwsJsonHandler):
+    """``SageMaker.<Operation>``."""
+
+    signing_name = "sagemaker"
+
+    def make_api(self) -> SageMakerApi:
+        return SageMakerApi(Services(training=self.mlstudio.training_service,
+                                     serving=self.mlstudio.serving_service,
+                                     region=self.mlstudio.s3.region or "us-east-1",
+                                     notebook=self.mlstudio.notebook_instance,
+                                     tags=TagStore(self.mlstudio.db)))
+
+
+class KmsHandler(AwsJsonHandler):
     """``TrentService.<Operation>`` for the embedded store's SSE-KMS, signed by the store.
 
     Only the store's own key pair is accepted here: kernels have no business with the
@@ -123,18 +144,31 @@ class KmsHandler(AwsHandler):
         cred = keys.credential
         return Keyring([Credential(cred.access_key_id, cred.secret_access_key)])
 
-    @allow_unauthenticated
-    def post(self) -> None:
-        try:
-            self.authenticate()
-            operation = operation_name(self.request.headers.get("X-Amz-Target"),
-                                       KMS_TARGET_PREFIX)
-            api = KmsApi(self.mlstudio.store_keys)
-            self.write_aws(api.call(operation, parse_body(self.request.body)))
-        except AwsError as err:
-            self.write_aws_error(err)
+    def make_api(self) -> KmsApi:
+        return KmsApi(self.mlstudio.store_keys)
+
+
+class LogsHandler(AwsJsonHandler):
+    """CloudWatch Logs: ``Logs_20140328.<Operation>`` on the jobs' and endpoints' logs."""
+
+    signing_name = "logs"
+
+    def make_api(self) -> LogsApi:
+        return LogsApi(self.mlstudio.training_service, self.mlstudio.serving_service,
+                       self.mlstudio.s3.region or "us-east-1")
+
+
+class AutoScalingHandler(AwsJsonHandler):
+    """Application Auto Scaling: ``AnyScaleFrontendService.<Operation>`` on variants."""
+
+    signing_name = "application-autoscaling"
+
+    def make_api(self) -> AutoScalingApi:
+        return AutoScalingApi(self.mlstudio.serving_service,
+                              self.mlstudio.s3.region or "us-east-1")
 
 
 def aws_handlers() -> list[tuple]:
-    return [(rf"{AWS_PREFIX}/sagemaker/?", SageMakerHandler),
-            (rf"{AWS_PREFIX}/kms/?", KmsHandler)]
+    routes = {"sagemaker": SageMakerHandler, "kms": KmsHandler, "logs": LogsHandler,
+              "application-autoscaling": AutoScalingHandler}
+    return [(rf"{AWS_PREFIX}/{route}/?", handler) for route, handler in routes.items()]

@@ -11,11 +11,8 @@ import binascii
 from typing import Any
 
 from ..s3.kms_keys import KmsError, StoreKeys
-from ..sagemaker.validation import describe_problems, request_problems
+from .api import AwsJsonApi, Handler
 from .json_protocol import AwsError
-
-TARGET_PREFIX = "TrentService"
-_OPERATIONS = ("DescribeKey", "GenerateDataKey", "Decrypt", "Encrypt")
 
 
 def _blob(params: dict[str, Any], member: str) -> bytes:
@@ -29,21 +26,27 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-class KmsApi:
+class KmsApi(AwsJsonApi):
     """Dispatches ``TrentService.<Operation>`` requests to the store's key."""
+
+    service = "kms"
+    target_prefix = "TrentService"
 
     def __init__(self, keys: StoreKeys) -> None:
         self.keys = keys
+        super().__init__({name: self._sync(getattr(self, "_" + name)) for name in
+                          ("DescribeKey", "GenerateDataKey", "Decrypt", "Encrypt")})
 
-    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run ``operation``; AwsError for what the caller got wrong."""
-        if operation not in _OPERATIONS:
-            raise AwsError("UnknownOperationException", f"Unknown operation {operation!r}.")
-        problems = request_problems(operation, params, service="kms")
-        if problems:
-            raise AwsError("ValidationException", describe_problems(problems))
+    @staticmethod
+    def _sync(fn: Any) -> Handler:
+        async def call(params: dict[str, Any]) -> dict[str, Any]:
+            return fn(params)  # a few microseconds of cryptography: no thread needed
+        return call
+
+    async def run(self, operation: str, handler: Handler,
+                  params: dict[str, Any]) -> dict[str, Any]:
         try:
-            return getattr(self, "_" + operation)(params)
+            return await handler(params)
         except KmsError as err:
             status = 500 if err.code == "KMSInternalException" else 400
             raise AwsError(err.code, err.message, status) from None

@@ -11,43 +11,18 @@ model lists each operation's errors), else a ``ValidationException``.
 from __future__ import annotations
 
 import asyncio
-import functools
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
-
-import botocore.session
 
 from ..db.pages import ListFilter
 from ..errors import MLStudioError
 from ..sagemaker.arns import arn
 from ..sagemaker.tags import TagStore, check_tags
-from ..sagemaker.validation import request_problems
-from .json_protocol import AwsError, wire_output
+from .api import AwsJsonApi, Handler, declared_errors
+from .json_protocol import AwsError
 from .notebook_instance import NotebookInstance
 
-TARGET_PREFIX = "SageMaker"
 _DEFAULT_MAX_RESULTS = 10
-
-Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-
-
-@functools.lru_cache(maxsize=None)
-def _declared_errors(operation: str) -> frozenset[str]:
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return frozenset(shape.name for shape in model.operation_model(operation).error_shapes)
-
-
-@functools.lru_cache(maxsize=None)
-def _output_shape(operation: str) -> Any:
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return model.operation_model(operation).output_shape
-
-
-@functools.lru_cache(maxsize=1)
-def operation_names() -> frozenset[str]:
-    """Every operation botocore's SageMaker model knows."""
-    return frozenset(botocore.session.get_session().get_service_model("sagemaker")
-                     .operation_names)
 
 
 # What SageMaker says when the named resource does not exist, by the request member
@@ -75,7 +50,7 @@ def aws_error(operation: str, err: MLStudioError, params: dict[str, Any],
     """The error SageMaker would answer ``operation`` with for a domain error."""
     if err.status >= 500:
         return AwsError("InternalFailure", err.message, 500)
-    declared = _declared_errors(operation)
+    declared = declared_errors("sagemaker", operation)
     if err.reason == "ResourceNotFound" and operation.startswith(("Describe", "Stop", "Delete",
                                                                   "Update")):
         return AwsError("ValidationException",
@@ -98,8 +73,11 @@ class Services:
     tags: TagStore
 
 
-class SageMakerApi:
+class SageMakerApi(AwsJsonApi):
     """Dispatches ``SageMaker.<Operation>`` requests to the services."""
+
+    service = "sagemaker"
+    target_prefix = "SageMaker"
 
     def __init__(self, services: Services) -> None:
         self.training = services.training
@@ -107,7 +85,7 @@ class SageMakerApi:
         self.region = services.region
         self.notebook = services.notebook
         self.tags = services.tags
-        self._operations: dict[str, Handler] = {
+        super().__init__({
             "CreateTrainingJob": self._create_training_job,
             "DescribeTrainingJob": self._named(self.training.describe, "TrainingJobName"),
             "ListTrainingJobs": self._list(self.training.list),
@@ -139,30 +117,19 @@ class SageMakerApi:
             "AddTags": self._add_tags,
             "ListTags": self._list_tags,
             "DeleteTags": self._delete_tags,
-        }
+        })
 
-    def supports(self, operation: str) -> bool:
-        return operation in self._operations
+    async def run(self, operation: str, handler: Handler,
+                  params: dict[str, Any]) -> dict[str, Any]:
+        """The operation, with its ``Tags`` checked, and a created resource tagged."""
+        check_tags(params.get("Tags") or [])
+        result = await handler(params)
+        if operation.startswith("Create"):
+            await self._tag_created(result, params.get("Tags") or [])
+        return result
 
-    async def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run ``operation`` with ``params``; AwsError for anything the caller got wrong."""
-        handler = self._operations.get(operation)
-        if handler is None:
-            if operation in operation_names():
-                raise AwsError("ValidationException",
-                               f"{operation} is not supported by this server.")
-            raise AwsError("UnknownOperationException", f"Unknown operation {operation!r}.")
-        problems = request_problems(operation, params)
-        if problems:
-            raise AwsError("ValidationException", "; ".join(problems))
-        try:
-            check_tags(params.get("Tags") or [])
-            result = await handler(params)
-            if operation.startswith("Create"):
-                await self._tag_created(result, params.get("Tags") or [])
-            return wire_output(result, _output_shape(operation))
-        except MLStudioError as err:
-            raise aws_error(operation, err, params, self.region) from None
+    def aws_error(self, operation: str, err: MLStudioError, params: dict[str, Any]) -> AwsError:
+        return aws_error(operation, err, params, self.region)
 
     # -- adapters: request shape -> service call -> response shape --------------------------
     @staticmethod

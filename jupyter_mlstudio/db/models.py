@@ -105,7 +105,7 @@ class EndpointConfig(Base):
 
 
 class Endpoint(Base):
-    """An endpoint: its configuration, status and each variant's weight, capacity, scaling."""
+    """An endpoint: its configuration, status and each variant's weight and capacity."""
 
     __tablename__ = "mlstudio_endpoints"
 
@@ -116,12 +116,32 @@ class Endpoint(Base):
     #: [{VariantName, ModelName, CurrentWeight, DesiredWeight, CurrentInstanceCount,
     #:   DesiredInstanceCount}] as DescribeEndpoint reports them.
     variants: Mapped[Any] = mapped_column(JSON, nullable=False, default=list)
-    #: {variant: {MinCapacity, MaxCapacity, TargetValue, ScaleInCooldown, ScaleOutCooldown}}
-    scaling: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  nullable=False, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow, nullable=False)
+
+
+class ScalableTarget(Base):
+    """A variant registered for auto-scaling (Application Auto Scaling's scalable target)
+    and its target-tracking policy, if it has one."""
+
+    __tablename__ = "mlstudio_scalable_targets"
+
+    endpoint_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    variant_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    min_capacity: Mapped[int] = mapped_column(Integer, nullable=False)
+    max_capacity: Mapped[int] = mapped_column(Integer, nullable=False)
+    role_arn: Mapped[str] = mapped_column(String(1600), nullable=False)
+    #: SuspendedState: {DynamicScalingInSuspended, DynamicScalingOutSuspended, ...}
+    suspended: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False)
+    policy_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    #: TargetTrackingScalingPolicyConfiguration, as PutScalingPolicy set it
+    policy: Mapped[Any] = mapped_column(JSON, nullable=True)
+    policy_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                               nullable=True)
 
 
 class ScalingActivity(Base):

@@ -1,8 +1,9 @@
 """Rows looked up by name, as the API reports a missing one."""
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..sagemaker.errors import ResourceNotFound
@@ -16,3 +17,11 @@ def require(session: Session, model: type[Row], name: str, message: str) -> Row:
     if row is None:
         raise ResourceNotFound(message)
     return row
+
+
+def named(model: Any, name: str, exact: bool = False) -> Any:
+    """A query of the ``model`` rows named ``name`` (or, unless ``exact``, whose name
+    starts with it), in name order."""
+    column = model.name
+    return select(model).where(column == name if exact else
+                               column.startswith(name, autoescape=True)).order_by(column)

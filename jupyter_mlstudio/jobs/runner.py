@@ -6,7 +6,8 @@ Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code a
 the input channels (Downloading), runs the entry point on every host (Training),
 packs and uploads ``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends
 Completed, Failed or Stopped. Progress goes to ``state.json`` (atomically), the
-script's output to ``output.log`` (capped) and metric points to ``metrics.jsonl``.
+script's output to ``output.log`` (capped; each host's lines timed in its own index, see
+:mod:`.joblog`) and metric points to ``metrics.jsonl``.
 It runs in its own process group and outlives a restart of the Jupyter server,
 which reattaches to it through these files. SIGTERM stops the job.
 """
@@ -30,13 +31,12 @@ from typing import Any
 from ..process import helper_environment, signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
-from .joblog import CappedLog
+from .joblog import CappedLog, LineBuffer
 from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
 from .sourcedir import source_files
 from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024
-MAX_LINE = 1024 * 1024  # a longer run of output without a newline is logged in pieces
 SMALL_UPLOAD = 8 * 1024 * 1024
 
 
@@ -93,11 +93,13 @@ class Runner:
         self.spec = self.plan["spec"]
         self.name = self.spec["TrainingJobName"]
         self.state = JobState(job_dir / "state.json")
-        self.log = CappedLog(job_dir / "output.log", self.plan["max_log_bytes"])
+        self.hosts = container.host_names(self.spec["ResourceConfig"]["InstanceCount"])
+        # The runner's own lines are the first host's, as a single-host job's always were.
+        self.log = CappedLog(job_dir / "output.log", self.plan["max_log_bytes"],
+                             stream=self.hosts[0])
         self.metrics = MetricWorker(MetricParser(
             self.spec["AlgorithmSpecification"]["MetricDefinitions"], job_dir / "metrics.jsonl"))
         self._long_line_noted = False
-        self.hosts = container.host_names(self.spec["ResourceConfig"]["InstanceCount"])
         self.deadline = time.monotonic() + self.spec["StoppingCondition"]["MaxRuntimeInSeconds"]
         self.stop_reason: str | None = None
         self.procs: dict[str, subprocess.Popen] = {}
@@ -238,23 +240,20 @@ class Runner:
         for host, proc in self.procs.items():
             os.set_blocking(proc.stdout.fileno(), False)
             selector.register(proc.stdout, selectors.EVENT_READ, host)
-        prefix = len(self.hosts) > 1
-        partial: dict[str, bytes] = {h: b"" for h in self.procs}
+        several = len(self.hosts) > 1
+        buffers = {h: LineBuffer() for h in self.procs}
         while selector.get_map():
             for key, _ in selector.select(timeout=0.2):
                 host = key.data
                 chunk = key.fileobj.read(65536)
-                if not chunk:
+                if chunk:
+                    lines = buffers[host].feed(chunk)
+                else:
                     selector.unregister(key.fileobj)
-                    chunk = b"\n" if partial[host] else b""
-                data = partial[host] + chunk
-                *lines, partial[host] = data.split(b"\n")
-                if len(partial[host]) > MAX_LINE:
-                    lines.append(partial[host])
-                    partial[host] = b""
+                    lines = buffers[host].close()
                 for raw in lines:
-                    line = raw.decode("utf-8", "replace")
-                    self.log.write(f"[{host}] {line}" if prefix else line)
+                    self.log.write(raw.decode("utf-8", "replace"), stream=host,
+                                   prefix=f"[{host}] " if several else "")
                 self.match_metrics(lines)
             self.check_stop()
         for proc in self.procs.values():

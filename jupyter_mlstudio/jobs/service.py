@@ -19,14 +19,14 @@ from ..backends.local import LocalBackend
 from ..db import Database
 from ..db.pages import ListFilter, list_page
 from ..db.models import TrainingJob, TrainingMetric, utcnow
-from ..db.rows import require
+from ..db.rows import named, require
 from ..errors import MLStudioError
 from ..workspace import resolve_in_root
 from ..times import iso
-from . import interpreters
+from . import container, interpreters
 from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError
-from .joblog import read_from
+from .joblog import JobLogs, TimedLines, read_from
 from .sourcedir import UnsafeSourceLink, source_files
 from .spec import decode_hyperparameter, validate_training_job
 
@@ -410,6 +410,23 @@ class TrainingService(LoggingConfigurable):
         text, next_offset = read_from(Path(path), offset, LOG_CHUNK) if path else ("", offset)
         return {"text": text, "next_offset": next_offset,
                 "complete": job.status in TERMINAL and not text}
+
+    def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
+        """The timed log of each job whose name starts with ``name`` (is ``name`` if
+        ``exact``), by host, in name order; jobs that have not started have none yet.
+        The runner's own lines are the first host's."""
+        with self.db.session() as s:
+            jobs = list(s.scalars(named(TrainingJob, name, exact)))
+        found = []
+        for job in jobs:
+            path = self.backend.log_path(job.backend_state)
+            if path is None or not Path(path).is_file():
+                continue
+            hosts = container.host_names(job.spec["ResourceConfig"]["InstanceCount"])
+            found.append(JobLogs(job.name, job.created_at, {
+                host: [TimedLines(Path(path), host, unindexed=i == 0)]
+                for i, host in enumerate(hosts)}))
+        return found
 
     async def follow_logs(self, name: str, offset: int, timeout: float) -> dict[str, Any]:
         """Like ``logs`` but waits up to ``timeout`` seconds for new text (long poll)."""

@@ -1,10 +1,11 @@
-"""Checks of SageMaker requests against SageMaker's own request shapes.
+"""Checks of AWS requests against the services' own request shapes.
 
-The shapes come from botocore's service model for ``sagemaker`` (what boto3 sends and
-the service enforces). botocore's :class:`~botocore.validate.ParamValidator` reports
-types, required members, unknown members and minimum lengths / values; the rest of the
-model's constraints (maximum lengths and values, enums, patterns, no JSON booleans for
-numbers) are checked here. :func:`request_problems` returns what is wrong, each naming
+The shapes come from botocore's service models (what boto3 sends and the service
+enforces): ``sagemaker`` by default, and the other services the server speaks (``logs``,
+``application-autoscaling``). botocore's :class:`~botocore.validate.ParamValidator`
+reports types, required members, unknown members and minimum lengths / values; the rest
+of the model's constraints (maximum lengths and values, enums, patterns, no JSON booleans
+for numbers) are checked here. :func:`request_problems` returns what is wrong, each naming
 the field's path (``ProductionVariants[0].InstanceType``); callers raise their own error
 (a REST 400, an AWS ``ValidationException``) and add the project's rules on top.
 """
@@ -15,7 +16,7 @@ import re
 from typing import Any, Iterable
 
 import botocore.session
-from botocore.model import Shape
+from botocore.model import ServiceModel, Shape
 from botocore.validate import ParamValidator
 
 from ..jsontypes import json_type
@@ -41,10 +42,15 @@ _TYPE_NAMES = {"<class 'str'>": "a string", "<class 'int'>": "an integer",
 
 
 @functools.lru_cache(maxsize=None)
+def service_model(service: str = "sagemaker") -> ServiceModel:
+    """botocore's model of ``service`` (loaded once: it takes a while)."""
+    return botocore.session.get_session().get_service_model(service)
+
+
+@functools.lru_cache(maxsize=None)
 def input_shape(operation: str, service: str = "sagemaker") -> Shape:
-    """The request shape of an operation of ``service`` (SageMaker's ``CreateModel``…)."""
-    model = botocore.session.get_session().get_service_model(service)
-    return model.operation_model(operation).input_shape
+    """The request shape of an operation (``CreateModel``…) of ``service``."""
+    return service_model(service).operation_model(operation).input_shape
 
 
 @functools.lru_cache(maxsize=256)
@@ -145,15 +151,16 @@ def _string_problems(value: str, shape: Shape, where: str) -> Iterable[str]:
         return
     pattern = _pattern(shape.metadata["pattern"]) if "pattern" in shape.metadata else None
     if pattern is not None and not pattern.fullmatch(value):
-        yield (f"{where} {value[:80]!r} does not match SageMaker's pattern "
+        yield (f"{where} {value[:80]!r} does not match the pattern "
                f"{shape.metadata['pattern']}")
 
 
 def request_problems(operation: str, params: dict[str, Any],
                      optional: Iterable[str] = (), service: str = "sagemaker") -> list[str]:
-    """What is wrong with ``params`` as a request of ``operation``; ``[]`` when nothing.
+    """What is wrong with ``params`` as a request of ``service``'s ``operation``; ``[]``
+    when nothing.
 
-    ``optional`` names members SageMaker requires that the caller fills in itself (a
+    ``optional`` names members the service requires that the caller fills in itself (a
     default, or the name in the URL), as dotted paths with ``[]`` for list items.
     ``service`` is botocore's name of the service whose model applies (``logs``, ``kms``…).
     """

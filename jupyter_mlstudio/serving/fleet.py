@@ -46,11 +46,17 @@ class EndpointRuntime:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def new_instance(self, variant: Variant) -> Instance:
+        """An instance of ``variant``, named ``<variant>-<n>`` (see :func:`variant_of`)."""
         return Instance(f"{variant.name}-{next(self._ids)}", variant.files,
                         self.folder / "instances", variant.options)
 
     def all_instances(self) -> list[Instance]:
         return [i for v in self.variants.values() for i in v.instances]
+
+
+def variant_of(instance_id: str) -> str:
+    """The variant an endpoint's instance belongs to, from its id."""
+    return instance_id.rsplit("-", 1)[0]
 
 
 class Fleet:

@@ -2,7 +2,8 @@
 
 The process runs ``python -m jupyter_mlstudio.serving.modelserver`` in its own process
 group (see :mod:`jupyter_mlstudio.process`); it writes a status file that says when the
-model is loaded or why loading failed, and answers ``GET /ping``. It listens on a unix
+model is loaded or why loading failed, and answers ``GET /ping``. Its output goes to
+``<id>.log``, each line timed as it comes (see :mod:`..jobs.joblog`). It listens on a unix
 socket in a folder only this user can open (see :class:`SocketFolder`): no other local
 account and no web page can reach it, only the router and the transform runner.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from ..jobs.joblog import ChildLog
 from ..process import spawn_group, stop_group
 from ..runfolders import make_owned_dir
 from .artifacts import ModelFiles
@@ -98,6 +100,7 @@ class Instance:
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
         self.status = "Pending"
+        self._output = ChildLog(self.log_path)
 
     @property
     def url(self) -> str:
@@ -134,8 +137,9 @@ class Instance:
         self.status_path.unlink(missing_ok=True)
         self.socket = self.options.sockets.new_socket()
         env = {**self.options.environment, "PYTHONUNBUFFERED": "1"}
-        with open(self.log_path, "ab") as log:
-            self.proc = spawn_group(self._command(), env=env, cwd=self.folder, stdout=log)
+        self.proc = spawn_group(self._command(), env=env, cwd=self.folder,
+                                stdout=subprocess.PIPE)
+        self._output.attach(self.proc, self.id)
         self.status = "Pending"
 
     def exited(self) -> int | None:
@@ -182,6 +186,7 @@ class Instance:
         proc, self.proc = self.proc, None
         if proc is not None:
             await asyncio.to_thread(stop_group, proc, grace)
+        await asyncio.to_thread(self._output.close)
         if self.socket is not None:
             self.socket.unlink(missing_ok=True)
         self.status = "Stopped"

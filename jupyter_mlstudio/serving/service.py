@@ -23,22 +23,25 @@ from traitlets.config import LoggingConfigurable
 from ..aws.credentials import Keyring, kernel_keyring
 from ..db import Database
 from ..runfolders import remove_orphans, temp_folders
-from ..db.models import Endpoint, EndpointMetric, ScalingActivity, utcnow
-from ..db.pages import ListFilter, list_page
+from ..db.models import Endpoint, EndpointMetric, ScalableTarget, ScalingActivity, utcnow
+from ..db.pages import ListFilter, list_page, page
 from ..db.rows import require
 from ..jobs import interpreters
+from ..jobs.fields import RESOURCE_NAME
 from ..jobs.frameworks import framework_of
+from ..jobs.joblog import TimedLines
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..times import iso
 from . import autoscaling
 from .artifacts import ArtifactError, fetch_model
-from .fleet import EndpointRuntime, Fleet, Variant
+from .fleet import EndpointRuntime, Fleet, Variant, variant_of
 from .environment import serving_environment
 from .instances import (SOCKET_FOLDER_PREFIX, InstanceFailed, InstanceOptions, SocketFolder,
                         free_port)
 from ..sagemaker.arns import arn
 from .resources import Resources
 from .routerproc import RouterError, RouterProcess
+from .scalingtargets import ScalingTargets, resource_id
 from .transformjobs import TransformJobs
 from .specs import (validate_endpoint, validate_scaling_policy,
                     validate_weights_and_capacities)
@@ -105,6 +108,7 @@ class ServingService(LoggingConfigurable):
         self._keyring: Keyring | None = None
         self.sockets = SocketFolder()
         self.resources = Resources(db, region, self.max_instances)
+        self.scaling = ScalingTargets(db, self.max_instances)
         self.transforms = TransformJobs(db, self.resources, self.folder, s3_client,
                                         environment, self._options)
         self.router: RouterProcess | None = None
@@ -116,6 +120,8 @@ class ServingService(LoggingConfigurable):
         self._rates: dict[tuple[str, str], deque] = defaultdict(lambda: deque(maxlen=HISTORY))
         self._last_scale_out: dict[tuple[str, str], float] = {}
         self._last_scaling: dict[tuple[str, str], float] = {}
+        #: Called when the router had to move to another port (``runtime_url`` changed).
+        self.on_runtime_url_change: Callable[[], None] | None = None
 
     # -- lifecycle --------------------------------------------------------------------
     async def start(self) -> None:
@@ -152,6 +158,8 @@ class ServingService(LoggingConfigurable):
                 await asyncio.to_thread(self.db.set_state, "serving.router_port", port)
                 self.router.port = port
                 await self.router.start()
+                if self.on_runtime_url_change is not None:
+                    self.on_runtime_url_change()
             self.fleet = Fleet(self.router, self._note_instance_failure)
             self.fleet.start_watching()
             if self._loop_task is None:
@@ -173,6 +181,12 @@ class ServingService(LoggingConfigurable):
                                    for rt in list(self.fleet.endpoints.values())))
             log.info("endpoint router restarted; %d endpoint(s) republished",
                      len(self.fleet.endpoints))
+
+    def reserve_router_port(self) -> None:
+        """Decide the router's port now (it starts with the first endpoint), so that
+        :attr:`runtime_url` is known before: kernels get it at their start."""
+        if not self.router_port:
+            self._remembered_port()
 
     def _remembered_port(self) -> int:
         port = self.db.get_state("serving.router_port")
@@ -286,7 +300,7 @@ class ServingService(LoggingConfigurable):
                 if s.get(Endpoint, name) is not None:
                     raise ResourceInUse(f"Cannot create already existing endpoint \"{name}\".")
                 s.add(Endpoint(name=name, config_name=config.name, status="Creating",
-                               variants=variants, scaling={}))
+                               variants=variants))
 
         await asyncio.to_thread(insert)
         self._spawn(name, self._bring_up(name, variants, creating=True))
@@ -332,14 +346,15 @@ class ServingService(LoggingConfigurable):
         """``DescribeEndpoint`` plus ``RuntimeUrl``, each variant's instances and scaling."""
         row = self._row(name)
         instances = self.fleet.describe_instances(name) if self.fleet else {}
+        scaling = self.scaling.effective(name).get(name, {})
         variants = []
         for v in row.variants:
             item = {k: v[k] for k in ("VariantName", "CurrentWeight", "DesiredWeight",
                                       "CurrentInstanceCount", "DesiredInstanceCount")}
             item["ModelName"] = v["ModelName"]
             item["Instances"] = instances.get(v["VariantName"], [])
-            if v["VariantName"] in row.scaling:
-                item["AutoScaling"] = row.scaling[v["VariantName"]]
+            if v["VariantName"] in scaling:
+                item["AutoScaling"] = scaling[v["VariantName"]]
             variants.append(item)
         reply: dict[str, Any] = {
             "EndpointName": row.name,
@@ -391,7 +406,7 @@ class ServingService(LoggingConfigurable):
 
     def _remove(self, name: str) -> None:
         with self.db.session() as s:
-            for table in (EndpointMetric, ScalingActivity):
+            for table in (EndpointMetric, ScalingActivity, ScalableTarget):
                 s.execute(table.__table__.delete().where(table.endpoint_name == name))
             row = s.get(Endpoint, name)
             if row is not None:
@@ -442,9 +457,9 @@ class ServingService(LoggingConfigurable):
                   "CurrentInstanceCount": v["InitialInstanceCount"],
                   "DesiredInstanceCount": v["InitialInstanceCount"]}
                  for v in config["ProductionVariants"]]
-        scaling = {k: p for k, p in row.scaling.items() if k in fresh.variants}
+        await asyncio.to_thread(self.scaling.keep_variants, name, set(fresh.variants))
         await asyncio.to_thread(self._update, name, status="InService", variants=state,
-                                config_name=config_name, scaling=scaling, failure_reason=None)
+                                config_name=config_name, failure_reason=None)
 
     async def update_weights_and_capacities(self, name: str,
                                             body: dict[str, Any]) -> dict[str, Any]:
@@ -542,34 +557,39 @@ class ServingService(LoggingConfigurable):
     # -- auto-scaling --------------------------------------------------------------------
     async def put_scaling_policy(self, name: str, variant: str,
                                  body: dict[str, Any]) -> dict[str, Any]:
-        """Register the variant as a scalable target with a target-tracking policy."""
-        row = await asyncio.to_thread(self._row, name)
-        if variant not in [v["VariantName"] for v in row.variants]:
-            raise ResourceNotFound(f"endpoint {name!r} has no variant {variant!r}")
+        """Register the variant as a scalable target with a target-tracking policy (the
+        REST route's one object, see :func:`.specs.validate_scaling_policy`)."""
         policy = validate_scaling_policy(body, self.max_instances)
-        if not await asyncio.to_thread(self._update, name,
-                                       scaling={**row.scaling, variant: policy}):
-            raise ResourceNotFound(f"no endpoint named {name!r}")
+        await asyncio.to_thread(self.scaling.set_flat, name, variant, policy)
+        await self.scaling_changed(name)
         return policy
 
     async def delete_scaling_policy(self, name: str, variant: str) -> None:
-        row = await asyncio.to_thread(self._row, name)
-        if variant not in row.scaling:
-            raise ResourceNotFound(f"variant {variant!r} of {name!r} has no scaling policy")
-        scaling = {k: v for k, v in row.scaling.items() if k != variant}
-        if not await asyncio.to_thread(self._update, name, scaling=scaling):
-            raise ResourceNotFound(f"no endpoint named {name!r}")
+        """Deregister the variant: no bounds, no policy."""
+        await asyncio.to_thread(self._row, name)
+        await asyncio.to_thread(self.scaling.deregister, name, variant)
 
-    def scaling_activities(self, name: str, max_results: int = 50) -> dict[str, Any]:
-        """``DescribeScalingActivities`` for the endpoint's variants, newest first."""
-        self._row(name)
+    async def scaling_changed(self, name: str) -> None:
+        """Apply a variant's new bounds now (a count outside them changes at once, as
+        Application Auto Scaling does), not at the next metrics period."""
+        if self.fleet is not None:
+            await self._autoscale(only=name)
+
+    def scaling_activities(self, name: str | None, max_results: int = 50,
+                           variant: str | None = None, next_token: str = "") -> dict[str, Any]:
+        """``DescribeScalingActivities`` of one endpoint's variants (of one ``variant``;
+        of every endpoint's without ``name``), newest first, in pages."""
+        query = select(ScalingActivity)
+        if name is not None:
+            self._row(name)
+            query = query.where(ScalingActivity.endpoint_name == name)
+        if variant is not None:
+            query = query.where(ScalingActivity.variant_name == variant)
         with self.db.session() as s:
-            rows = list(s.scalars(select(ScalingActivity)
-                                  .where(ScalingActivity.endpoint_name == name)
-                                  .order_by(ScalingActivity.id.desc()).limit(max_results)))
+            rows, token = page(s, query, ScalingActivity.id.desc(), next_token, max_results)
         return {"ScalingActivities": [{
             "ActivityId": str(r.id),
-            "ResourceId": f"endpoint/{name}/variant/{r.variant_name}",
+            "ResourceId": resource_id(r.endpoint_name, r.variant_name),
             "VariantName": r.variant_name,
             "Description": f"Setting desired instance count to {r.to_count}.",
             "Cause": r.cause,
@@ -578,7 +598,7 @@ class ServingService(LoggingConfigurable):
             "StatusCode": r.status,
             "StartTime": iso(r.started_at),
             "EndTime": iso(r.ended_at),
-        } for r in rows]}
+        } for r in rows], "NextToken": token}
 
     # -- metrics ------------------------------------------------------------------------
     async def _metrics_loop(self) -> None:
@@ -631,14 +651,15 @@ class ServingService(LoggingConfigurable):
         with self.db.session() as s:
             return list(s.scalars(select(Endpoint).where(Endpoint.status == "InService")))
 
-    async def _autoscale(self) -> None:
+    async def _autoscale(self, only: str | None = None) -> None:
         rows = await asyncio.to_thread(self._in_service)
+        policies = await asyncio.to_thread(self.scaling.effective, only)
         now = time.monotonic()
         for row in rows:
             rt = self.fleet.endpoints.get(row.name)
-            if rt is None or rt.lock.locked():
+            if rt is None or rt.lock.locked() or only not in (None, row.name):
                 continue
-            for vname, policy in row.scaling.items():
+            for vname, policy in policies.get(row.name, {}).items():
                 variant = rt.variants.get(vname)
                 if variant is None:
                     continue
@@ -679,6 +700,20 @@ class ServingService(LoggingConfigurable):
                 "ModelLatency": r.model_latency_us, "OverheadLatency": r.overhead_latency_us,
                 "InstanceCount": r.instances})
         return {"Period": self.metrics_period, "Variants": series}
+
+    def instance_logs(self, name: str) -> dict[str, dict[str, TimedLines]]:
+        """The timed log of each model-server instance the endpoint has had (those that
+        stopped too), by variant and instance id; ResourceNotFound if there are none and
+        no such endpoint."""
+        folder = self.folder / "endpoints" / name / "instances"
+        logs = sorted(folder.glob("*.log")) if RESOURCE_NAME.match(name) and \
+            folder.is_dir() else []
+        if not logs:
+            self._row(name)
+        found: dict[str, dict[str, TimedLines]] = {}
+        for path in logs:
+            found.setdefault(variant_of(path.stem), {})[path.stem] = TimedLines(path)
+        return found
 
     def logs(self, name: str, max_bytes: int = 64 * 1024) -> dict[str, Any]:
         """The end of each instance's model-server log."""

@@ -19,6 +19,9 @@ from ..sagemaker.validation import check_request, input_shape
 
 MAX_WEIGHT = 1_000_000.0
 MAX_TARGET_VALUE = 1e9  # invocations per instance per minute
+INVOCATIONS_PER_INSTANCE = "SageMakerVariantInvocationsPerInstance"
+SCALE_IN_COOLDOWN, SCALE_OUT_COOLDOWN = 300, 60  # seconds, when a policy sets none
+MAX_COOLDOWN = 86400
 SPLIT_TYPES = ("None", "Line")
 BATCH_STRATEGIES = ("MultiRecord", "SingleRecord")
 COMPRESSION_TYPES = ("None", "Gzip")
@@ -164,36 +167,75 @@ def validate_weights_and_capacities(body: dict[str, Any], variants: list[str],
     return normalised
 
 
+def validate_capacity(low: Any, high: Any, max_instances: int) -> tuple[int, int]:
+    """A scalable target's ``MinCapacity`` and ``MaxCapacity``."""
+    low = int_field(low, "MinCapacity", 1, max_instances)
+    high = int_field(high, "MaxCapacity", 1, max_instances)
+    if low > high:
+        raise ValidationError("MinCapacity must not exceed MaxCapacity")
+    return low, high
+
+
+def validate_target_tracking(config: dict[str, Any]) -> dict[str, Any]:
+    """A ``TargetTrackingScalingPolicyConfiguration`` on
+    ``SageMakerVariantInvocationsPerInstance``; members left out stay out (their defaults
+    are :func:`flat_policy`'s)."""
+    config = object_field(config, "TargetTrackingScalingPolicyConfiguration", required=True)
+    known_fields(config, {"TargetValue", "PredefinedMetricSpecification", "ScaleInCooldown",
+                          "ScaleOutCooldown", "DisableScaleIn"})
+    metric = object_field(config.get("PredefinedMetricSpecification"),
+                          "PredefinedMetricSpecification", required=True)
+    known_fields(metric, {"PredefinedMetricType"}, {"ResourceLabel"})
+    if metric.get("PredefinedMetricType") != INVOCATIONS_PER_INSTANCE:
+        raise ValidationError(f"PredefinedMetricType: only {INVOCATIONS_PER_INSTANCE} is "
+                              "supported")
+    target = config.get("TargetValue")
+    if isinstance(target, bool) or not isinstance(target, (int, float)) \
+            or not 0 < target <= MAX_TARGET_VALUE or not math.isfinite(target):
+        raise ValidationError("TargetValue must be a positive number of invocations per "
+                              f"instance per minute, at most {MAX_TARGET_VALUE:g}")
+    normal: dict[str, Any] = {
+        "TargetValue": float(target),
+        "PredefinedMetricSpecification": {"PredefinedMetricType": INVOCATIONS_PER_INSTANCE}}
+    for field in ("ScaleInCooldown", "ScaleOutCooldown"):
+        if config.get(field) is not None:
+            normal[field] = int_field(config[field], field, 0, MAX_COOLDOWN)
+    if config.get("DisableScaleIn") is not None:
+        normal["DisableScaleIn"] = _flag(config, "DisableScaleIn")
+    return normal
+
+
+def flat_policy(low: int, high: int, config: dict[str, Any]) -> dict[str, Any]:
+    """A variant's bounds and target-tracking configuration as one object, defaults filled
+    in: what the REST route takes and shows and what auto-scaling decides with."""
+    return {
+        "MinCapacity": low, "MaxCapacity": high, "TargetValue": config["TargetValue"],
+        "ScaleInCooldown": config.get("ScaleInCooldown", SCALE_IN_COOLDOWN),
+        "ScaleOutCooldown": config.get("ScaleOutCooldown", SCALE_OUT_COOLDOWN),
+        "DisableScaleIn": config.get("DisableScaleIn", False),
+        "PredefinedMetricType": config["PredefinedMetricSpecification"]["PredefinedMetricType"],
+    }
+
+
 def validate_scaling_policy(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """A target-tracking policy on ``SageMakerVariantInvocationsPerInstance``.
 
     The fields of Application Auto Scaling's ``RegisterScalableTarget`` (MinCapacity,
     MaxCapacity) and ``TargetTrackingScalingPolicyConfiguration`` (TargetValue,
-    ScaleInCooldown, ScaleOutCooldown, DisableScaleIn) in one object.
+    ScaleInCooldown, ScaleOutCooldown, DisableScaleIn) in one object (see
+    :func:`flat_policy`).
     """
     known_fields(body, {"MinCapacity", "MaxCapacity", "TargetValue", "ScaleInCooldown",
                         "ScaleOutCooldown", "DisableScaleIn", "PredefinedMetricType"})
-    metric = body.get("PredefinedMetricType", "SageMakerVariantInvocationsPerInstance")
-    if metric != "SageMakerVariantInvocationsPerInstance":
-        raise ValidationError("PredefinedMetricType: only SageMakerVariantInvocationsPerInstance "
-                              "is supported")
-    low = int_field(body.get("MinCapacity"), "MinCapacity", 1, max_instances)
-    high = int_field(body.get("MaxCapacity"), "MaxCapacity", 1, max_instances)
-    if low > high:
-        raise ValidationError("MinCapacity must not exceed MaxCapacity")
-    target = body.get("TargetValue")
-    if isinstance(target, bool) or not isinstance(target, (int, float)) \
-            or not 0 < target <= MAX_TARGET_VALUE or not math.isfinite(target):
-        raise ValidationError("TargetValue must be a positive number of invocations per "
-                              f"instance per minute, at most {MAX_TARGET_VALUE:g}")
-    return {
-        "MinCapacity": low, "MaxCapacity": high, "TargetValue": float(target),
-        "ScaleInCooldown": int_field(body.get("ScaleInCooldown"), "ScaleInCooldown", 0, 86400, 300),
-        "ScaleOutCooldown": int_field(body.get("ScaleOutCooldown"), "ScaleOutCooldown", 0, 86400,
-                                      60),
-        "DisableScaleIn": _flag(body, "DisableScaleIn"),
-        "PredefinedMetricType": metric,
-    }
+    low, high = validate_capacity(body.get("MinCapacity"), body.get("MaxCapacity"),
+                                  max_instances)
+    config = validate_target_tracking({
+        "TargetValue": body.get("TargetValue"),
+        "PredefinedMetricSpecification": {"PredefinedMetricType": body.get(
+            "PredefinedMetricType", INVOCATIONS_PER_INSTANCE)},
+        **{k: body[k] for k in ("ScaleInCooldown", "ScaleOutCooldown", "DisableScaleIn")
+           if k in body}})
+    return flat_policy(low, high, config)
 
 
 _TRANSFORM_DEFAULTS = frozenset({

@@ -3,13 +3,15 @@
 A job starts ``TransformResources.InstanceCount`` model-server instances, then the
 runner (``python -m jupyter_mlstudio.serving.transform JOB_DIR``), which reads every
 input object, sends records to the instances and writes ``<input>.out`` objects,
-reporting progress in ``state.json``. The instances stop when the runner ends.
+reporting progress in ``state.json``; its output goes to ``output.log``, each line timed
+as it comes (see :mod:`..jobs.joblog`). The instances stop when the runner ends.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -19,9 +21,9 @@ from sqlalchemy import select
 from ..db import Database
 from ..db.models import TransformJob, utcnow
 from ..db.pages import ListFilter, list_page
-from ..db.rows import require
+from ..db.rows import named, require
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
-from ..jobs.joblog import read_from
+from ..jobs.joblog import ChildLog, JobLogs, TimedLines, read_from
 from ..process import spawn_group, stop_group
 from ..times import iso
 from .artifacts import ArtifactError, fetch_model
@@ -107,8 +109,8 @@ class TransformJobs:
                 **container.get("Environment", {}), **spec["Environment"],
                 "SAGEMAKER_BATCH": "true"}})
             count = spec["TransformResources"]["InstanceCount"]
-            instances = [Instance(f"instance-{i + 1}", files, folder / "instances", options)
-                         for i in range(count)]
+            instances = [Instance(iid, files, folder / "instances", options)
+                         for iid in instance_ids(count)]
             await asyncio.to_thread(self._update, name, started_at=utcnow())
             results = await asyncio.gather(*(i.start() for i in instances),
                                            return_exceptions=True)
@@ -124,9 +126,6 @@ class TransformJobs:
             await asyncio.to_thread(self._finish, name, "Stopped", None)
             raise
         finally:
-            runner = self._runners.pop(name, None)
-            if runner is not None:
-                await asyncio.to_thread(stop_group, runner, 10.0)
             await asyncio.gather(*(i.stop(grace=3) for i in instances), return_exceptions=True)
 
     async def _run_runner(self, name: str, spec: dict[str, Any], folder: Path,
@@ -135,18 +134,24 @@ class TransformJobs:
         (folder / "state.json").unlink(missing_ok=True)
         (folder / "spec.json").write_text(json.dumps({**spec, "InstanceUrls": urls}))
         env = serving_environment(self.environment(), {"PYTHONUNBUFFERED": "1"})
-        with open(folder / "output.log", "ab") as out:
-            runner = spawn_group([sys.executable, "-m", "jupyter_mlstudio.serving.transform",
-                                  str(folder)], env=env, cwd=folder, stdout=out)
+        output = ChildLog(folder / "output.log")
+        runner = spawn_group([sys.executable, "-m", "jupyter_mlstudio.serving.transform",
+                              str(folder)], env=env, cwd=folder, stdout=subprocess.PIPE)
+        output.attach(runner, f"transform {name}")
         self._runners[name] = runner
-        while True:
-            code = runner.poll()
-            state = _read_state(folder)
-            await asyncio.to_thread(self._update, name, progress=state.get("progress", {}))
-            if code is not None:
-                break
-            await asyncio.sleep(POLL)
-        self._runners.pop(name, None)
+        try:
+            while True:
+                code = runner.poll()
+                state = _read_state(folder)
+                await asyncio.to_thread(self._update, name, progress=state.get("progress", {}))
+                if code is not None:
+                    break
+                await asyncio.sleep(POLL)
+        finally:
+            self._runners.pop(name, None)
+            if runner.poll() is None:  # cancelled: the runner stops before its log closes
+                await asyncio.to_thread(stop_group, runner, 10.0)
+            await asyncio.to_thread(output.close)
         status = state.get("status")
         if status not in TERMINAL:
             status, reason = "Failed", f"the transform runner exited with code {code}"
@@ -227,6 +232,24 @@ class TransformJobs:
         return {"text": text, "next_offset": nxt,
                 "complete": job.status in TERMINAL and not text}
 
+    def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
+        """The timed output of each job whose name starts with ``name`` (is ``name`` if
+        ``exact``), by instance, in name order: each model-server instance's log, and
+        the runner's with the first instance's (SageMaker's data log of it)."""
+        with self.db.session() as s:
+            rows = list(s.scalars(named(TransformJob, name, exact)))
+        found = []
+        for row in rows:
+            folder = self.job_dir(row.name)
+            if not folder.is_dir():
+                continue
+            ids = instance_ids(row.spec["TransformResources"]["InstanceCount"])
+            found.append(JobLogs(row.name, row.created_at, {
+                iid: [TimedLines(folder / "instances" / f"{iid}.log")]
+                + ([TimedLines(folder / "output.log")] if iid == ids[0] else [])
+                for iid in ids}))
+        return found
+
     async def delete(self, name: str) -> None:
         job = await asyncio.to_thread(self._get, name)
         if job.status not in TERMINAL:
@@ -237,6 +260,11 @@ class TransformJobs:
                 s.delete(s.get(TransformJob, name))
 
         await asyncio.to_thread(remove)
+
+
+def instance_ids(count: int) -> list[str]:
+    """The ids of a job's model-server instances."""
+    return [f"instance-{i}" for i in range(1, count + 1)]
 
 
 def _read_state(folder: Path) -> dict[str, Any]:

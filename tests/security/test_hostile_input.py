@@ -227,8 +227,7 @@ def recorded_endpoint(mlstudio_app):
         s.add(Endpoint(name=PATH_VALUES["name"], config_name="none", status="Failed",
                        variants=[{"VariantName": PATH_VALUES["variant"], "ModelName": "none",
                                   "CurrentWeight": 1.0, "DesiredWeight": 1.0,
-                                  "CurrentInstanceCount": 1, "DesiredInstanceCount": 1}],
-                       scaling={}))
+                                  "CurrentInstanceCount": 1, "DesiredInstanceCount": 1}]))
 
 
 @pytest.fixture
