@@ -24,10 +24,14 @@ async def _run_in_kernel(km, code: str) -> str:
             out.append(msg["content"]["text"])
         elif msg["msg_type"] == "error":
             out.append("\n".join(msg["content"]["traceback"]))
+        elif msg["msg_type"] in ("display_data", "execute_result"):
+            out.append(msg["content"]["data"].get("text/plain", ""))  # rich tracebacks
 
     try:
         await client.wait_for_ready(timeout=60)
-        await client.execute_interactive(code, output_hook=collect, timeout=120)
+        reply = await client.execute_interactive(code, output_hook=collect, timeout=600)
+        if reply["content"]["status"] == "error":
+            out.append(f"\nERROR {reply['content']['ename']}: {reply['content']['evalue']}")
     finally:
         client.stop_channels()
         await km.shutdown_kernel(kernel_id, now=True)
