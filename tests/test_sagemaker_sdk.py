@@ -116,3 +116,40 @@ def test_notebook_metadata_file_is_written_once_and_never_over_a_foreign_one(tmp
     path.write_text(json.dumps({"ResourceName": "a-real-instance"}))
     assert "left as it is" in write_metadata_file(instance, path)
     assert json.loads(path.read_text()) == {"ResourceName": "a-real-instance"}
+
+
+GENERIC = """
+import sagemaker
+from sagemaker.estimator import Estimator
+
+session = sagemaker.Session()
+image = sagemaker.image_uris.retrieve("sklearn", session.boto_region_name, "1.2-1")
+estimator = Estimator(image_uri=image, role=sagemaker.get_execution_role(),
+                      instance_count=1, instance_type="ml.m5.large",
+                      entry_point="train.py", source_dir={source!r},
+                      output_path=f"s3://{{session.default_bucket()}}/generic-out")
+estimator.set_hyperparameters(C=2.0)
+estimator.fit(wait=True, logs=False)
+job = estimator.latest_training_job.describe()
+print("GENERIC", job["TrainingJobStatus"], job["HyperParameters"]["C"],
+      estimator.model_data.startswith(f"s3://{{session.default_bucket()}}/generic-out/"))
+client = session.sagemaker_client
+names = [j["TrainingJobName"] for page in client.get_paginator("list_training_jobs").paginate(
+    PaginationConfig={{"PageSize": 1}}) for j in page["TrainingJobSummaries"]]
+print("LISTED", estimator.latest_training_job.name in names)
+try:
+    client.describe_training_job(TrainingJobName="no-such-job")
+except client.exceptions.ClientError as err:
+    print("MISSING", err.response["Error"]["Code"])
+"""
+
+
+async def test_generic_estimator_and_boto3_paths(
+        jp_serverapp, jp_fetch, mlstudio_app, tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text(TRAIN)
+    code = GENERIC.format(source=str(source))
+    output = await _run_in_kernel(jp_serverapp.kernel_manager, code)
+    assert "GENERIC Completed 2.0 True" in output, output
+    assert "LISTED True" in output and "MISSING ValidationException" in output, output
