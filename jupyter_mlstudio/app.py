@@ -309,6 +309,10 @@ class MLStudioApp(ExtensionApp):
             env["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = runtime_url
         if self._sdk_config is not None:
             env[OVERRIDE_VARIABLE] = str(self._sdk_config)
+        # SDK 3.x checks a role's permissions with IAM's policy simulator before a job;
+        # there is no IAM here, and the role is only a label.
+        env.setdefault("SAGEMAKER_VALIDATE_ROLE", os.environ.get("SAGEMAKER_VALIDATE_ROLE",
+                                                                 "false"))
         return env
 
     def _export_environment(self) -> None:

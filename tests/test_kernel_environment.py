@@ -99,6 +99,8 @@ scaling = boto3.client("application-autoscaling")
 targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
 print("SCALING", len(targets), scaling.meta.endpoint_url)
 print("RUNTIME", boto3.client("sagemaker-runtime").meta.endpoint_url)
+import os
+print("VALIDATE_ROLE", os.environ.get("SAGEMAKER_VALIDATE_ROLE"))
 """
 
 
@@ -113,3 +115,4 @@ async def test_kernel_reaches_logs_auto_scaling_and_the_endpoint_router(jp_serve
     runtime_url = mlstudio_app.serving_service.runtime_url
     assert mlstudio_app.serving_service.router is None and runtime_url
     assert f"RUNTIME {runtime_url}" in output
+    assert "VALIDATE_ROLE false" in output  # SDK 3.x: no IAM policy simulator here
