@@ -12,6 +12,7 @@ which reattaches to it through these files. SIGTERM stops the job.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import selectors
@@ -56,9 +57,12 @@ class JobState:
         self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {
             "TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": []}
         self.data["runner_pid"] = os.getpid()
+        self._saves = itertools.count()
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
+        # A temporary name per call: SIGTERM's handler saves too, maybe while the main
+        # flow is between writing its file and renaming it, and must not take it away.
+        tmp = self.path.with_suffix(f".{next(self._saves)}.tmp")
         tmp.write_text(json.dumps(self.data))
         os.replace(tmp, self.path)
 
