@@ -4,9 +4,11 @@
 
 Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code and
 the input channels (Downloading), runs the entry point on every host (Training),
-packs and uploads ``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends
-Completed, Failed or Stopped. Progress goes to ``state.json`` (atomically), the
-script's output to ``output.log`` (capped) and metric points to ``metrics.jsonl``.
+each host in its own mount namespace whose ``/opt/ml`` is the host's folder (see
+:mod:`jupyter_mlstudio.optml`; else at ``SAGEMAKER_BASE_DIR``), packs and uploads
+``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends Completed, Failed or
+Stopped. Progress goes to ``state.json`` (atomically), the script's output to
+``output.log`` (capped) and metric points to ``metrics.jsonl``.
 It runs in its own process group and outlives a restart of the Jupyter server,
 which reattaches to it through these files. SIGTERM stops the job.
 """
@@ -28,6 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import optml
 from ..process import helper_environment, signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
@@ -105,6 +108,7 @@ class Runner:
         self.deadline = time.monotonic() + self.spec["StoppingCondition"]["MaxRuntimeInSeconds"]
         self.stop_reason: str | None = None
         self.procs: dict[str, subprocess.Popen] = {}
+        self.isolation = optml.Isolation.from_dict(self.plan.get("opt_ml"))
         self._s3 = None
         self._s3_lock = threading.Lock()
         self._s3_ready = threading.Thread(target=lambda: self.s3, daemon=True)
@@ -203,6 +207,18 @@ class Runner:
             keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
         return keys
 
+    def entry_command(self, code: Path, program: str) -> list[str]:
+        """How the entry point runs: a Python script with the job's interpreter; another
+        program with a ``#!`` line (a container's ``train``) by itself, as SageMaker's
+        toolkit runs a command entry point."""
+        path = code / program
+        if not program.endswith(".py"):
+            with open(path, "rb") as f:
+                if f.read(2) == b"#!":
+                    path.chmod(path.stat().st_mode | 0o100)  # the job's own copy
+                    return [str(path)]
+        return [self.plan["python"], str(path)]
+
     def start_hosts(self, code: Path, channels: dict[str, dict[str, Path]]) -> None:
         program = decode_hyperparameter(self.spec["HyperParameters"]["sagemaker_program"])
         if not (code / program).is_file():
@@ -212,6 +228,10 @@ class Runner:
         (master_port,) = free_ports(1)
         num_cpus = os.cpu_count() or 1
         hps = container.command_line_args(user_hyperparameters(self.spec["HyperParameters"]))
+        command = self.entry_command(code, program) + hps
+        # The job's interpreter comes first on PATH, as a framework container's python.
+        python_dir = os.path.dirname(self.plan["python"])
+        self.say(self.isolation.message)
         for host in self.hosts:
             base = container.base_dir(self.job_dir, host)
             paths = container.make_layout(base)
@@ -223,13 +243,20 @@ class Runner:
                 if not link.exists():
                     link.symlink_to(directory, target_is_directory=True)
             container.write_config(paths, self.spec, self.hosts, host)
+            # What the script is told: /opt/ml itself in its own namespace, else its folder.
+            seen = container.layout(Path(optml.OPT_ML)) if self.isolation.private else paths
             env = helper_environment(container.environment(
-                self.spec, paths, self.hosts, host, program, num_cpus, master_port))
-            self.procs[host] = subprocess.Popen(
-                [self.plan["python"], str(code / program), *hps],
-                cwd=code, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )
+                self.spec, seen, self.hosts, host, program, num_cpus, master_port))
+            env["PATH"] = python_dir + os.pathsep + env.get("PATH", os.defpath)
+            try:
+                self.procs[host] = subprocess.Popen(
+                    command, cwd=code, env=env, stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                    preexec_fn=optml.preexec(self.isolation, optml.View(base)),
+                )
+            except subprocess.SubprocessError:
+                raise RuntimeError(f"ClientError: {host}: the private /opt/ml could not be "
+                                   "made (its mount namespace failed)") from None
         self.state.data["host_pids"] = {h: p.pid for h, p in self.procs.items()}
         self.state.save()
 
