@@ -1,5 +1,6 @@
 """The container contract at /opt/ml itself: each training host, model server and
-transform instance in a private mount namespace; SAGEMAKER_BASE_DIR where none is made."""
+transform instance in a private mount namespace; SAGEMAKER_BASE_DIR where none is made;
+SageMaker's FailureReason; output.tar.gz uploaded as SageMaker does."""
 from __future__ import annotations
 
 import io
@@ -182,6 +183,51 @@ def test_another_user_gets_a_private_opt_ml_or_a_reason():
     assert isolation["user_namespace"], isolation
     content, uid = report["seen"]
     assert content == "mine" and int(uid) == report["uid"]
+
+
+async def test_failure_reasons_are_sagemakers(api, s3, jp_root_dir, mlstudio_app):
+    s3.put_object(Bucket="mlstudio", Key="byoc-fail/part.csv", Body=b"1,2\n")
+    byoc = script_dir(jp_root_dir, "byoc", BYOC_TRAIN, program="train")
+    raising = script_dir(jp_root_dir, "raising", """
+        print("loading", flush=True)
+        open("/opt/ml/output/data/diag.txt", "w").write("half done")
+        open("/opt/ml/model/partial.bin", "w").write("never uploaded")
+        raise ValueError("the labels are missing")
+    """)
+    killed = script_dir(jp_root_dir, "killed", """
+        import os, signal
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    await api("POST", body=job_body("failure-file", byoc, program="train",
+                                    hps={"fail": "1"},
+                                    channels={"train": "s3://mlstudio/byoc-fail/"}))
+    await api("POST", body=job_body("raising", raising, hps={"epochs": "3"}))
+    await api("POST", body=job_body("killed", killed))
+
+    job = await wait_done(api, "failure-file")
+    assert job["TrainingJobStatus"] == "Failed"
+    assert job["FailureReason"] == "AlgorithmError: the labels column is missing"
+
+    job = await wait_done(api, "raising")
+    assert job["TrainingJobStatus"] == "Failed" and "ModelArtifacts" not in job
+    python = sys.executable
+    program = mlstudio_app.training_service.backend.job_dir("raising") / "code" / "train.py"
+    assert job["FailureReason"] == (
+        "AlgorithmError: ExecuteUserScriptError:\nExitCode 1\n"
+        'ErrorMessage "raise ValueError("the labels are missing")\n'
+        'ValueError: the labels are missing"\n'
+        f'Command "{python} {program} --epochs 3"')
+    # output/data is uploaded for a failed job too; the model is not.
+    assert members(s3, "training-output/raising/output/output.tar.gz") == {
+        "diag.txt": b"half done"}
+    assert keys(s3, "training-output/raising/") == [
+        "training-output/raising/output/output.tar.gz"]
+
+    job = await wait_done(api, "killed")
+    assert job["TrainingJobStatus"] == "Failed"
+    reason = job["FailureReason"]
+    assert reason.startswith("AlgorithmError: ExecuteUserScriptError:\nExitCode 137\n"), reason
+    assert 'ExtraInfo "OutOfMemory: Process killed by SIGKILL (signal 9)"' in reason
 
 
 # Written for a SageMaker inference container: reads /opt/ml/model by absolute path.

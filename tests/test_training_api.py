@@ -105,7 +105,7 @@ async def test_failure_file_becomes_the_reason(api, jp_root_dir):
     await api("POST", body=job_body("failfile-job", folder))
     job = await wait_done(api, "failfile-job")
     assert job["TrainingJobStatus"] == "Failed"
-    assert job["FailureReason"] == "the data had no labels"
+    assert job["FailureReason"] == "AlgorithmError: the data had no labels"
 
 
 async def test_stop_and_max_runtime(api, jp_root_dir):

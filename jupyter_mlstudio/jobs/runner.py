@@ -6,9 +6,10 @@ Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code a
 the input channels (Downloading), runs the entry point on every host (Training),
 each host in its own mount namespace whose ``/opt/ml`` is the host's folder (see
 :mod:`jupyter_mlstudio.optml`; else at ``SAGEMAKER_BASE_DIR``), packs and uploads
-``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends Completed, Failed or
-Stopped. Progress goes to ``state.json`` (atomically), the script's output to
-``output.log`` (capped) and metric points to ``metrics.jsonl``.
+``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends Completed, Failed (with
+SageMaker's FailureReason) or Stopped. Progress goes to
+``state.json`` (atomically), the script's output to ``output.log`` (capped) and
+metric points to ``metrics.jsonl``.
 It runs in its own process group and outlives a restart of the Jupyter server,
 which reattaches to it through these files. SIGTERM stops the job.
 """
@@ -26,6 +27,7 @@ import tarfile
 import tempfile
 import threading
 import time
+from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ from .spec import decode_hyperparameter, user_hyperparameters
 FAILURE_LIMIT = 1024
 MAX_LINE = 1024 * 1024  # a longer run of output without a newline is logged in pieces
 SMALL_UPLOAD = 8 * 1024 * 1024
+STDERR_TAIL = 40  # lines of each host's stderr kept for the FailureReason
 
 
 def now() -> str:
@@ -108,6 +111,9 @@ class Runner:
         self.deadline = time.monotonic() + self.spec["StoppingCondition"]["MaxRuntimeInSeconds"]
         self.stop_reason: str | None = None
         self.procs: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
+        self.stderr_tail: dict[str, deque[str]] = {
+            h: deque(maxlen=STDERR_TAIL) for h in self.hosts}
         self.isolation = optml.Isolation.from_dict(self.plan.get("opt_ml"))
         self._s3 = None
         self._s3_lock = threading.Lock()
@@ -248,10 +254,11 @@ class Runner:
             env = helper_environment(container.environment(
                 self.spec, seen, self.hosts, host, program, num_cpus, master_port))
             env["PATH"] = python_dir + os.pathsep + env.get("PATH", os.defpath)
+            self.commands[host] = command
             try:
                 self.procs[host] = subprocess.Popen(
                     command, cwd=code, env=env, stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                     preexec_fn=optml.preexec(self.isolation, optml.View(base)),
                 )
             except subprocess.SubprocessError:
@@ -267,25 +274,28 @@ class Runner:
         time limit, only waits for room in its queue, and never longer than 0.2 s."""
         selector = selectors.DefaultSelector()
         for host, proc in self.procs.items():
-            os.set_blocking(proc.stdout.fileno(), False)
-            selector.register(proc.stdout, selectors.EVENT_READ, host)
+            for stream in (proc.stdout, proc.stderr):
+                os.set_blocking(stream.fileno(), False)
+                selector.register(stream, selectors.EVENT_READ, (host, stream is proc.stderr))
         prefix = len(self.hosts) > 1
-        partial: dict[str, bytes] = {h: b"" for h in self.procs}
+        partial: dict[tuple[str, bool], bytes] = {}
         while selector.get_map():
             for key, _ in selector.select(timeout=0.2):
-                host = key.data
+                host, is_stderr = source = key.data
                 chunk = key.fileobj.read(65536)
                 if not chunk:
                     selector.unregister(key.fileobj)
-                    chunk = b"\n" if partial[host] else b""
-                data = partial[host] + chunk
-                *lines, partial[host] = data.split(b"\n")
-                if len(partial[host]) > MAX_LINE:
-                    lines.append(partial[host])
-                    partial[host] = b""
+                    chunk = b"\n" if partial.get(source) else b""
+                data = partial.get(source, b"") + chunk
+                *lines, partial[source] = data.split(b"\n")
+                if len(partial[source]) > MAX_LINE:
+                    lines.append(partial[source])
+                    partial[source] = b""
                 for raw in lines:
                     line = raw.decode("utf-8", "replace")
                     self.log.write(f"[{host}] {line}" if prefix else line)
+                    if is_stderr:
+                        self.stderr_tail[host].append(line)
                 self.match_metrics(lines)
             self.check_stop()
         for proc in self.procs.values():
@@ -316,38 +326,45 @@ class Runner:
             proc.wait()
 
     def failure_reason(self) -> str | None:
+        """SageMaker's FailureReason for the first host that exited non-zero: what it
+        wrote to ``/opt/ml/output/failure``, else the toolkit's ExecuteUserScriptError
+        (exit code, the end of its stderr, the command)."""
         for host, proc in self.procs.items():
             if proc.returncode == 0:
                 continue
             failure = container.layout(container.base_dir(self.job_dir, host))["failure"]
-            if failure.is_file() and failure.read_text(errors="replace").strip():
-                return failure.read_text(errors="replace").strip()
-            tail = "".join(self.log.tail(15)).strip()
-            lines = [ln for ln in tail.splitlines() if ln.strip()]
-            last = lines[-1] if lines else f"exit code {proc.returncode}"
-            return (f"AlgorithmError: {host} exited with code {proc.returncode}: {last}"
-                    f"\n{tail}")
+            text = failure.read_text(errors="replace").strip() if failure.is_file() else ""
+            if not text:
+                text = container.execute_user_script_error(
+                    self.commands[host], proc.returncode, list(self.stderr_tail[host]))
+            return f"AlgorithmError: {text}"
         return None
 
-    def upload_artifacts(self) -> None:
+    def upload_artifacts(self, model: bool = True) -> None:
+        """``output/data`` of every host as ``output.tar.gz`` and (unless ``model`` is
+        False: the job failed) ``model/`` as ``model.tar.gz``, beside each other under
+        ``<S3OutputPath>/<job>/output/``; what several hosts wrote is merged, a later
+        host's file winning, as SageMaker aggregates them."""
         output = self.spec["OutputDataConfig"]["S3OutputPath"].rstrip("/")
         bucket, _, prefix = output[5:].partition("/")
         base = f"{prefix}/{self.name}/output" if prefix else f"{self.name}/output"
-        paths = container.layout(container.base_dir(self.job_dir, self.hosts[0]))
-        for folder, name in ((paths["model"], "model.tar.gz"),
-                             (paths["output_data"], "output.tar.gz")):
+        layouts = [container.layout(container.base_dir(self.job_dir, h)) for h in self.hosts]
+        for key, name in (("model", "model.tar.gz"), ("output_data", "output.tar.gz")):
+            if key == "model" and not model:
+                continue
             archive = self.job_dir / name
             with tarfile.open(archive, "w:gz") as tar:
-                for item in sorted(folder.iterdir()) if folder.is_dir() else []:
-                    tar.add(item, arcname=item.name)
+                for arcname, item in _merged([paths[key] for paths in layouts]):
+                    tar.add(item, arcname=arcname, recursive=False)
             if archive.stat().st_size < SMALL_UPLOAD:  # one request, no transfer threads
                 self.s3.put_object(Bucket=bucket, Key=f"{base}/{name}",
                                    Body=archive.read_bytes())
             else:
                 self.s3.upload_file(str(archive), bucket, f"{base}/{name}")
             archive.unlink()
-        self.state.data["ModelArtifacts"] = {
-            "S3ModelArtifacts": f"s3://{bucket}/{base}/model.tar.gz"}
+        if model:
+            self.state.data["ModelArtifacts"] = {
+                "S3ModelArtifacts": f"s3://{bucket}/{base}/model.tar.gz"}
         self.state.data["OutputArtifacts"] = f"s3://{bucket}/{base}/output.tar.gz"
         self.state.save()
 
@@ -366,6 +383,19 @@ class Runner:
                     raise
                 self.say("S3 endpoint unreachable; retrying")
                 time.sleep(2.0)
+
+    def upload(self, failure: str | None) -> str | None:
+        """Upload what the hosts left (after a script failure too, all but the model:
+        ``output/data``); the failure, or why uploading failed."""
+        if not self.procs and failure is not None:
+            return failure  # nothing ran
+        self.state.secondary("Uploading", "Uploading generated training model")
+        keep_model = failure is None or self.stop_reason is not None
+        try:
+            self.retry_while_unreachable(lambda: self.upload_artifacts(model=keep_model))
+        except Exception as err:
+            failure = failure or f"ClientError: uploading the job's output failed: {err}"
+        return failure
 
     # -- the whole job -------------------------------------------------------------------
     def run(self) -> int:
@@ -394,12 +424,9 @@ class Runner:
             pass
         except Exception as err:  # anything else fails the job with a reason
             failure = f"ClientError: {err}" if not isinstance(err, RuntimeError) else str(err)
-        if failure is None or self.stop_reason:
-            try:
-                self.state.secondary("Uploading", "Uploading generated training model")
-                self.retry_while_unreachable(self.upload_artifacts)
-            except Exception as err:
-                failure = failure or f"ClientError: uploading the model failed: {err}"
+            if any(p.poll() is None for p in self.procs.values()):
+                self.stop_hosts()  # e.g. the second host could not start
+        failure = self.upload(failure)
         self.metrics.close(timeout=0 if self.stop_reason else 1.0)
         if self.metrics.error is not None:
             self.say(f"metrics were no longer recorded after an error: {self.metrics.error}")
@@ -413,6 +440,20 @@ class Runner:
         else:
             self.state.finish("Completed", "Completed", "Training job completed")
         return 0
+
+
+def _merged(folders: list[Path]) -> list[tuple[str, Path]]:
+    """Every file and folder below ``folders`` by relative path (a later folder's entry
+    replacing an earlier one's), sorted: the members of one archive."""
+    entries: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for root, dirs, files in os.walk(folder):
+            for name in dirs + files:
+                path = Path(root, name)
+                entries[path.relative_to(folder).as_posix()] = path
+    return sorted(entries.items())
 
 
 def main(argv: list[str] | None = None) -> int:
