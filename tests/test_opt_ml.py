@@ -1,6 +1,6 @@
 """The container contract at /opt/ml itself: each training host, model server and
 transform instance in a private mount namespace; SAGEMAKER_BASE_DIR where none is made;
-SageMaker's FailureReason; output.tar.gz uploaded as SageMaker does."""
+SageMaker's FailureReason; output.tar.gz and checkpoints uploaded as SageMaker does."""
 from __future__ import annotations
 
 import io
@@ -58,11 +58,36 @@ open(os.path.join(base, "model", "x"), "w").write("via base dir")
 print("ENV " + json.dumps({"base": base, "model": os.environ["SM_MODEL_DIR"]}), flush=True)
 """
 
+CHECKPOINTS = """
+import os, sys, time
+import boto3
+host = os.environ["SM_CURRENT_HOST"]
+restored = open("/opt/ml/checkpoints/epoch-1.txt").read()
+with open(f"/opt/ml/checkpoints/{host}-epoch-2.txt", "w") as f:
+    f.write(host)
+s3 = boto3.client("s3")
+deadline = time.monotonic() + 60
+while True:  # uploaded while the script still runs
+    try:
+        s3.head_object(Bucket="mlstudio", Key=f"checkpoints/run-1/{host}-epoch-2.txt")
+        break
+    except Exception:
+        if time.monotonic() > deadline:
+            sys.exit("the checkpoint was not uploaded during training")
+        time.sleep(0.05)
+with open(f"/opt/ml/checkpoints/{host}-final.txt", "w") as f:
+    f.write("done")
+with open(f"/opt/ml/model/{host}.txt", "w") as f:
+    f.write(restored)
+print("UPLOADED WHILE TRAINING", host, flush=True)
+"""
+
 
 @pytest.fixture
 def jp_server_config(request):
     return {"ServerApp": {"jpserver_extensions": {"jupyter_mlstudio": True}},
             "LocalBackend": {"max_concurrent_jobs": 3, "stop_grace": 2.0,
+                             "checkpoint_interval": 0.1,
                              "opt_ml_namespace": getattr(request, "param", "auto")}}
 
 
@@ -228,6 +253,27 @@ async def test_failure_reasons_are_sagemakers(api, s3, jp_root_dir, mlstudio_app
     reason = job["FailureReason"]
     assert reason.startswith("AlgorithmError: ExecuteUserScriptError:\nExitCode 137\n"), reason
     assert 'ExtraInfo "OutOfMemory: Process killed by SIGKILL (signal 9)"' in reason
+
+
+async def test_checkpoints_are_restored_and_uploaded(api, s3, jp_root_dir):
+    s3.put_object(Bucket="mlstudio", Key="checkpoints/run-1/epoch-1.txt", Body=b"restored")
+    folder = script_dir(jp_root_dir, "ckpt", CHECKPOINTS)
+    body = job_body("ckpt", folder, count=2)
+    body["CheckpointConfig"] = {"S3Uri": "s3://mlstudio/checkpoints/run-1"}
+    assert (await api("POST", body=body))[0] == 201
+    job = await wait_done(api, "ckpt")
+    assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+    assert job["CheckpointConfig"] == {"S3Uri": "s3://mlstudio/checkpoints/run-1",
+                                       "LocalPath": "/opt/ml/checkpoints"}
+    assert keys(s3, "checkpoints/run-1/") == [
+        f"checkpoints/run-1/{name}" for name in (
+            "algo-1-epoch-2.txt", "algo-1-final.txt", "algo-2-epoch-2.txt",
+            "algo-2-final.txt", "epoch-1.txt")]
+    text = await logs(api, "ckpt")
+    assert "UPLOADED WHILE TRAINING algo-1" in text and "UPLOADED WHILE TRAINING algo-2" in text
+    # Every host's model/ is in the one model.tar.gz.
+    assert members(s3, "training-output/ckpt/output/model.tar.gz") == {
+        "algo-1.txt": b"restored", "algo-2.txt": b"restored"}
 
 
 # Written for a SageMaker inference container: reads /opt/ml/model by absolute path.

@@ -193,6 +193,9 @@ async def test_capacity_queue_and_log_cap(api, jp_root_dir):
     (lambda b: b["ResourceConfig"].update(InstanceCount=0), "InstanceCount"),
     (lambda b: b.update(OutputDataConfig={"S3OutputPath": "/tmp/x"}), "S3OutputPath"),
     (lambda b: b.update(Surprise=1), "unknown fields"),
+    (lambda b: b.update(CheckpointConfig={"S3Uri": "s3://mlstudio/c", "LocalPath": "/tmp/c"}),
+     "LocalPath"),
+    (lambda b: b.update(CheckpointConfig={"LocalPath": "/opt/ml/checkpoints"}), "S3Uri"),
 ])
 async def test_bad_requests_are_400(api, jp_root_dir, mutate, message):
     body = job_body("valid-name", script_dir(jp_root_dir, "ok", "print('hi')"))

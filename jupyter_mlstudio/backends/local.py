@@ -85,6 +85,12 @@ class LocalBackend(JobBackend):
         "'off', the contract is at the folder SAGEMAKER_BASE_DIR names, and the job log "
         "and the status route say why.",
     )
+    checkpoint_interval = Float(
+        10.0,
+        config=True,
+        help="Seconds between uploads of what changed in a job's CheckpointConfig.LocalPath "
+        "while it trains (a last upload follows when it ends).",
+    )
 
     use_fork_server = Bool(
         True,
@@ -128,7 +134,7 @@ class LocalBackend(JobBackend):
         job_dir.mkdir(parents=True)
         isolation = await asyncio.to_thread(self.isolation)
         plan = {**plan, "stop_grace": self.stop_grace, "max_log_bytes": self.max_log_bytes,
-                "opt_ml": isolation.as_dict()}
+                "opt_ml": isolation.as_dict(), "checkpoint_interval": self.checkpoint_interval}
         (job_dir / "plan.json").write_text(json.dumps(plan))
         if self.use_fork_server:
             if self._fork_server is None:

@@ -9,10 +9,11 @@ import json
 import os
 import re
 import shlex
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .spec import user_hyperparameters
+from ..optml import OPT_ML
+from .spec import DEFAULT_CHECKPOINT_PATH, user_hyperparameters
 
 #: The Python errors whose first mention in stderr starts ``ErrorMessage`` (as the
 #: SageMaker training toolkit's ``process.watch`` picks them).
@@ -51,6 +52,16 @@ def make_layout(base: Path) -> dict[str, Path]:
     for key in ("config", "data", "model", "output_data", "intermediate"):
         paths[key].mkdir(parents=True, exist_ok=True)
     return paths
+
+
+def checkpoint_dir(base: Path, spec: dict[str, Any]) -> Path | None:
+    """Where a host's ``CheckpointConfig.LocalPath`` (a path below ``/opt/ml``) is in
+    ``base``; None when the job has no checkpoints."""
+    config = spec.get("CheckpointConfig")
+    if not config:
+        return None
+    local = PurePosixPath(config.get("LocalPath") or DEFAULT_CHECKPOINT_PATH)
+    return base.joinpath(*local.relative_to(OPT_ML).parts)
 
 
 def exit_code(returncode: int) -> int:

@@ -2,12 +2,12 @@
 
     python -m jupyter_mlstudio.jobs.runner JOB_DIR
 
-Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code and
-the input channels (Downloading), runs the entry point on every host (Training),
-each host in its own mount namespace whose ``/opt/ml`` is the host's folder (see
-:mod:`jupyter_mlstudio.optml`; else at ``SAGEMAKER_BASE_DIR``), packs and uploads
-``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends Completed, Failed (with
-SageMaker's FailureReason) or Stopped. Progress goes to
+Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code, the
+input channels and the checkpoints (Downloading), runs the entry point on every host
+(Training), each host in its own mount namespace whose ``/opt/ml`` is the host's folder
+(see :mod:`jupyter_mlstudio.optml`; else at ``SAGEMAKER_BASE_DIR``), packs and
+uploads ``model.tar.gz`` / ``output.tar.gz`` and the checkpoints (Uploading) and ends
+Completed, Failed (with SageMaker's FailureReason) or Stopped. Progress goes to
 ``state.json`` (atomically), the script's output to ``output.log`` (capped) and
 metric points to ``metrics.jsonl``.
 It runs in its own process group and outlives a restart of the Jupyter server,
@@ -36,6 +36,7 @@ from .. import optml
 from ..process import helper_environment, signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
+from .checkpoints import CheckpointSync, list_keys
 from .joblog import CappedLog
 from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
 from .sourcedir import source_files
@@ -115,6 +116,7 @@ class Runner:
         self.stderr_tail: dict[str, deque[str]] = {
             h: deque(maxlen=STDERR_TAIL) for h in self.hosts}
         self.isolation = optml.Isolation.from_dict(self.plan.get("opt_ml"))
+        self.checkpoints: CheckpointSync | None = None
         self._s3 = None
         self._s3_lock = threading.Lock()
         self._s3_ready = threading.Thread(target=lambda: self.s3, daemon=True)
@@ -207,11 +209,18 @@ class Runner:
         return per_host
 
     def _keys(self, bucket: str, prefix: str) -> list[str]:
-        keys = []
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket,
-                                                                      Prefix=prefix):
-            keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-        return keys
+        return list_keys(self.s3, bucket, prefix)
+
+    def restore_checkpoints(self) -> None:
+        """Fill every host's checkpoint folder from ``CheckpointConfig.S3Uri``."""
+        folders = [container.checkpoint_dir(container.base_dir(self.job_dir, h), self.spec)
+                   for h in self.hosts]
+        if folders[0] is None:
+            return
+        self.checkpoints = CheckpointSync(
+            lambda: self.s3, self.spec["CheckpointConfig"]["S3Uri"], folders,
+            float(self.plan.get("checkpoint_interval", 10.0)), self.say)
+        self.checkpoints.restore()
 
     def entry_command(self, code: Path, program: str) -> list[str]:
         """How the entry point runs: a Python script with the job's interpreter; another
@@ -248,6 +257,9 @@ class Runner:
                 link = paths["data"] / name
                 if not link.exists():
                     link.symlink_to(directory, target_is_directory=True)
+            checkpoints = container.checkpoint_dir(base, self.spec)
+            if checkpoints is not None:
+                checkpoints.mkdir(parents=True, exist_ok=True)
             container.write_config(paths, self.spec, self.hosts, host)
             # What the script is told: /opt/ml itself in its own namespace, else its folder.
             seen = container.layout(Path(optml.OPT_ML)) if self.isolation.private else paths
@@ -386,15 +398,19 @@ class Runner:
 
     def upload(self, failure: str | None) -> str | None:
         """Upload what the hosts left (after a script failure too, all but the model:
-        ``output/data``); the failure, or why uploading failed."""
+        ``output/data`` and the checkpoints); the failure, or why uploading failed."""
         if not self.procs and failure is not None:
             return failure  # nothing ran
         self.state.secondary("Uploading", "Uploading generated training model")
         keep_model = failure is None or self.stop_reason is not None
-        try:
-            self.retry_while_unreachable(lambda: self.upload_artifacts(model=keep_model))
-        except Exception as err:
-            failure = failure or f"ClientError: uploading the job's output failed: {err}"
+        steps = [lambda: self.upload_artifacts(model=keep_model)]
+        if self.checkpoints is not None:
+            steps.insert(0, self.checkpoints.finish)
+        for step in steps:
+            try:
+                self.retry_while_unreachable(step)
+            except Exception as err:
+                failure = failure or f"ClientError: uploading the job's output failed: {err}"
         return failure
 
     # -- the whole job -------------------------------------------------------------------
@@ -408,9 +424,12 @@ class Runner:
             self.state.secondary("Downloading", "Downloading input data")
             code = self.fetch_code()
             channels = self.download_channels()
+            self.restore_checkpoints()
             self.check_stop()
             self.state.secondary("Training", "Training in progress")
             self.start_hosts(code, channels)
+            if self.checkpoints is not None:
+                self.checkpoints.start()
             if self._s3 is None:
                 self._s3_ready.start()  # load boto3 while the script runs, not after
             try:

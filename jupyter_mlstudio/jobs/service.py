@@ -385,6 +385,8 @@ class TrainingService(LoggingConfigurable):
             reply["TrainingTimeInSeconds"] = reply["BillableTimeInSeconds"] = max(seconds, 0)
         if spec.get("RoleArn"):
             reply["RoleArn"] = spec["RoleArn"]
+        if spec.get("CheckpointConfig"):
+            reply["CheckpointConfig"] = spec["CheckpointConfig"]
         return reply
 
     def list(self, *, status: str = "", name_contains: str = "", max_results: int = 50,
