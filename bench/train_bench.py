@@ -6,6 +6,11 @@ A no-op script prints the time as its first line. Measured per job: submit to
 that first line, and submit to Completed (as a client polling DescribeTrainingJob
 sees it), against the same script run with `python` directly. Goal: median
 overhead ≤ 300 ms. (SageMaker's local mode starts a Docker container: tens of s.)
+
+In the same run, a second server with `c.LocalBackend.opt_ml_namespace = "off"` runs
+the same jobs (interleaved with the first's): the cost of giving each host its own
+/opt/ml in a mount namespace against the SAGEMAKER_BASE_DIR fallback. Goal: ≤ 20 ms
+per job.
 """
 from __future__ import annotations
 
@@ -52,30 +57,51 @@ def via_api(server: LiveServer, name: str) -> tuple[float, float]:
     return float(log.split("FIRST ", 1)[1].split()[0]) - t0, total
 
 
+def medians(results: list[tuple[float, float]]) -> tuple[float, float]:
+    return (statistics.median(r[0] for r in results),
+            statistics.median(r[1] for r in results))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mlstudio-train-bench-") as tmp:
-        home = Path(tmp) / "home"
-        src = home / "work" / "bench-src"
-        src.mkdir(parents=True)
-        (src / "noop.py").write_text(NOOP)
-        server = start_server(home)
+        servers: dict[str, LiveServer] = {}
         try:
-            via_api(server, "warmup")
-            api = [via_api(server, f"bench-{i}") for i in range(args.jobs)]
+            for label, extra in (("namespace", ()),
+                                 ("base dir", ("--LocalBackend.opt_ml_namespace=off",))):
+                home = Path(tmp) / label.replace(" ", "-")
+                src = home / "work" / "bench-src"
+                src.mkdir(parents=True)
+                (src / "noop.py").write_text(NOOP)
+                servers[label] = start_server(home, "server", *extra)
+            opt_ml = servers["namespace"].get("mlstudio/api/status").json()["opt_ml"]
+            results: dict[str, list[tuple[float, float]]] = {label: [] for label in servers}
+            for label, server in servers.items():
+                via_api(server, "warmup")
+            for i in range(args.jobs):  # interleaved: both see the same machine load
+                for label, server in servers.items():
+                    results[label].append(via_api(server, f"bench-{i}"))
             raw = [direct(src / "noop.py") for _ in range(args.jobs)]
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
     rows = [("submit to first script line", 0), ("submit to Completed", 1)]
     print(f"{'median of ' + str(args.jobs) + ' no-op jobs':32}{'job s':>8}{'direct s':>10}"
           f"{'overhead ms':>13}")
-    for label, i in rows:
-        a = statistics.median(r[i] for r in api)
-        b = statistics.median(r[i] for r in raw)
-        print(f"{label:32}{a:8.3f}{b:10.3f}{(a - b) * 1000:13.0f}")
+    api, direct_ = medians(results["namespace"]), medians(raw)
+    for (label, i) in rows:
+        print(f"{label:32}{api[i]:8.3f}{direct_[i]:10.3f}{(api[i] - direct_[i]) * 1000:13.0f}")
     print("goal: overhead <= 300 ms (median)")
+    print()
+    print(f"/opt/ml: {opt_ml['message']}")
+    base = medians(results["base dir"])
+    print(f"{'namespace vs base dir':32}{'ns s':>8}{'base s':>10}{'diff ms':>10}{'ratio':>8}")
+    for (label, i) in rows:
+        print(f"{label:32}{api[i]:8.3f}{base[i]:10.3f}{(api[i] - base[i]) * 1000:10.1f}"
+              f"{api[i] / base[i]:8.3f}")
+    print("goal: namespace overhead <= 20 ms per job (median)")
 
 
 if __name__ == "__main__":

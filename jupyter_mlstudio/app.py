@@ -12,6 +12,7 @@ from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from traitlets import Bool, Enum, Float, Unicode, Union, default, validate
 
+from . import optml
 from ._version import __version__
 from .aws.handlers import AWS_PREFIX, ENDPOINT_VARIABLES, KmsHandler, aws_handlers
 from .aws.notebook_instance import NotebookInstance, write_metadata_file
@@ -182,6 +183,7 @@ class MLStudioApp(ExtensionApp):
             db=self.db,
             backends=discover_backends(),
             default_backend=self.default_backend,
+            opt_ml=self._opt_ml,
         )
         self.training_service = TrainingService(
             parent=self,
@@ -200,6 +202,7 @@ class MLStudioApp(ExtensionApp):
             environment=self.s3.kernel_environment,
             framework_environments=lambda: dict(
                 getattr(self.training_service.backend, "framework_environments", {})),
+            opt_ml=self._opt_ml,
         )
         kernels = KernelsApp(parent=self)
         self.kernels_service = KernelsService(kernels, self.serverapp.kernel_spec_manager,
@@ -228,6 +231,12 @@ class MLStudioApp(ExtensionApp):
             " (embedded)" if self.s3.embedded else "",
             self.db.safe_url,
         )
+
+    def _opt_ml(self) -> optml.Isolation:
+        """Whether training hosts, model servers and transform instances get a private
+        /opt/ml: ``c.LocalBackend.opt_ml_namespace``, probed once."""
+        mode = getattr(self.training_service.backend, "opt_ml_namespace", "auto")
+        return optml.isolation(mode)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(core_handlers())

@@ -49,12 +49,17 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
-def _with_umask(mask: int) -> Callable[[], None]:
-    def prepare() -> None:
-        os.umask(mask)
+def _preparation(umask: int | None,
+                 prepare: Callable[[], None] | None) -> Callable[[], None]:
+    """The child's ``preexec_fn``: ``umask``, the parent-death signal, then ``prepare``."""
+    def run() -> None:
+        if umask is not None:
+            os.umask(umask)
         _die_with_parent()
+        if prepare is not None:
+            prepare()
 
-    return prepare
+    return run
 
 
 def spawn_group(
@@ -66,6 +71,7 @@ def spawn_group(
     stdout: int | IO | None = None,
     umask: int | None = None,
     pass_fds: Sequence[int] = (),
+    prepare: Callable[[], None] | None = None,
 ) -> subprocess.Popen:
     """Start ``args`` as the leader of a new process group tied to this process's life.
 
@@ -73,7 +79,8 @@ def spawn_group(
     secrets. Output goes to ``log_path`` (truncated) when given, else to ``stdout``.
     ``umask``, when given, is the child's (e.g. 0o077: the files and unix sockets it
     makes are its user's alone). ``pass_fds`` stay open in the child under the same
-    numbers (e.g. a listening socket).
+    numbers (e.g. a listening socket). ``prepare``, when given, runs in the child just
+    before the program starts (e.g. entering a mount namespace).
     """
     out: int | IO | None = stdout
     log_file = None
@@ -89,7 +96,7 @@ def spawn_group(
             stdout=out,
             stderr=subprocess.STDOUT if out is not None else None,
             start_new_session=True,
-            preexec_fn=_die_with_parent if umask is None else _with_umask(umask),
+            preexec_fn=_preparation(umask, prepare),
             pass_fds=tuple(pass_fds),
         )
     finally:

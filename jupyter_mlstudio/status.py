@@ -1,11 +1,13 @@
 """The extension's status: what is configured and whether each part is healthy."""
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, Callable
 
 from ._version import __version__
 from .backends import JobBackend
 from .db import Database
+from .optml import Isolation
 from .probe import CachedProbe
 from .s3.store import S3Store
 
@@ -20,11 +22,13 @@ class StatusService:
         db: Database,
         backends: dict[str, type[JobBackend]],
         default_backend: str,
+        opt_ml: Callable[[], Isolation] | None = None,
     ) -> None:
         self.s3 = s3
         self.db = db
         self.backends = backends
         self.default_backend = default_backend
+        self.opt_ml = opt_ml
         self._db_probe = CachedProbe(db.check, max_age=2.0)
 
     async def status(self) -> dict[str, Any]:
@@ -51,6 +55,9 @@ class StatusService:
                 "message": db_message,
             },
             "backends": backends,
+            # Whether jobs and model servers see their own /opt/ml, or why not.
+            **({"opt_ml": (await asyncio.to_thread(self.opt_ml)).as_dict()}
+               if self.opt_ml else {}),
         }
 
     def backend_status(self) -> list[dict[str, Any]]:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
-from tornado.httpclient import HTTPClientError
+
+from tests.rest_support import rest_api
 
 # Downloads shared by test runs (the Scala jars, pip's wheels): resolved now, before
 # pytest-jupyter points HOME at a temporary folder.
@@ -32,19 +32,7 @@ def server_config(env_dir: Path, **extra: Any) -> dict[str, Any]:
 
 
 def make_api(jp_fetch):
-    async def call(method: str, *path: str, params: dict | None = None, body: Any = None):
-        kwargs: dict[str, Any] = {"method": method, "params": params or {}}
-        if body is not None:
-            kwargs["body"] = body if isinstance(body, (bytes, str)) else json.dumps(body)
-        elif method == "POST":
-            kwargs["body"] = b"{}"
-        try:
-            resp = await jp_fetch("mlstudio", "api", "kernels", *path, **kwargs)
-        except HTTPClientError as err:
-            resp = err.response
-        return resp.code, (json.loads(resp.body) if resp.body else None)
-
-    return call
+    return rest_api(jp_fetch, "kernels")
 
 
 async def wait_install(api, install_id: str, timeout: float = 240.0) -> dict[str, Any]:

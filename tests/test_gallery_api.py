@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import re
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from tornado.httpclient import HTTPClientError
+
+from tests.rest_support import rest_api
 
 
 @pytest.fixture
@@ -39,21 +39,7 @@ def jp_server_config(dirs):
 
 @pytest.fixture
 def api(jp_fetch, mlstudio_app):
-    async def call(method, *path, params=None, body=None, raw=False):
-        kwargs = {"method": method, "params": params or {}}
-        if body is not None:
-            kwargs["body"] = body if isinstance(body, bytes) else json.dumps(body)
-        elif method == "POST":
-            kwargs["body"] = b"{}"
-        try:
-            resp = await jp_fetch("mlstudio", "api", "examples", *path, **kwargs)
-        except HTTPClientError as err:
-            resp = err.response
-        if raw:
-            return resp
-        return resp.code, (json.loads(resp.body) if resp.body else None)
-
-    return call
+    return rest_api(jp_fetch, "examples")
 
 
 def write_nb(path, title="A title", summary="What it does.", tags=None, cells=None, **meta):

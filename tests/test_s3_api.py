@@ -8,7 +8,8 @@ import time
 
 import pytest
 import requests
-from tornado.httpclient import HTTPClientError
+
+from tests.rest_support import rest_api
 
 MiB = 1024 * 1024
 
@@ -40,21 +41,7 @@ def api(jp_fetch, mlstudio_app, monkeypatch):
     spec = mlstudio_app.s3_service.connections._connections["wrongkeys"]
     spec.endpoint_url = mlstudio_app.s3.endpoint_url
 
-    async def call(method, *path, params=None, body=None, raw=False, headers=None):
-        kwargs = {"method": method, "params": params or {}, "headers": headers or {}}
-        if body is not None:
-            kwargs["body"] = body if isinstance(body, bytes) else json.dumps(body)
-        elif method in ("POST", "PUT"):
-            kwargs["body"] = b""
-        try:
-            resp = await jp_fetch("mlstudio", "api", "s3", *path, **kwargs)
-        except HTTPClientError as err:
-            resp = err.response
-        if raw:
-            return resp
-        return resp.code, (json.loads(resp.body) if resp.body else None)
-
-    return call
+    return rest_api(jp_fetch, "s3", empty_body=b"", empty_for=("POST", "PUT"))
 
 
 def B(*rest):  # path under the default connection's 'mlstudio' bucket

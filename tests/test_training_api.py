@@ -5,10 +5,10 @@ import asyncio
 import io
 import json
 import tarfile
-import textwrap
 
 import pytest
-from tornado.httpclient import HTTPClientError
+
+from tests.training_support import job_body, script_dir, training_api, wait_done
 
 SKLEARN_SCRIPT = """
 import argparse, glob, json, os
@@ -45,66 +45,12 @@ def jp_server_config(tmp_path):
 
 @pytest.fixture
 def api(jp_fetch, mlstudio_app):
-    async def call(method, *path, params=None, body=None):
-        kwargs = {"method": method, "params": params or {}}
-        if body is not None:
-            kwargs["body"] = json.dumps(body)
-        elif method == "POST":
-            kwargs["body"] = b"{}"
-        try:
-            resp = await jp_fetch("mlstudio", "api", "training-jobs", *path, **kwargs)
-        except HTTPClientError as err:
-            resp = err.response
-        return resp.code, (json.loads(resp.body) if resp.body else None)
-
-    return call
+    return training_api(jp_fetch)
 
 
 @pytest.fixture
 def s3(mlstudio_app):
     return mlstudio_app.s3.client()
-
-
-def script_dir(root, name, source):
-    folder = root / name
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "train.py").write_text(textwrap.dedent(source))
-    return name
-
-
-def job_body(name, folder, *, hps=None, channels=None, count=1, max_runtime=None,
-             metrics=None):
-    body = {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {
-            "TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/"
-                             "sagemaker-scikit-learn:1.2-1-cpu-py3",
-            "TrainingInputMode": "File",
-            "MetricDefinitions": metrics or [],
-        },
-        "HyperParameters": {"sagemaker_program": '"train.py"',
-                            "sagemaker_submit_directory": json.dumps(folder), **(hps or {})},
-        "InputDataConfig": [
-            {"ChannelName": ch, "DataSource": {"S3DataSource": {
-                "S3Uri": uri, "S3DataType": "S3Prefix",
-                "S3DataDistributionType": "FullyReplicated"}}, "ContentType": "text/csv"}
-            for ch, uri in (channels or {}).items()],
-        "OutputDataConfig": {"S3OutputPath": "s3://mlstudio/training-output"},
-        "ResourceConfig": {"InstanceCount": count, "InstanceType": "ml.m5.large",
-                           "VolumeSizeInGB": 1},
-    }
-    if max_runtime:
-        body["StoppingCondition"] = {"MaxRuntimeInSeconds": max_runtime}
-    return body
-
-
-async def wait_done(api, name, timeout=90):
-    for _ in range(int(timeout / 0.25)):
-        code, job = await api("GET", name)
-        if job["TrainingJobStatus"] in ("Completed", "Failed", "Stopped"):
-            return job
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"job {name} did not end: {job}")
 
 
 async def test_sklearn_job_trains_and_uploads_model(api, s3, jp_root_dir):
@@ -159,7 +105,7 @@ async def test_failure_file_becomes_the_reason(api, jp_root_dir):
     await api("POST", body=job_body("failfile-job", folder))
     job = await wait_done(api, "failfile-job")
     assert job["TrainingJobStatus"] == "Failed"
-    assert job["FailureReason"] == "the data had no labels"
+    assert job["FailureReason"] == "AlgorithmError: the data had no labels"
 
 
 async def test_stop_and_max_runtime(api, jp_root_dir):
@@ -247,6 +193,9 @@ async def test_capacity_queue_and_log_cap(api, jp_root_dir):
     (lambda b: b["ResourceConfig"].update(InstanceCount=0), "InstanceCount"),
     (lambda b: b.update(OutputDataConfig={"S3OutputPath": "/tmp/x"}), "S3OutputPath"),
     (lambda b: b.update(Surprise=1), "unknown fields"),
+    (lambda b: b.update(CheckpointConfig={"S3Uri": "s3://mlstudio/c", "LocalPath": "/tmp/c"}),
+     "LocalPath"),
+    (lambda b: b.update(CheckpointConfig={"LocalPath": "/opt/ml/checkpoints"}), "S3Uri"),
 ])
 async def test_bad_requests_are_400(api, jp_root_dir, mutate, message):
     body = job_body("valid-name", script_dir(jp_root_dir, "ok", "print('hi')"))

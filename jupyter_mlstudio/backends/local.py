@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, Dict, Float, Int, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, Int, Unicode, default
 
+from .. import optml
 from ..jobs.forkdirs import clear_stale
 from ..jobs.launcher import ForkServer
 from ..procid import start_time
@@ -30,8 +31,10 @@ class LocalBackend(JobBackend):
     """Runs jobs as process groups on the Jupyter server's machine.
 
     Each job gets a folder ``<data_dir>/jobs/<name>`` holding the SageMaker
-    container layout of each host, the log and the state the runner reports.
-    Runners are not tied to the server's life: a restarted server reattaches.
+    container layout of each host, the log and the state the runner reports. Each
+    host's script sees its folder at ``/opt/ml`` in a mount namespace of its own (see
+    ``opt_ml_namespace``). Runners are not tied to the server's life: a restarted
+    server reattaches.
     """
 
     name = "local"
@@ -72,6 +75,23 @@ class LocalBackend(JobBackend):
     )
     jobs_dir = Unicode(config=True, help="Folder of the job folders. Default: <data_dir>/jobs.")
 
+    opt_ml_namespace = Enum(
+        list(optml.MODES),
+        "auto",
+        config=True,
+        help="'auto': every training host, model server and transform instance sees its "
+        "own folder at /opt/ml, in a private mount namespace (as root, or as another user "
+        "where the kernel allows user namespaces); where none can be made, and with "
+        "'off', the contract is at the folder SAGEMAKER_BASE_DIR names, and the job log "
+        "and the status route say why.",
+    )
+    checkpoint_interval = Float(
+        10.0,
+        config=True,
+        help="Seconds between uploads of what changed in a job's CheckpointConfig.LocalPath "
+        "while it trains (a last upload follows when it ends).",
+    )
+
     use_fork_server = Bool(
         True,
         config=True,
@@ -95,6 +115,10 @@ class LocalBackend(JobBackend):
     def availability(cls) -> Availability:
         return Availability(True, f"{_cpu_count()} CPUs on this machine")
 
+    def isolation(self) -> optml.Isolation:
+        """Whether jobs get a private /opt/ml (probed once per server), and why not."""
+        return optml.isolation(self.opt_ml_namespace)
+
     def capacity(self) -> int:
         return max(1, self.max_concurrent_jobs)
 
@@ -108,7 +132,9 @@ class LocalBackend(JobBackend):
         if job_dir.exists():
             shutil.rmtree(job_dir)
         job_dir.mkdir(parents=True)
-        plan = {**plan, "stop_grace": self.stop_grace, "max_log_bytes": self.max_log_bytes}
+        isolation = await asyncio.to_thread(self.isolation)
+        plan = {**plan, "stop_grace": self.stop_grace, "max_log_bytes": self.max_log_bytes,
+                "opt_ml": isolation.as_dict(), "checkpoint_interval": self.checkpoint_interval}
         (job_dir / "plan.json").write_text(json.dumps(plan))
         if self.use_fork_server:
             if self._fork_server is None:

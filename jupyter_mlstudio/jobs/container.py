@@ -7,10 +7,21 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+import re
+import shlex
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .spec import user_hyperparameters
+from ..optml import OPT_ML
+from .spec import DEFAULT_CHECKPOINT_PATH, user_hyperparameters
+
+#: The Python errors whose first mention in stderr starts ``ErrorMessage`` (as the
+#: SageMaker training toolkit's ``process.watch`` picks them).
+_ERROR_NAME = re.compile(
+    r"\b(?:[A-Za-z_][A-Za-z0-9_]*(?:Error|Exception)|Invalid requirement|KeyboardInterrupt)\b")
+ERROR_MESSAGE_LIMIT = 600
+#: ExtraInfo SageMaker's toolkit adds for an exit code.
+_EXTRA_INFO = {137: "OutOfMemory: Process killed by SIGKILL (signal 9)"}
 
 
 def host_names(count: int) -> list[str]:
@@ -41,6 +52,48 @@ def make_layout(base: Path) -> dict[str, Path]:
     for key in ("config", "data", "model", "output_data", "intermediate"):
         paths[key].mkdir(parents=True, exist_ok=True)
     return paths
+
+
+def checkpoint_dir(base: Path, spec: dict[str, Any]) -> Path | None:
+    """Where a host's ``CheckpointConfig.LocalPath`` (a path below ``/opt/ml``) is in
+    ``base``; None when the job has no checkpoints."""
+    config = spec.get("CheckpointConfig")
+    if not config:
+        return None
+    local = PurePosixPath(config.get("LocalPath") or DEFAULT_CHECKPOINT_PATH)
+    return base.joinpath(*local.relative_to(OPT_ML).parts)
+
+
+def exit_code(returncode: int) -> int:
+    """A process's exit code as a container reports it: 128 + N when killed by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def error_message(stderr_lines: list[str]) -> str:
+    """``ErrorMessage`` of ExecuteUserScriptError: stderr from the first line naming an
+    error, each line stripped of spaces and colons (the toolkit's rule), else its last
+    lines; the middle of a long one left out."""
+    lines = [ln.strip(" :") for ln in stderr_lines if ln.strip(" :")]
+    start = next((i for i, ln in enumerate(lines) if _ERROR_NAME.search(ln)),
+                 max(len(lines) - 10, 0))
+    text = "\n".join(lines[start:])
+    if len(text) > ERROR_MESSAGE_LIMIT:
+        half = ERROR_MESSAGE_LIMIT // 2
+        text = f"{text[:half]}\n...\n{text[-half:]}"
+    return text
+
+
+def execute_user_script_error(command: list[str], returncode: int,
+                              stderr_lines: list[str]) -> str:
+    """The failure SageMaker's training toolkit reports for a script that exited non-zero
+    (``sagemaker_training.errors.ExecuteUserScriptError``)."""
+    code = exit_code(returncode)
+    parts = ["ExecuteUserScriptError:", f"ExitCode {code}",
+             f'ErrorMessage "{error_message(stderr_lines)}"']
+    if code in _EXTRA_INFO:
+        parts.append(f'ExtraInfo "{_EXTRA_INFO[code]}"')
+    parts.append(f'Command "{shlex.join(command)}"')
+    return "\n".join(parts)
 
 
 def command_line_args(hps: dict[str, Any]) -> list[str]:

@@ -6,6 +6,9 @@ Starting a runner as a fresh ``python`` costs hundreds of milliseconds of import
 (boto3 above all), paid again when the job uploads its model. The fork server pays
 them once; each job is a double fork, so the runner belongs to no one (it survives
 a server restart, like a runner started directly) and its pid is sent back.
+The runner stays in the server's mount namespace (it works with the jobs' real
+folders); each host it starts enters one of its own, where ``/opt/ml`` is the host's
+folder (see :mod:`jupyter_mlstudio.optml`).
 Protocol: one JSON object per line, ``{"job_dir", "env"}`` → ``{"pid"}`` or
 ``{"error"}``.
 """

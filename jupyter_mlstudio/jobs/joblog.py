@@ -219,6 +219,13 @@ class ChildLog:
             self._log = TimedLog(self.path)
         self._pump = pump_lines(proc.stdout, self._log, name)
 
+    def write(self, line: str) -> None:
+        """A line of the server's own about the next child, timed like the child's; call
+        it before ``attach``."""
+        if self._log is None:
+            self._log = TimedLog(self.path)
+        self._log.write(line)
+
     def close(self, timeout: float = 5.0) -> None:
         """Wait (up to ``timeout`` s) for the ended child's last lines; close the log."""
         pump, self._pump = self._pump, None

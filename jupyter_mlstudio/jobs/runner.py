@@ -2,17 +2,20 @@
 
     python -m jupyter_mlstudio.jobs.runner JOB_DIR
 
-Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code and
-the input channels (Downloading), runs the entry point on every host (Training),
-packs and uploads ``model.tar.gz`` / ``output.tar.gz`` (Uploading) and ends
-Completed, Failed or Stopped. Progress goes to ``state.json`` (atomically), the
-script's output to ``output.log`` (capped; each host's lines timed in its own index, see
-:mod:`.joblog`) and metric points to ``metrics.jsonl``.
+Reads ``JOB_DIR/plan.json`` (written by the backend), then: downloads the code, the
+input channels and the checkpoints (Downloading), runs the entry point on every host
+(Training), each host in its own mount namespace whose ``/opt/ml`` is the host's folder
+(see :mod:`jupyter_mlstudio.optml`; else at ``SAGEMAKER_BASE_DIR``), packs and
+uploads ``model.tar.gz`` / ``output.tar.gz`` and the checkpoints (Uploading) and ends
+Completed, Failed (with SageMaker's FailureReason) or Stopped. Progress goes to
+``state.json`` (atomically), the script's output to ``output.log`` (capped; each host's
+lines timed in its own index, see :mod:`.joblog`) and metric points to ``metrics.jsonl``.
 It runs in its own process group and outlives a restart of the Jupyter server,
 which reattaches to it through these files. SIGTERM stops the job.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import selectors
@@ -24,13 +27,16 @@ import tarfile
 import tempfile
 import threading
 import time
+from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import optml
 from ..process import helper_environment, signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from . import container
+from .checkpoints import CheckpointSync, list_keys
 from .joblog import CappedLog, LineBuffer
 from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
 from .sourcedir import source_files
@@ -38,6 +44,7 @@ from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024
 SMALL_UPLOAD = 8 * 1024 * 1024
+STDERR_TAIL = 40  # lines of each host's stderr kept for the FailureReason
 
 
 def now() -> str:
@@ -56,9 +63,12 @@ class JobState:
         self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {
             "TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": []}
         self.data["runner_pid"] = os.getpid()
+        self._saves = itertools.count()
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
+        # A temporary name per call: SIGTERM's handler saves too, maybe while the main
+        # flow is between writing its file and renaming it, and must not take it away.
+        tmp = self.path.with_suffix(f".{next(self._saves)}.tmp")
         tmp.write_text(json.dumps(self.data))
         os.replace(tmp, self.path)
 
@@ -103,6 +113,11 @@ class Runner:
         self.deadline = time.monotonic() + self.spec["StoppingCondition"]["MaxRuntimeInSeconds"]
         self.stop_reason: str | None = None
         self.procs: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
+        self.stderr_tail: dict[str, deque[str]] = {
+            h: deque(maxlen=STDERR_TAIL) for h in self.hosts}
+        self.isolation = optml.Isolation.from_dict(self.plan.get("opt_ml"))
+        self.checkpoints: CheckpointSync | None = None
         self._s3 = None
         self._s3_lock = threading.Lock()
         self._s3_ready = threading.Thread(target=lambda: self.s3, daemon=True)
@@ -195,11 +210,30 @@ class Runner:
         return per_host
 
     def _keys(self, bucket: str, prefix: str) -> list[str]:
-        keys = []
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket,
-                                                                      Prefix=prefix):
-            keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-        return keys
+        return list_keys(self.s3, bucket, prefix)
+
+    def restore_checkpoints(self) -> None:
+        """Fill every host's checkpoint folder from ``CheckpointConfig.S3Uri``."""
+        folders = [container.checkpoint_dir(container.base_dir(self.job_dir, h), self.spec)
+                   for h in self.hosts]
+        if folders[0] is None:
+            return
+        self.checkpoints = CheckpointSync(
+            lambda: self.s3, self.spec["CheckpointConfig"]["S3Uri"], folders,
+            float(self.plan.get("checkpoint_interval", 10.0)), self.say)
+        self.checkpoints.restore()
+
+    def entry_command(self, code: Path, program: str) -> list[str]:
+        """How the entry point runs: a Python script with the job's interpreter; another
+        program with a ``#!`` line (a container's ``train``) by itself, as SageMaker's
+        toolkit runs a command entry point."""
+        path = code / program
+        if not program.endswith(".py"):
+            with open(path, "rb") as f:
+                if f.read(2) == b"#!":
+                    path.chmod(path.stat().st_mode | 0o100)  # the job's own copy
+                    return [str(path)]
+        return [self.plan["python"], str(path)]
 
     def start_hosts(self, code: Path, channels: dict[str, dict[str, Path]]) -> None:
         program = decode_hyperparameter(self.spec["HyperParameters"]["sagemaker_program"])
@@ -210,6 +244,10 @@ class Runner:
         (master_port,) = free_ports(1)
         num_cpus = os.cpu_count() or 1
         hps = container.command_line_args(user_hyperparameters(self.spec["HyperParameters"]))
+        command = self.entry_command(code, program) + hps
+        # The job's interpreter comes first on PATH, as a framework container's python.
+        python_dir = os.path.dirname(self.plan["python"])
+        self.say(self.isolation.message)
         for host in self.hosts:
             base = container.base_dir(self.job_dir, host)
             paths = container.make_layout(base)
@@ -220,14 +258,25 @@ class Runner:
                 link = paths["data"] / name
                 if not link.exists():
                     link.symlink_to(directory, target_is_directory=True)
+            checkpoints = container.checkpoint_dir(base, self.spec)
+            if checkpoints is not None:
+                checkpoints.mkdir(parents=True, exist_ok=True)
             container.write_config(paths, self.spec, self.hosts, host)
+            # What the script is told: /opt/ml itself in its own namespace, else its folder.
+            seen = container.layout(Path(optml.OPT_ML)) if self.isolation.private else paths
             env = helper_environment(container.environment(
-                self.spec, paths, self.hosts, host, program, num_cpus, master_port))
-            self.procs[host] = subprocess.Popen(
-                [self.plan["python"], str(code / program), *hps],
-                cwd=code, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )
+                self.spec, seen, self.hosts, host, program, num_cpus, master_port))
+            env["PATH"] = python_dir + os.pathsep + env.get("PATH", os.defpath)
+            self.commands[host] = command
+            try:
+                self.procs[host] = subprocess.Popen(
+                    command, cwd=code, env=env, stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                    preexec_fn=optml.preexec(self.isolation, optml.View(base)),
+                )
+            except subprocess.SubprocessError:
+                raise RuntimeError(f"ClientError: {host}: the private /opt/ml could not be "
+                                   "made (its mount namespace failed)") from None
         self.state.data["host_pids"] = {h: p.pid for h, p in self.procs.items()}
         self.state.save()
 
@@ -238,22 +287,25 @@ class Runner:
         time limit, only waits for room in its queue, and never longer than 0.2 s."""
         selector = selectors.DefaultSelector()
         for host, proc in self.procs.items():
-            os.set_blocking(proc.stdout.fileno(), False)
-            selector.register(proc.stdout, selectors.EVENT_READ, host)
+            for stream in (proc.stdout, proc.stderr):
+                os.set_blocking(stream.fileno(), False)
+                selector.register(stream, selectors.EVENT_READ, (host, stream is proc.stderr))
         several = len(self.hosts) > 1
-        buffers = {h: LineBuffer() for h in self.procs}
+        buffers = {(h, err): LineBuffer() for h in self.procs for err in (False, True)}
         while selector.get_map():
             for key, _ in selector.select(timeout=0.2):
-                host = key.data
+                host, is_stderr = source = key.data
                 chunk = key.fileobj.read(65536)
                 if chunk:
-                    lines = buffers[host].feed(chunk)
+                    lines = buffers[source].feed(chunk)
                 else:
                     selector.unregister(key.fileobj)
-                    lines = buffers[host].close()
+                    lines = buffers[source].close()
                 for raw in lines:
-                    self.log.write(raw.decode("utf-8", "replace"), stream=host,
-                                   prefix=f"[{host}] " if several else "")
+                    line = raw.decode("utf-8", "replace")
+                    self.log.write(line, stream=host, prefix=f"[{host}] " if several else "")
+                    if is_stderr:
+                        self.stderr_tail[host].append(line)
                 self.match_metrics(lines)
             self.check_stop()
         for proc in self.procs.values():
@@ -284,38 +336,45 @@ class Runner:
             proc.wait()
 
     def failure_reason(self) -> str | None:
+        """SageMaker's FailureReason for the first host that exited non-zero: what it
+        wrote to ``/opt/ml/output/failure``, else the toolkit's ExecuteUserScriptError
+        (exit code, the end of its stderr, the command)."""
         for host, proc in self.procs.items():
             if proc.returncode == 0:
                 continue
             failure = container.layout(container.base_dir(self.job_dir, host))["failure"]
-            if failure.is_file() and failure.read_text(errors="replace").strip():
-                return failure.read_text(errors="replace").strip()
-            tail = "".join(self.log.tail(15)).strip()
-            lines = [ln for ln in tail.splitlines() if ln.strip()]
-            last = lines[-1] if lines else f"exit code {proc.returncode}"
-            return (f"AlgorithmError: {host} exited with code {proc.returncode}: {last}"
-                    f"\n{tail}")
+            text = failure.read_text(errors="replace").strip() if failure.is_file() else ""
+            if not text:
+                text = container.execute_user_script_error(
+                    self.commands[host], proc.returncode, list(self.stderr_tail[host]))
+            return f"AlgorithmError: {text}"
         return None
 
-    def upload_artifacts(self) -> None:
+    def upload_artifacts(self, model: bool = True) -> None:
+        """``output/data`` of every host as ``output.tar.gz`` and (unless ``model`` is
+        False: the job failed) ``model/`` as ``model.tar.gz``, beside each other under
+        ``<S3OutputPath>/<job>/output/``; what several hosts wrote is merged, a later
+        host's file winning, as SageMaker aggregates them."""
         output = self.spec["OutputDataConfig"]["S3OutputPath"].rstrip("/")
         bucket, _, prefix = output[5:].partition("/")
         base = f"{prefix}/{self.name}/output" if prefix else f"{self.name}/output"
-        paths = container.layout(container.base_dir(self.job_dir, self.hosts[0]))
-        for folder, name in ((paths["model"], "model.tar.gz"),
-                             (paths["output_data"], "output.tar.gz")):
+        layouts = [container.layout(container.base_dir(self.job_dir, h)) for h in self.hosts]
+        for key, name in (("model", "model.tar.gz"), ("output_data", "output.tar.gz")):
+            if key == "model" and not model:
+                continue
             archive = self.job_dir / name
             with tarfile.open(archive, "w:gz") as tar:
-                for item in sorted(folder.iterdir()) if folder.is_dir() else []:
-                    tar.add(item, arcname=item.name)
+                for arcname, item in _merged([paths[key] for paths in layouts]):
+                    tar.add(item, arcname=arcname, recursive=False)
             if archive.stat().st_size < SMALL_UPLOAD:  # one request, no transfer threads
                 self.s3.put_object(Bucket=bucket, Key=f"{base}/{name}",
                                    Body=archive.read_bytes())
             else:
                 self.s3.upload_file(str(archive), bucket, f"{base}/{name}")
             archive.unlink()
-        self.state.data["ModelArtifacts"] = {
-            "S3ModelArtifacts": f"s3://{bucket}/{base}/model.tar.gz"}
+        if model:
+            self.state.data["ModelArtifacts"] = {
+                "S3ModelArtifacts": f"s3://{bucket}/{base}/model.tar.gz"}
         self.state.data["OutputArtifacts"] = f"s3://{bucket}/{base}/output.tar.gz"
         self.state.save()
 
@@ -335,6 +394,23 @@ class Runner:
                 self.say("S3 endpoint unreachable; retrying")
                 time.sleep(2.0)
 
+    def upload(self, failure: str | None) -> str | None:
+        """Upload what the hosts left (after a script failure too, all but the model:
+        ``output/data`` and the checkpoints); the failure, or why uploading failed."""
+        if not self.procs and failure is not None:
+            return failure  # nothing ran
+        self.state.secondary("Uploading", "Uploading generated training model")
+        keep_model = failure is None or self.stop_reason is not None
+        steps = [lambda: self.upload_artifacts(model=keep_model)]
+        if self.checkpoints is not None:
+            steps.insert(0, self.checkpoints.finish)
+        for step in steps:
+            try:
+                self.retry_while_unreachable(step)
+            except Exception as err:
+                failure = failure or f"ClientError: uploading the job's output failed: {err}"
+        return failure
+
     # -- the whole job -------------------------------------------------------------------
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.on_sigterm)
@@ -346,9 +422,12 @@ class Runner:
             self.state.secondary("Downloading", "Downloading input data")
             code = self.fetch_code()
             channels = self.download_channels()
+            self.restore_checkpoints()
             self.check_stop()
             self.state.secondary("Training", "Training in progress")
             self.start_hosts(code, channels)
+            if self.checkpoints is not None:
+                self.checkpoints.start()
             if self._s3 is None:
                 self._s3_ready.start()  # load boto3 while the script runs, not after
             try:
@@ -362,12 +441,9 @@ class Runner:
             pass
         except Exception as err:  # anything else fails the job with a reason
             failure = f"ClientError: {err}" if not isinstance(err, RuntimeError) else str(err)
-        if failure is None or self.stop_reason:
-            try:
-                self.state.secondary("Uploading", "Uploading generated training model")
-                self.retry_while_unreachable(self.upload_artifacts)
-            except Exception as err:
-                failure = failure or f"ClientError: uploading the model failed: {err}"
+            if any(p.poll() is None for p in self.procs.values()):
+                self.stop_hosts()  # e.g. the second host could not start
+        failure = self.upload(failure)
         self.metrics.close(timeout=0 if self.stop_reason else 1.0)
         if self.metrics.error is not None:
             self.say(f"metrics were no longer recorded after an error: {self.metrics.error}")
@@ -381,6 +457,20 @@ class Runner:
         else:
             self.state.finish("Completed", "Completed", "Training job completed")
         return 0
+
+
+def _merged(folders: list[Path]) -> list[tuple[str, Path]]:
+    """Every file and folder below ``folders`` by relative path (a later folder's entry
+    replacing an earlier one's), sorted: the members of one archive."""
+    entries: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for root, dirs, files in os.walk(folder):
+            for name in dirs + files:
+                path = Path(root, name)
+                entries[path.relative_to(folder).as_posix()] = path
+    return sorted(entries.items())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -386,6 +386,8 @@ class TrainingService(LoggingConfigurable):
             reply["TrainingTimeInSeconds"] = reply["BillableTimeInSeconds"] = max(seconds, 0)
         if spec.get("RoleArn"):
             reply["RoleArn"] = spec["RoleArn"]
+        if spec.get("CheckpointConfig"):
+            reply["CheckpointConfig"] = spec["CheckpointConfig"]
         return reply
 
     def list(self, filters: ListFilter) -> dict[str, Any]:

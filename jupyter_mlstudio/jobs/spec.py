@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..sagemaker.validation import check_request
@@ -14,6 +15,7 @@ from .metrics import validate_definitions
 
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 MAX_RUNTIME_LIMIT = 28 * 24 * 3600
+DEFAULT_CHECKPOINT_PATH = "/opt/ml/checkpoints"
 #: Hyperparameters SageMaker's SDK adds in script mode; never passed to the script.
 SDK_HYPERPARAMETERS = {
     "sagemaker_program",
@@ -28,7 +30,7 @@ SDK_HYPERPARAMETERS = {
 # Fields of CreateTrainingJob accepted and ignored here (no meaning on this backend).
 _IGNORED = {
     "RoleArn", "VpcConfig", "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption",
-    "EnableManagedSpotTraining", "CheckpointConfig", "DebugHookConfig",
+    "EnableManagedSpotTraining", "DebugHookConfig",
     "DebugRuleConfigurations", "TensorBoardOutputConfig", "ExperimentConfig", "ProfilerConfig",
     "ProfilerRuleConfigurations", "RetryStrategy", "RemoteDebugConfig", "InfraCheckConfig",
     "SessionChainingConfig", "Backend",
@@ -36,6 +38,7 @@ _IGNORED = {
 _KNOWN = {
     "TrainingJobName", "AlgorithmSpecification", "HyperParameters", "InputDataConfig",
     "OutputDataConfig", "ResourceConfig", "StoppingCondition", "Environment", "Tags",
+    "CheckpointConfig",
 } | _IGNORED
 
 
@@ -119,6 +122,23 @@ def _channels(value: Any) -> list[dict[str, Any]]:
     return channels
 
 
+def _checkpoints(value: Any) -> dict[str, str] | None:
+    """``CheckpointConfig``: ``S3Uri``, and ``LocalPath`` (default /opt/ml/checkpoints),
+    which must lie below /opt/ml, the only folder a job has of its own here."""
+    if value is None:
+        return None
+    config = object_field(value, "CheckpointConfig")
+    s3_uri_field(config.get("S3Uri"), "CheckpointConfig.S3Uri")
+    local = config.get("LocalPath") or DEFAULT_CHECKPOINT_PATH
+    path = PurePosixPath(local)
+    parts = path.parts
+    if (not path.is_absolute() or ".." in parts or len(parts) < 4
+            or parts[:3] != ("/", "opt", "ml") or parts[3] in ("input", "code")):
+        raise ValidationError(f"CheckpointConfig.LocalPath {local!r} must be a folder below "
+                              "/opt/ml (not in input or code), e.g. /opt/ml/checkpoints")
+    return {"S3Uri": config["S3Uri"], "LocalPath": str(path)}
+
+
 def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str, Any]:
     """A complete, normalised CreateTrainingJob request, or a ValidationError naming the field."""
     known_fields(body, _KNOWN)
@@ -166,6 +186,9 @@ def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str,
     }
     if body.get("RoleArn"):
         spec["RoleArn"] = body["RoleArn"]
+    checkpoints = _checkpoints(body.get("CheckpointConfig"))
+    if checkpoints:
+        spec["CheckpointConfig"] = checkpoints
     return spec
 
 

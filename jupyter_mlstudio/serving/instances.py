@@ -6,6 +6,11 @@ model is loaded or why loading failed, and answers ``GET /ping``. Its output goe
 ``<id>.log``, each line timed as it comes (see :mod:`..jobs.joblog`). It listens on a unix
 socket in a folder only this user can open (see :class:`SocketFolder`): no other local
 account and no web page can reach it, only the router and the transform runner.
+
+Where a private mount namespace can be made (see :mod:`jupyter_mlstudio.optml`), the
+process sees a folder of its own at ``/opt/ml``, with the model at ``/opt/ml/model`` and
+the ``SAGEMAKER_SUBMIT_DIRECTORY`` source at ``/opt/ml/code`` (both read-only: instances
+share them), as in a SageMaker inference container.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import optml
 from ..jobs.joblog import ChildLog
 from ..process import spawn_group, stop_group
 from ..runfolders import make_owned_dir
@@ -85,6 +91,8 @@ class InstanceOptions:
     start_timeout: float = 120.0
     environment: dict[str, str] = field(default_factory=dict)
     sockets: SocketFolder = field(default_factory=SocketFolder)
+    isolation: optml.Isolation = field(
+        default_factory=lambda: optml.Isolation(False, reason="not asked for"))
 
 
 class Instance:
@@ -118,17 +126,34 @@ class Instance:
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None
 
-    def _command(self) -> list[str]:
+    @property
+    def _has_code(self) -> bool:
+        return bool(self.files.code_dir and self.files.program)
+
+    def _view(self) -> optml.View:
+        """The instance's own ``/opt/ml``: a folder holding the mount points of the model
+        and the code, bound read-only."""
+        root = self.folder / f"{self.id}.opt-ml"
+        binds = [(str(self.files.model_dir), "model", True)]
+        if self._has_code:
+            binds.append((str(self.files.code_dir), "code", True))
+        for _source, below, _read_only in binds:
+            (root / below).mkdir(parents=True, exist_ok=True)
+        return optml.View(root, tuple(binds))
+
+    def _command(self, private: bool) -> list[str]:
         o = self.options
+        model_dir, code_dir = (f"{optml.OPT_ML}/model", f"{optml.OPT_ML}/code") if private \
+            else (str(self.files.model_dir), str(self.files.code_dir))
         cmd = [o.python, "-m", "jupyter_mlstudio.serving.modelserver",
-               "--model-dir", str(self.files.model_dir), "--uds", str(self.socket),
+               "--model-dir", model_dir, "--uds", str(self.socket),
                "--workers", str(o.workers),
                "--max-payload-mb", str(o.max_payload_mb), "--timeout", str(o.timeout),
                "--status-file", str(self.status_path)]
         if o.framework:
             cmd += ["--framework", o.framework]
-        if self.files.code_dir and self.files.program:
-            cmd += ["--code-dir", str(self.files.code_dir), "--program", self.files.program]
+        if self._has_code:
+            cmd += ["--code-dir", code_dir, "--program", self.files.program]
         return cmd
 
     def spawn(self) -> None:
@@ -137,8 +162,11 @@ class Instance:
         self.status_path.unlink(missing_ok=True)
         self.socket = self.options.sockets.new_socket()
         env = {**self.options.environment, "PYTHONUNBUFFERED": "1"}
-        self.proc = spawn_group(self._command(), env=env, cwd=self.folder,
-                                stdout=subprocess.PIPE)
+        isolation = self.options.isolation
+        view = self._view() if isolation.private else None
+        self._output.write(f"[mlstudio] {isolation.message}")
+        self.proc = spawn_group(self._command(view is not None), env=env, cwd=self.folder,
+                                stdout=subprocess.PIPE, prepare=optml.preexec(isolation, view))
         self._output.attach(self.proc, self.id)
         self.status = "Pending"
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from traitlets import Bool, Float, Int, List, Unicode
 from traitlets.config import LoggingConfigurable
 
+from .. import optml
 from ..aws.credentials import Keyring, kernel_keyring
 from ..db import Database
 from ..runfolders import remove_orphans, temp_folders
@@ -94,9 +95,12 @@ class ServingService(LoggingConfigurable):
     def __init__(self, *, db: Database, data_dir: Path, region: str, s3_client: Callable,
                  environment: Callable[[], dict[str, str]],
                  framework_environments: Callable[[], dict[str, str]],
-                 credentials: Callable[[], Keyring] | None = None, **kwargs: Any) -> None:
+                 credentials: Callable[[], Keyring] | None = None,
+                 opt_ml: Callable[[], optml.Isolation] = optml.isolation,
+                 **kwargs: Any) -> None:
         """``credentials``: the keys invocations may be signed with (default: the kernels'
-        own, see :func:`~jupyter_mlstudio.aws.credentials.kernel_keyring`)."""
+        own, see :func:`~jupyter_mlstudio.aws.credentials.kernel_keyring`); ``opt_ml``:
+        whether instances get a private /opt/ml (the training backend's setting)."""
         super().__init__(**kwargs)
         self.db = db
         self.folder = data_dir / "serving"
@@ -104,6 +108,7 @@ class ServingService(LoggingConfigurable):
         self.s3_client = s3_client
         self.environment = environment
         self.framework_environments = framework_environments
+        self.opt_ml = opt_ml
         self.credentials = credentials or (lambda: kernel_keyring(self.environment()))
         self._keyring: Keyring | None = None
         self.sockets = SocketFolder()
@@ -128,6 +133,7 @@ class ServingService(LoggingConfigurable):
         """Re-create the endpoints that were live when the server last stopped."""
         # Model-server sockets of a server that was killed (kill -9) are cleared.
         await asyncio.to_thread(remove_orphans, temp_folders(SOCKET_FOLDER_PREFIX))
+        await asyncio.to_thread(self.opt_ml)  # probed once, off the event loop
         await self.transforms.start()
         if not self.restore_endpoints:
             return
@@ -266,6 +272,7 @@ class ServingService(LoggingConfigurable):
             start_timeout=self.instance_start_timeout,
             environment=serving_environment(self.environment(), env),
             sockets=self.sockets,
+            isolation=self.opt_ml(),
         )
 
     async def _runtime(self, name: str, variants: list[dict[str, Any]]) -> EndpointRuntime:
