@@ -214,7 +214,9 @@ async def test_duplicate_name_and_missing_channel_data(api, jp_root_dir):
     code, reply = await api("POST", body=body)
     assert code == 409 and reply["reason"] == "ResourceInUse"
     job = await wait_done(api, "dup")
-    assert job["TrainingJobStatus"] == "Failed" and "nothing found" in job["FailureReason"]
+    assert job["TrainingJobStatus"] == "Failed"
+    assert job["FailureReason"].startswith("ClientError: Data download failed:No S3 objects "
+                                           "found under S3 URL \"s3://mlstudio/nothing-here/\"")
     code, reply = await api("GET", "no-such-job")
     assert code == 404
 
@@ -263,3 +265,44 @@ async def test_a_job_stopped_as_it_launches_is_stopped_for_real(api, jp_root_dir
         # The launch under way when the stop came has finished by now, or finishes soon.
         await asyncio.wait_for(launched.setdefault(name, asyncio.Event()).wait(), 10)
         assert scripts_of(name) == [], f"{name} is Stopped but its script still runs"
+
+
+LIST_CHANNEL = """
+import os
+root = os.environ["SM_CHANNEL_TRAIN"]
+for folder, _, files in sorted(os.walk(root)):
+    for name in sorted(files):
+        print("FILE " + os.path.relpath(os.path.join(folder, name), root), flush=True)
+"""
+
+
+async def test_channels_laid_out_as_sagemaker_does(api, jp_root_dir, s3):
+    """A prefix without a slash, nested keys, and a manifest (keys relative to its prefix)."""
+    for key in ("layout/data/train/MNIST/raw/x.bin", "layout/data/train/top.csv",
+                "layout/data/other/skip.csv"):
+        s3.put_object(Bucket="mlstudio", Key=key, Body=b"1")
+    manifest = json.dumps([{"prefix": "s3://mlstudio/layout/data/"}, "train/top.csv",
+                           "other/skip.csv"])
+    s3.put_object(Bucket="mlstudio", Key="layout/manifest.json", Body=manifest.encode())
+    folder = script_dir(jp_root_dir, "layout", LIST_CHANNEL)
+    await api("POST", body=job_body("layout-prefix", folder,
+                                    channels={"train": "s3://mlstudio/layout/data/train"}))
+    body = job_body("layout-manifest", folder,
+                    channels={"train": "s3://mlstudio/layout/manifest.json"})
+    body["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataType"] = "ManifestFile"
+    await api("POST", body=body)
+    for name, expected in (("layout-prefix", ["MNIST/raw/x.bin", "top.csv"]),
+                           ("layout-manifest", ["other/skip.csv", "train/top.csv"])):
+        job = await wait_done(api, name)
+        assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+        _, logs = await api("GET", name, "logs")
+        files = [line.split("FILE ", 1)[1] for line in logs["text"].splitlines()
+                 if "FILE " in line]
+        assert sorted(files) == expected, (name, files)
+    body = job_body("layout-bad-manifest", folder,
+                    channels={"train": "s3://mlstudio/layout/data/train/top.csv"})
+    body["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataType"] = "ManifestFile"
+    await api("POST", body=body)
+    job = await wait_done(api, "layout-bad-manifest")
+    assert job["TrainingJobStatus"] == "Failed"
+    assert "must be a JSON list" in job["FailureReason"] or "not JSON" in job["FailureReason"]

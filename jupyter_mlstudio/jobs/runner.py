@@ -32,9 +32,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .. import optml
 from ..process import helper_environment, signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
+from ..s3.manifest import ManifestError, read_manifest
 from . import container
 from .checkpoints import CheckpointSync, list_keys
 from .joblog import CappedLog, LineBuffer
@@ -184,9 +187,22 @@ class Runner:
             name = ch["ChannelName"]
             source = ch["DataSource"]["S3DataSource"]
             bucket, _, prefix = source["S3Uri"][5:].partition("/")
-            keys = self._keys(bucket, prefix)
+            if source["S3DataType"] == "ManifestFile":
+                try:
+                    manifest = read_manifest(self.s3, source["S3Uri"])
+                except (ManifestError, ClientError) as err:
+                    raise RuntimeError(f"ClientError: channel {name}: manifest "
+                                       f"{source['S3Uri']}: {err}") from None
+                bucket, prefix, keys = manifest.bucket, manifest.prefix, manifest.keys()
+            else:
+                keys = self._keys(bucket, prefix)
             if not keys:
-                raise RuntimeError(f"channel {name}: nothing found at {source['S3Uri']}")
+                raise RuntimeError(
+                    f'ClientError: Data download failed:No S3 objects found under S3 URL '
+                    f'"{source["S3Uri"]}" given in input data source. Please ensure that the '
+                    f'bucket exists in the selected region, that objects exist under that S3 '
+                    f'prefix, and that the role has "s3:ListBucket" permissions on bucket '
+                    f'"{bucket}".')
             sharded = source["S3DataDistributionType"] == "ShardedByS3Key"
             targets = {h: self.job_dir / "data" / (f"{name}-{h}" if sharded else name)
                        for h in self.hosts}

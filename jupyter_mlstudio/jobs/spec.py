@@ -107,9 +107,12 @@ def _channels(value: Any) -> list[dict[str, Any]]:
         source = dict(source)
         s3_uri_field(source.get("S3Uri"), f"channel {name}: S3Uri")
         source.setdefault("S3DataType", "S3Prefix")
-        if source["S3DataType"] != "S3Prefix":
+        if source["S3DataType"] not in ("S3Prefix", "ManifestFile"):
             raise ValidationError(f"channel {name}: S3DataType {source['S3DataType']!r} is not "
-                                  "supported here: use S3Prefix")
+                                  "supported here: use S3Prefix or ManifestFile")
+        if source["S3DataType"] == "ManifestFile" and source["S3Uri"].endswith("/"):
+            raise ValidationError(f"channel {name}: with S3DataType ManifestFile, S3Uri names "
+                                  "the manifest object, not a prefix")
         source.setdefault("S3DataDistributionType", "FullyReplicated")
         if source["S3DataDistributionType"] not in ("FullyReplicated", "ShardedByS3Key"):
             raise ValidationError(f"channel {name}: invalid S3DataDistributionType")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import logging
 import posixpath
 import time
@@ -21,6 +20,7 @@ from botocore.exceptions import (
 )
 
 from ..s3.errors import translate
+from ..s3.manifest import ManifestError, read_manifest
 from .transform_pool import WorkerPool
 from .transform_spec import MiB, TransformError, TransformSpec
 
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 READ_CHUNK = MiB
 PART_SIZE = 8 * MiB
-MAX_MANIFEST = 64 * MiB
 READ_RETRIES = 3
 _STREAM_ERRORS = (ResponseStreamingError, ReadTimeoutError, IncompleteReadError,
                   urllib3.exceptions.HTTPError, ConnectionError)
@@ -108,24 +107,14 @@ def list_inputs(s3: Any, spec: TransformSpec) -> list[InputFile]:
 
 def _manifest_inputs(s3: Any, spec: TransformSpec) -> list[InputFile]:
     """Objects named by a manifest: ``[{"prefix": "s3://b/p/"}, "rel1", "rel2", ...]``."""
-    bucket, key = split_uri(spec.input_uri)
-    what = f"manifest {spec.input_uri}"
-    head = s3_call(what, s3.head_object, Bucket=bucket, Key=key)
-    if head["ContentLength"] > MAX_MANIFEST:
-        raise TransformError(f"{what} is larger than {MAX_MANIFEST // MiB} MB")
-    body = s3_call(what, s3.get_object, Bucket=bucket, Key=key)["Body"].read()
     try:
-        items = json.loads(body)
-    except ValueError as err:
-        raise TransformError(f"{what} is not JSON: {err}") from None
-    if (not isinstance(items, list) or not items or not isinstance(items[0], dict)
-            or not str(items[0].get("prefix", "")).startswith("s3://")
-            or not all(isinstance(i, str) and i for i in items[1:])):
-        raise TransformError(f'{what} must be a JSON list: [{{"prefix": "s3://..."}}, '
-                             '"relative/key", ...]')
-    in_bucket, prefix = split_uri(items[0]["prefix"])
+        manifest = s3_call(f"manifest {spec.input_uri}", read_manifest, s3=s3,
+                           uri=spec.input_uri)
+    except ManifestError as err:
+        raise TransformError(str(err)) from None
+    in_bucket, prefix = manifest.bucket, manifest.prefix
     found = []
-    for rel in items[1:]:
+    for rel in manifest.relative_keys:
         obj_key = prefix + rel
         meta = s3_call(f"s3://{in_bucket}/{obj_key}", s3.head_object,
                        Bucket=in_bucket, Key=obj_key)
