@@ -156,6 +156,33 @@ async def test_two_jobs_at_once_each_see_their_own_opt_ml(api, s3, jp_root_dir, 
         assert f"SEES {name} ['x']" in await logs(api, name)
 
 
+ENTRYPOINT_SCRIPT = (
+    "set -e; cat /opt/ml/input/config/hyperparameters.json > /opt/ml/model/hps.json; "
+    "cp /opt/ml/input/data/drivers/run.sh /opt/ml/model/; echo ENTRYPOINT ran \"$@\"")
+
+
+async def test_container_entrypoint_runs_instead_of_a_script(api, s3, jp_root_dir):
+    """What SDK 3.x's ModelTrainer sends: no sagemaker_program, a ContainerEntrypoint with
+    ContainerArguments, its drivers in a channel, all reached by absolute /opt/ml paths."""
+    s3.put_object(Bucket="mlstudio", Key="entry/drivers/run.sh", Body=b"echo driver\n")
+    body = job_body("entry", "", channels={"drivers": "s3://mlstudio/entry/drivers/"})
+    body["HyperParameters"] = {"epochs": "2"}
+    body["AlgorithmSpecification"]["ContainerEntrypoint"] = ["/bin/sh", "-c",
+                                                             ENTRYPOINT_SCRIPT, "sh"]
+    body["AlgorithmSpecification"]["ContainerArguments"] = ["--fast", "yes"]
+    assert (await api("POST", body=body))[0] == 201
+    job = await wait_done(api, "entry")
+    assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
+    model = members(s3, "training-output/entry/output/model.tar.gz")
+    assert json.loads(model["hps.json"]) == {"epochs": "2"}
+    assert model["run.sh"] == b"echo driver\n"
+    assert "ENTRYPOINT ran --fast yes" in await logs(api, "entry")
+    bare = job_body("entry-nothing", "")
+    bare["HyperParameters"] = {}
+    code, reply = await api("POST", body=bare)
+    assert code == 400 and "ContainerEntrypoint" in reply["message"]
+
+
 @pytest.mark.parametrize("jp_server_config", ["off"], indirect=True)
 async def test_without_a_namespace_the_contract_is_at_sagemaker_base_dir(api, s3, jp_root_dir,
                                                                          jp_fetch):

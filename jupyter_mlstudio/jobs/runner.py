@@ -251,16 +251,30 @@ class Runner:
                     return [str(path)]
         return [self.plan["python"], str(path)]
 
-    def start_hosts(self, code: Path, channels: dict[str, dict[str, Path]]) -> None:
+    def host_command(self, code: Path) -> tuple[list[str], str]:
+        """(what every host runs, the script-mode entry point or ``""``): the
+        ``ContainerEntrypoint`` with its ``ContainerArguments``, else the entry point
+        script with the hyperparameters as arguments."""
+        algorithm = self.spec["AlgorithmSpecification"]
+        entrypoint = algorithm.get("ContainerEntrypoint")
+        if entrypoint:
+            if not self.isolation.private:
+                raise RuntimeError("ClientError: a ContainerEntrypoint program opens /opt/ml by "
+                                   "its absolute path, and /opt/ml cannot be private here: "
+                                   f"{self.isolation.message}")
+            return list(entrypoint) + list(algorithm.get("ContainerArguments") or []), ""
         program = decode_hyperparameter(self.spec["HyperParameters"]["sagemaker_program"])
         if not (code / program).is_file():
             raise RuntimeError(f"entry point {program!r} not found in the source directory")
+        hps = container.command_line_args(user_hyperparameters(self.spec["HyperParameters"]))
+        return self.entry_command(code, program) + hps, program
+
+    def start_hosts(self, code: Path, channels: dict[str, dict[str, Path]]) -> None:
         from ..s3.ports import free_ports
 
+        command, program = self.host_command(code)
         (master_port,) = free_ports(1)
         num_cpus = os.cpu_count() or 1
-        hps = container.command_line_args(user_hyperparameters(self.spec["HyperParameters"]))
-        command = self.entry_command(code, program) + hps
         # The job's interpreter comes first on PATH, as a framework container's python.
         python_dir = os.path.dirname(self.plan["python"])
         self.say(self.isolation.message)

@@ -139,8 +139,9 @@ class TrainingService(LoggingConfigurable):
                 raise ValidationError(f"sagemaker_submit_directory: {err.message}") from None
             if not code_dir.is_dir():
                 raise ValidationError(f"sagemaker_submit_directory {submit!r} is not a folder")
-            program = decode_hyperparameter(spec["HyperParameters"]["sagemaker_program"])
-            if not (code_dir / program).is_file():
+            program = decode_hyperparameter(
+                spec["HyperParameters"].get("sagemaker_program", '""'))
+            if program and not (code_dir / program).is_file():
                 raise ValidationError(f"entry point {program!r} not found in {submit!r}")
             try:
                 source_files(code_dir, root)
@@ -148,7 +149,7 @@ class TrainingService(LoggingConfigurable):
                 raise ValidationError(f"sagemaker_submit_directory: {err.message}") from None
             plan["code_dir"] = str(code_dir)
             plan["workspace_root"] = str(root)
-        elif not submit:
+        elif not submit and not spec["AlgorithmSpecification"].get("ContainerEntrypoint"):
             raise ValidationError("HyperParameters.sagemaker_submit_directory must name the "
                                   "source: an s3:// sourcedir.tar.gz or a workspace folder")
         return plan

@@ -155,10 +155,13 @@ def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str,
     name = resource_name(body.get("TrainingJobName"), "TrainingJobName")
     hps = _hyperparameters(body.get("HyperParameters"))
     program = decode_hyperparameter(hps.get("sagemaker_program", ""))
-    if not isinstance(program, str) or not program:
+    # A ContainerEntrypoint (what SDK 3.x's ModelTrainer sends) runs instead of a script.
+    entrypoint = (body.get("AlgorithmSpecification") or {}).get("ContainerEntrypoint")
+    if not entrypoint and (not isinstance(program, str) or not program):
         raise ValidationError("HyperParameters.sagemaker_program must name the entry point "
-                              "script (script mode)")
-    if program.startswith("/") or ".." in program.split("/"):
+                              "script (script mode), or AlgorithmSpecification."
+                              "ContainerEntrypoint the program to run")
+    if program and (program.startswith("/") or ".." in program.split("/")):
         raise ValidationError("sagemaker_program must be a path inside the source directory")
     output = object_field(body.get("OutputDataConfig"), "OutputDataConfig", required=True)
     s3_uri_field(output.get("S3OutputPath"), "OutputDataConfig.S3OutputPath")
