@@ -5,23 +5,7 @@ from typing import Any
 
 from ._version import __version__
 
-_API = {
-    "Estimator": "estimator", "SKLearn": "estimator", "PyTorch": "estimator",
-    "XGBoost": "estimator", "TrainingInput": "estimator",
-    "Model": "deploy", "Predictor": "deploy", "Transformer": "deploy", "Session": "deploy",
-    "serializers": "serializers",
-}
-__all__ = ["__version__", *_API]
-
-
-def __getattr__(name: str) -> Any:
-    # The Python API loads on first use, keeping the server extension's import light.
-    if name in _API:
-        import importlib
-
-        module = importlib.import_module(f".{_API[name]}", __name__)
-        return module if name == _API[name] else getattr(module, name)
-    raise AttributeError(name)
+__all__ = ["__version__"]
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Deploying models from Python, shaped like the SageMaker Python SDK.
+"""A small client of this server's REST deployment routes, shaped like the SDK's classes
+(see :mod:`.estimator`: notebooks use the real SageMaker SDK).
 
     predictor = estimator.deploy(initial_instance_count=1)
     predictor.predict([[5.1, 3.5, 1.4, 0.2]])
@@ -246,7 +247,7 @@ class Transformer:
                  output_path: str | None = None, accept: str | None = None,
                  max_concurrent_transforms: int | None = None, max_payload: int | None = None,
                  env: dict[str, str] | None = None, base_transform_job_name: str | None = None,
-                 session: Session | None = None, **_sdk_only: Any) -> None:
+                 session: Session | None = None) -> None:
         self.model_name = model_name
         self.instance_count = instance_count
         self.instance_type = instance_type
@@ -307,7 +308,7 @@ class Model:
 
     def __init__(self, model_data: str, image_uri: str | None = None,
                  env: dict[str, str] | None = None, name: str | None = None,
-                 session: Session | None = None, **_sdk_only: Any) -> None:
+                 session: Session | None = None) -> None:
         self.model_data = model_data
         self.image_uri = image_uri
         self.env = dict(env or {})
@@ -337,7 +338,7 @@ class Model:
     def deploy(self, initial_instance_count: int = 1, instance_type: str = "local",
                serializer: Any = None, deserializer: Any = None,
                endpoint_name: str | None = None, variant_name: str = "AllTraffic",
-               wait: bool = True, **_sdk_only: Any) -> Predictor:
+               wait: bool = True) -> Predictor:
         """Create an endpoint config and an endpoint serving this model; a Predictor for it."""
         model_name = self.create()
         endpoint_name = endpoint_name or unique_name(model_name[:30])

@@ -1,6 +1,11 @@
-"""A Python API shaped like the SageMaker Python SDK's ``Estimator``, for this server.
+"""A small client of this server's REST training routes, shaped like the SDK's ``Estimator``.
 
-    from jupyter_mlstudio import Estimator
+Notebooks use the real SageMaker Python SDK (the ``sdk`` extra), which reaches this server
+through its SageMaker API; this module is not exported from the package and takes no
+argument it does not use. It serves the project's own tests and scripts that talk to the
+REST routes with the Jupyter token.
+
+    from jupyter_mlstudio.estimator import Estimator
     est = Estimator(entry_point="train.py", source_dir="src",
                     hyperparameters={"epochs": 10}, instance_count=1,
                     metric_definitions=[{"Name": "loss", "Regex": "loss=([0-9.]+)"}])
@@ -119,7 +124,6 @@ class Estimator:
         role: str | None = None,
         volume_size: int = 30,
         client: MLStudioClient | None = None,
-        **_sdk_only: Any,
     ) -> None:
         self.entry_point = entry_point
         self.source_dir = source_dir

@@ -60,7 +60,10 @@ print("JOB", job["TrainingJobStatus"], estimator.model_data.startswith("s3://" +
 predictor = estimator.deploy(initial_instance_count=1, instance_type="ml.m5.large")
 print("PREDICT", json.dumps(np.asarray(predictor.predict([[0.0], [3.0]])).tolist()))
 
-predictor.update_endpoint(initial_instance_count=2, instance_type="ml.m5.large")
+# The SDK's own wait polls every 30 s; botocore's waiter, as a notebook may use, polls faster.
+predictor.update_endpoint(initial_instance_count=2, instance_type="ml.m5.large", wait=False)
+session.sagemaker_client.get_waiter("endpoint_in_service").wait(
+    EndpointName=predictor.endpoint_name, WaiterConfig={{"Delay": 1, "MaxAttempts": 120}})
 described = session.sagemaker_client.describe_endpoint(EndpointName=predictor.endpoint_name)
 print("UPDATED", described["EndpointStatus"],
       described["ProductionVariants"][0]["CurrentInstanceCount"])
