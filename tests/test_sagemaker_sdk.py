@@ -156,3 +156,34 @@ async def test_generic_estimator_and_boto3_paths(
     output = await _run_in_kernel(jp_serverapp.kernel_manager, code)
     assert "GENERIC Completed 2.0 True" in output, output
     assert "LISTED True" in output and "MISSING ValidationException" in output, output
+
+
+PLAIN = """
+import sagemaker
+session = sagemaker.Session()
+uri = session.upload_data({path!r}, key_prefix="plain-process")
+print("UPLOADED", uri)
+print("BUCKET", session.default_bucket())
+print("JOBS", type(session.sagemaker_client.list_training_jobs()["TrainingJobSummaries"]))
+"""
+
+
+async def test_a_plain_process_with_the_kernel_environment(jp_serverapp, jp_fetch, mlstudio_app,
+                                                           tmp_path):
+    """The same variables outside a kernel (a script, a terminal) reach the same server."""
+    import asyncio
+    import subprocess
+    import sys
+
+    data = tmp_path / "rows.csv"
+    data.write_text("1,2\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(mlstudio_app.kernel_environment())
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", PLAIN.format(path=str(data)), env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = (await asyncio.wait_for(proc.communicate(), 120))[0].decode()
+    assert "UPLOADED s3://mlstudio/plain-process/rows.csv" in output, output
+    assert "BUCKET mlstudio" in output and "JOBS <class 'list'>" in output, output
+    body = mlstudio_app.s3.client().get_object(Bucket="mlstudio", Key="plain-process/rows.csv")
+    assert body["Body"].read() == b"1,2\n"

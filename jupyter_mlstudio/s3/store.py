@@ -112,9 +112,12 @@ class S3Store:
         env: dict[str, str] = {}
         if self.endpoint_url:
             env["AWS_ENDPOINT_URL_S3"] = self.endpoint_url
-        region_set = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if self.region and not region_set:
-            env["AWS_DEFAULT_REGION"] = self.region
+        # A region the user set wins; either way the environment names one (the SDK
+        # refuses to start without it).
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
+            or self.region
+        if region:
+            env["AWS_DEFAULT_REGION"] = region
         if self.embedded:
             env["AWS_ACCESS_KEY_ID"] = self.embedded.credentials.access_key_id
             env["AWS_SECRET_ACCESS_KEY"] = self.embedded.credentials.secret_access_key
