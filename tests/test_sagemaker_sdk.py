@@ -1,5 +1,8 @@
 """The real SageMaker Python SDK, unchanged, in a kernel the server started.
 
+The SDK's own endpoint waits poll every 30 s; here botocore's waiters (as a notebook may
+use them) poll every second, to keep the suite short.
+
 The notebook code below is what a SageMaker user writes; nothing in it names this server.
 """
 from __future__ import annotations
@@ -57,10 +60,11 @@ estimator.fit(wait=True, logs={logs!r})
 job = estimator.latest_training_job.describe()
 print("JOB", job["TrainingJobStatus"], estimator.model_data.startswith("s3://" + bucket))
 
-predictor = estimator.deploy(initial_instance_count=1, instance_type="ml.m5.large")
+predictor = estimator.deploy(initial_instance_count=1, instance_type="ml.m5.large", wait=False)
+session.sagemaker_client.get_waiter("endpoint_in_service").wait(
+    EndpointName=predictor.endpoint_name, WaiterConfig={{"Delay": 1, "MaxAttempts": 120}})
 print("PREDICT", json.dumps(np.asarray(predictor.predict([[0.0], [3.0]])).tolist()))
 
-# The SDK's own wait polls every 30 s; botocore's waiter, as a notebook may use, polls faster.
 predictor.update_endpoint(initial_instance_count=2, instance_type="ml.m5.large", wait=False)
 session.sagemaker_client.get_waiter("endpoint_in_service").wait(
     EndpointName=predictor.endpoint_name, WaiterConfig={{"Delay": 1, "MaxAttempts": 120}})
