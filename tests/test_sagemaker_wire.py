@@ -17,7 +17,9 @@ open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write("ok")
 """
 
 
-server, environment, sm, logs, aas = wire_fixtures("wire")
+# Answer at once: these tests watch jobs change state (see test_serving_wire for the wait).
+server, environment, sm, logs, aas = wire_fixtures(
+    "wire", "--MLStudioApp.sagemaker_api_settle_seconds=0")
 
 
 def sagemaker_client(server, environment, **config):

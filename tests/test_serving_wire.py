@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 
 from tests.serving_support import (call, deploy, joblib_bytes, trained_model, upload_model,
                                    wait_for)
-from tests.wire_support import printed, sdk_session, wire_fixtures, wire_url
+from tests.wire_support import (printed, sdk_session, training_request, upload_source,
+                                wire_fixtures, wire_url)
 
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 RESOURCE = "endpoint/wire-ep/variant/AllTraffic"
@@ -21,7 +22,9 @@ TRACKING = {"TargetValue": 70.0, "ScaleInCooldown": 120, "ScaleOutCooldown": 30,
                 "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}}
 
 
-server, environment, sm, logs, aas = wire_fixtures("serving-wire")
+# A generous settle time: the endpoint test below must not depend on this machine's speed.
+server, environment, sm, logs, aas = wire_fixtures(
+    "serving-wire", "--MLStudioApp.sagemaker_api_settle_seconds=120")
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +198,32 @@ def test_sdk_prints_a_transform_jobs_log(server, environment, sm, model, monkeyp
     assert "model server: model loaded" in out  # the instance's own log
     assert "rows.csv" in out  # the transform runner's, in the same stream
     assert out.count("model server: model loaded") == 1  # one stream, read once
+
+
+def test_create_training_job_answers_once_a_short_job_has_ended(server, sm):
+    """The SDK's fit() describes the job once, then every 30 s: a short job is done by
+    the time CreateTrainingJob answers, so fit() ends at its first look."""
+    source = upload_source(server, "settle/sourcedir.tar.gz", b"print('quick', flush=True)")
+    sm.create_training_job(**training_request("settle-job", source))
+    job = sm.describe_training_job(TrainingJobName="settle-job")
+    assert job["TrainingJobStatus"] == "Completed", job
+
+
+def test_create_and_update_answer_once_the_endpoint_has_settled(sm, model):
+    """The SDK's deploy() describes the endpoint once, then every 30 s: CreateEndpoint and
+    UpdateEndpoint answer when the instances are up, so its first look sees InService."""
+    for config, count in (("settle-1", 1), ("settle-2", 2)):
+        sm.create_endpoint_config(EndpointConfigName=config, ProductionVariants=[{
+            "VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": count,
+            "InstanceType": "ml.m5.large"}])
+    sm.create_endpoint(EndpointName="settle-ep", EndpointConfigName="settle-1")
+    desc = sm.describe_endpoint(EndpointName="settle-ep")
+    assert desc["EndpointStatus"] == "InService", desc
+    sm.update_endpoint(EndpointName="settle-ep", EndpointConfigName="settle-2")
+    desc = sm.describe_endpoint(EndpointName="settle-ep")
+    assert desc["EndpointStatus"] == "InService", desc
+    assert desc["EndpointConfigName"] == "settle-2"
+    assert desc["ProductionVariants"][0]["CurrentInstanceCount"] == 2
+    sm.delete_endpoint(EndpointName="settle-ep")
+    sm.get_waiter("endpoint_deleted").wait(EndpointName="settle-ep",
+                                           WaiterConfig={"Delay": 1, "MaxAttempts": 60})

@@ -125,7 +125,8 @@ class SageMakerHandler(AwsJsonHandler):
                                      serving=self.mlstudio.serving_service,
                                      region=self.mlstudio.s3.region or "us-east-1",
                                      notebook=self.mlstudio.notebook_instance,
-                                     tags=TagStore(self.mlstudio.db)))
+                                     tags=TagStore(self.mlstudio.db),
+                                     settle_seconds=self.mlstudio.sagemaker_api_settle_seconds))
 
 
 class KmsHandler(AwsJsonHandler):

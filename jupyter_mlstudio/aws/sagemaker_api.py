@@ -71,6 +71,7 @@ class Services:
     region: str
     notebook: Callable[[], NotebookInstance]
     tags: TagStore
+    settle_seconds: float = 0.0
 
 
 class SageMakerApi(AwsJsonApi):
@@ -85,6 +86,7 @@ class SageMakerApi(AwsJsonApi):
         self.region = services.region
         self.notebook = services.notebook
         self.tags = services.tags
+        self.settle_seconds = services.settle_seconds
         super().__init__({
             "CreateTrainingJob": self._create_training_job,
             "DescribeTrainingJob": self._named(self.training.describe, "TrainingJobName"),
@@ -101,7 +103,7 @@ class SageMakerApi(AwsJsonApi):
             "ListEndpointConfigs": self._list(self.serving.resources.list_endpoint_configs),
             "DeleteEndpointConfig": self._deleted(
                 self.serving.resources.delete_endpoint_config, "EndpointConfigName"),
-            "CreateEndpoint": self.serving.create_endpoint,
+            "CreateEndpoint": self._create_endpoint,
             "DescribeEndpoint": self._named(self.serving.describe_endpoint, "EndpointName"),
             "ListEndpoints": self._list(self.serving.list_endpoints),
             "UpdateEndpoint": self._update_endpoint,
@@ -166,22 +168,33 @@ class SageMakerApi(AwsJsonApi):
         return call
 
     async def _create_training_job(self, params: dict[str, Any]) -> dict[str, Any]:
-        return await self.training.create(params)
+        result = await self.training.create(params)
+        await self.training.settle(params["TrainingJobName"], self.settle_seconds)
+        return result
 
     async def _stop_training_job(self, params: dict[str, Any]) -> dict[str, Any]:
         await self.training.stop(params["TrainingJobName"])
         return {}
 
+    async def _create_endpoint(self, params: dict[str, Any]) -> dict[str, Any]:
+        result = await self.serving.create_endpoint(params)
+        await self.serving.settle(params["EndpointName"], self.settle_seconds)
+        return result
+
     async def _update_endpoint(self, params: dict[str, Any]) -> dict[str, Any]:
         body = {k: v for k, v in params.items() if k != "EndpointName"}
-        return await self.serving.update_endpoint(params["EndpointName"], body)
+        result = await self.serving.update_endpoint(params["EndpointName"], body)
+        await self.serving.settle(params["EndpointName"], self.settle_seconds)
+        return result
 
     async def _update_weights(self, params: dict[str, Any]) -> dict[str, Any]:
         body = {k: v for k, v in params.items() if k != "EndpointName"}
         return await self.serving.update_weights_and_capacities(params["EndpointName"], body)
 
     async def _create_transform_job(self, params: dict[str, Any]) -> dict[str, Any]:
-        return await self.serving.transforms.create(params, self.serving.max_instances)
+        result = await self.serving.transforms.create(params, self.serving.max_instances)
+        await self.serving.transforms.settle(params["TransformJobName"], self.settle_seconds)
+        return result
 
     async def _stop_transform_job(self, params: dict[str, Any]) -> dict[str, Any]:
         await self.serving.transforms.stop(params["TransformJobName"])

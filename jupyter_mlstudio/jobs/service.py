@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 TERMINAL = {"Completed", "Failed", "Stopped"}
 POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backend.wait)
 LOG_POLL_INTERVAL = 0.2
+SETTLE_POLL = 0.1  # while a job created on the SageMaker API waits in the queue
 LOG_CHUNK = 256 * 1024
 OVERDUE_SLACK = 10.0  # s past MaxRuntimeInSeconds + stop_grace before the server steps in
 
@@ -178,6 +179,19 @@ class TrainingService(LoggingConfigurable):
 
     def arn(self, name: str) -> str:
         return arn(self.region, "training-job", name)
+
+    async def settle(self, name: str, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the job to end; the wait stops nothing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (remaining := deadline - loop.time()) > 0:
+            monitor = self._monitors.get(name)
+            if monitor is not None:
+                await asyncio.wait({monitor}, timeout=remaining)
+                return
+            if (await asyncio.to_thread(self._get, name)).status in TERMINAL:
+                return
+            await asyncio.sleep(min(SETTLE_POLL, remaining))  # queued: not watched yet
 
     # -- the queue -------------------------------------------------------------------
     async def _pump(self) -> None:

@@ -235,6 +235,13 @@ class ServingService(LoggingConfigurable):
         task.add_done_callback(lambda t: self._tasks.pop(name, None)
                                if self._tasks.get(name) is t else None)
 
+    async def settle(self, name: str, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the endpoint's pending change to end; the
+        wait stops nothing."""
+        task = self._tasks.get(name)
+        if task is not None and timeout > 0:
+            await asyncio.wait({task}, timeout=timeout)
+
     # -- database helpers ---------------------------------------------------------------
     def _row(self, name: str) -> Endpoint:
         with self.db.session() as s:

@@ -96,6 +96,12 @@ class TransformJobs:
         task.add_done_callback(lambda _t: self._tasks.pop(name, None))
         return {"TransformJobArn": arn(self.resources.region, "transform-job", name)}
 
+    async def settle(self, name: str, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the job to end; the wait stops nothing."""
+        task = self._tasks.get(name)
+        if task is not None and timeout > 0:
+            await asyncio.wait({task}, timeout=timeout)
+
     async def _run(self, name: str, spec: dict[str, Any]) -> None:
         folder = self.job_dir(name)
         instances: list[Instance] = []

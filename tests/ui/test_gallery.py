@@ -17,14 +17,18 @@ COPY_NAME = re.compile(r"^s3-magics(-\d+)?\.ipynb$")
 
 
 def run_command(page, label: str) -> None:
-    """Run a command through the command palette (opened from the View menu; the
-    palette is a toggle, so retry when a click closed it again)."""
-    for _ in range(3):
-        page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="View").first.click()
-        page.locator(".lm-Menu-item", has_text="Activate Command Palette").first.click()
-        try:
-            page.wait_for_selector(".lm-CommandPalette-input", state="visible", timeout=5_000)
+    """Run a command through the command palette, opened from the View menu. The
+    palette is a toggle and the menu may still be settling after load, so open it
+    until its input shows, checking before each click."""
+    palette = page.locator(".lm-CommandPalette-input")
+    for _ in range(10):
+        if palette.is_visible():
             break
+        page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="View").first.click()
+        item = page.locator(".lm-Menu-item", has_text="Activate Command Palette").first
+        try:
+            item.click(timeout=5_000)
+            palette.wait_for(state="visible", timeout=5_000)
         except Exception:
             page.keyboard.press("Escape")
     page.fill(".lm-CommandPalette-input", label)
