@@ -11,6 +11,11 @@ In the same run, a second server with `c.LocalBackend.opt_ml_namespace = "off"` 
 the same jobs (interleaved with the first's): the cost of giving each host its own
 /opt/ml in a mount namespace against the SAGEMAKER_BASE_DIR fallback. Goal: ≤ 20 ms
 per job.
+
+With `--framework-env`, the cost of a framework environment (scikit-learn 1.2's, as
+`sagemaker-scikit-learn:1.2-1-cpu-py3` asks): its first build against the same venv and
+pip install done by hand (the peer, same pip cache, same run), and the cached lookup a
+later job pays (median of 20).
 """
 from __future__ import annotations
 
@@ -57,6 +62,33 @@ def via_api(server: LiveServer, name: str) -> tuple[float, float]:
     return float(log.split("FIRST ", 1)[1].split()[0]) - t0, total
 
 
+def framework_env_costs(repeat: int) -> None:
+    from jupyter_mlstudio.jobs import framework_envs
+
+    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    wanted = framework_envs.image_framework(image)
+    assert wanted is not None
+    with tempfile.TemporaryDirectory(prefix="mlstudio-env-bench-") as tmp:
+        reqs = framework_envs.requirements(wanted, wanted.release)
+        start = time.perf_counter()
+        venv = Path(tmp) / "by-hand"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python",
+                        "install", "-q", "--only-binary", "scikit-learn", *reqs], check=True)
+        by_hand = time.perf_counter() - start
+        start = time.perf_counter()
+        framework_envs.ensure(Path(tmp) / "envs", wanted, lambda _line: None)
+        first = time.perf_counter() - start
+        cached = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            framework_envs.ensure(Path(tmp) / "envs", wanted, lambda _line: None)
+            cached.append(time.perf_counter() - start)
+    print(f"{'framework environment':32}{'ours s':>8}{'by hand s':>10}{'ratio':>8}")
+    print(f"{'first use (build)':32}{first:8.2f}{by_hand:10.2f}{first / by_hand:8.2f}")
+    print(f"{'later jobs (cached), ms':32}{statistics.median(cached) * 1000:8.2f}")
+
+
 def medians(results: list[tuple[float, float]]) -> tuple[float, float]:
     return (statistics.median(r[0] for r in results),
             statistics.median(r[1] for r in results))
@@ -65,7 +97,12 @@ def medians(results: list[tuple[float, float]]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=20)
+    parser.add_argument("--framework-env", action="store_true",
+                        help="measure the framework environment's build and reuse instead")
     args = parser.parse_args()
+    if args.framework_env:
+        framework_env_costs(args.jobs)
+        return
     with tempfile.TemporaryDirectory(prefix="mlstudio-train-bench-") as tmp:
         servers: dict[str, LiveServer] = {}
         try:

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote
-from typing import Any
+from typing import Any, Callable
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
@@ -20,6 +20,7 @@ from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_confi
 from .backends import discover_backends
 from .db import Database
 from .handlers import core_handlers, fallback_handlers
+from .jobs import interpreters
 from .jobs.handlers import training_handlers
 from .jobs.service import TrainingService
 from .kernels.config import KernelsApp
@@ -211,8 +212,7 @@ class MLStudioApp(ExtensionApp):
             region=self.s3.region or "us-east-1",
             s3_client=self.s3.client,
             environment=self.s3.kernel_environment,
-            framework_environments=lambda: dict(
-                getattr(self.training_service.backend, "framework_environments", {})),
+            interpreter=self._model_interpreter,
             opt_ml=self._opt_ml,
         )
         kernels = KernelsApp(parent=self)
@@ -242,6 +242,15 @@ class MLStudioApp(ExtensionApp):
             " (embedded)" if self.s3.embedded else "",
             self.db.safe_url,
         )
+
+    def _model_interpreter(self, image: str | None, default_python: str,
+                           say: Callable[[str], None]) -> str:
+        """The Python a model server for ``image`` runs on: the training backend's choice
+        (the same framework environments), blocking while one is built."""
+        backend = self.training_service.backend
+        if hasattr(backend, "interpreter"):
+            return backend.interpreter(image, default_python, say)
+        return interpreters.resolve(image, default_python, {})
 
     def _opt_ml(self) -> optml.Isolation:
         """Whether training hosts, model servers and transform instances get a private

@@ -28,6 +28,15 @@ def _clean_environment(monkeypatch, tmp_path_factory):
 
 
 @pytest.fixture
+def jp_argv():
+    """In-process servers take the suite's defaults (``tests.servers.TEST_CONFIG``)."""
+    from tests.servers import TEST_CONFIG
+
+    return [f"--{cls}.{name}={value}" for cls, traits in TEST_CONFIG.items()
+            for name, value in traits.items()]
+
+
+@pytest.fixture
 def jp_server_config():
     return {"ServerApp": {"jpserver_extensions": {"jupyter_mlstudio": True}}}
 

@@ -103,6 +103,21 @@ def _jupyter_env(home: Path) -> dict[str, str]:
     }
 
 
+# Jobs on framework images run on the test process's own Python unless a test asks for
+# framework environments (tests/test_framework_envs.py): building one takes a minute.
+TEST_CONFIG = {"LocalBackend": {"build_framework_environments": False}}
+
+
+def write_test_config(config_dir: Path) -> None:
+    """The suite's defaults, as a server config file (command-line options override it)."""
+    import json
+
+    config_dir.mkdir(parents=True, exist_ok=True)
+    path = config_dir / "jupyter_server_config.json"
+    if not path.exists():
+        path.write_text(json.dumps(TEST_CONFIG))
+
+
 def start_server(home: Path, app: str = "server", *args: str) -> LiveServer:
     """Start ``jupyter <app>`` with its own HOME and Jupyter dirs; wait until it is healthy."""
     server = launch_server(home, app, *args)
@@ -119,6 +134,7 @@ def launch_server(home: Path, app: str = "server", *args: str) -> LiveServer:
     log_path = home / f"jupyter-{app}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "JUPYTER_"))}
     env.update(_jupyter_env(home))
+    write_test_config(home / "config")
     cmd = [
         JUPYTER,
         app,

@@ -9,15 +9,18 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from traitlets import Bool, Dict, Enum, Float, Int, Unicode, default
+from jupyter_core.paths import jupyter_data_dir
+from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 
 from .. import optml
+from ..jobs import framework_envs, interpreters
 from ..jobs.forkdirs import clear_stale
 from ..jobs.launcher import ForkServer
 from ..procid import start_time
 from ..process import helper_environment
+from ..sagemaker.errors import ValidationError
 from .base import Availability, JobBackend
 
 
@@ -59,6 +62,32 @@ class LocalBackend(JobBackend):
         help="""Interpreter per SageMaker framework, by kernelspec name or Python path,
         e.g. {"pytorch": "torch-env", "sklearn": "/opt/envs/sk/bin/python"}. Frameworks
         not listed run with `python`.""",
+    )
+    build_framework_environments = Bool(
+        True,
+        config=True,
+        help="""Give a job whose image is a SageMaker framework image (scikit-learn,
+        XGBoost, PyTorch, TensorFlow, Hugging Face, MXNet) a venv with that framework at
+        the version in the image's tag, SageMaker's toolkits and what the image carries
+        besides, built on first use (its progress in the job's log) and reused. Not for
+        frameworks in framework_environments, nor where the server's own Python has the
+        version. False: such jobs run with `python`.""",
+    )
+    framework_env_dir = Unicode(
+        config=True,
+        help="Folder of the built framework environments, shared by every server of this "
+        "user. Default: <Jupyter data dir>/mlstudio/framework-envs.",
+    )
+
+    @default("framework_env_dir")
+    def _default_framework_env_dir(self) -> str:
+        return str(Path(jupyter_data_dir()) / "mlstudio" / "framework-envs")
+
+    framework_pip_options = List(
+        Unicode(),
+        config=True,
+        help="Extra arguments for pip when it builds a framework environment, e.g. "
+        "['--index-url', 'https://mirror/simple'].",
     )
     stop_grace = Float(
         10.0, config=True, help="Seconds between SIGTERM and SIGKILL when a job is stopped."
@@ -118,6 +147,27 @@ class LocalBackend(JobBackend):
     def isolation(self) -> optml.Isolation:
         """Whether jobs get a private /opt/ml (probed once per server), and why not."""
         return optml.isolation(self.opt_ml_namespace)
+
+    def environment_to_build(self, image: str | None,
+                             default_python: str) -> framework_envs.ImageFramework | None:
+        """The framework environment ``image`` runs in, if one is built for it."""
+        return interpreters.environment_to_build(
+            image, default_python, self.framework_environments,
+            self.build_framework_environments)
+
+    def interpreter(self, image: str | None, default_python: str,
+                    say: Callable[[str], None]) -> str:
+        """The Python for ``image`` (blocking: builds its framework environment on first
+        use, telling ``say``); a 400 naming the image when none can be built."""
+        wanted = self.environment_to_build(image, default_python)
+        if wanted is None:
+            return interpreters.resolve(image, default_python, self.framework_environments)
+        try:
+            return framework_envs.ensure(Path(self.framework_env_dir), wanted, say,
+                                         pip_options=tuple(self.framework_pip_options))
+        except framework_envs.FrameworkEnvError as err:
+            raise ValidationError(f"no environment can be built for the image {image}: "
+                                  f"{err}") from None
 
     def capacity(self) -> int:
         return max(1, self.max_concurrent_jobs)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from ..sagemaker.errors import ValidationError
+from .framework_envs import ImageFramework, image_framework, served_by_server
 from .frameworks import framework_of, kernel_of
 
 
@@ -40,3 +42,19 @@ def resolve(image: str | None, default_python: str, environments: dict[str, str]
             raise ValidationError(f"the {framework} environment {choice!r} is not executable")
         return choice
     return kernel_python(choice)
+
+
+def environment_to_build(image: str | None, default_python: str,
+                         environments: dict[str, str], build: bool) -> ImageFramework | None:
+    """The framework environment a job on ``image`` runs in, when one is to be built (or
+    reused) rather than ``resolve``'s interpreter: a framework image with a version in
+    its tag, no environment configured for its framework, and a server whose own Python
+    lacks that version."""
+    if not build or kernel_of(image):
+        return None
+    wanted = image_framework(image)
+    if wanted is None or environments.get(wanted.framework):
+        return None
+    if default_python == sys.executable and served_by_server(wanted):
+        return None
+    return wanted

@@ -38,7 +38,7 @@ from .. import optml
 from ..process import helper_environment, signal_group
 from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from ..s3.manifest import ManifestError, read_manifest
-from . import container
+from . import container, framework_envs
 from .checkpoints import CheckpointSync, list_keys
 from .joblog import CappedLog, LineBuffer
 from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
@@ -153,6 +153,21 @@ class Runner:
         self.log.write(f"[{datetime.now().strftime('%H:%M:%S')}] {message}")
 
     # -- stages --------------------------------------------------------------------
+    def framework_python(self, settings: dict[str, Any]) -> str:
+        """The Python of the image's framework environment, built now on first use."""
+        image = settings["image"]
+        wanted = framework_envs.image_framework(image)
+        assert wanted is not None  # the server planned it from the same image
+        try:
+            return framework_envs.ensure(
+                Path(settings["root"]), wanted, self.say,
+                should_stop=lambda: bool(self.stop_reason) or time.monotonic() > self.deadline,
+                pip_options=tuple(settings.get("pip_options") or ()))
+        except framework_envs.FrameworkEnvError as err:
+            self.check_stop()
+            raise RuntimeError(f"ClientError: no environment can be built for the image "
+                               f"{image}: {err}") from None
+
     def fetch_code(self) -> Path:
         code = self.job_dir / "code"
         source = decode_hyperparameter(
@@ -449,6 +464,8 @@ class Runner:
         for note in self.metrics.parser.refused:
             self.say(note)
         try:
+            if self.plan.get("framework_env"):
+                self.plan["python"] = self.framework_python(self.plan["framework_env"])
             self.state.secondary("Downloading", "Downloading input data")
             code = self.fetch_code()
             channels = self.download_channels()

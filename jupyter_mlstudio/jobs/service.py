@@ -121,6 +121,13 @@ class TrainingService(LoggingConfigurable):
             getattr(self.backend, "framework_environments", {}),
         )
         plan: dict[str, Any] = {"spec": spec, "python": python}
+        to_build = getattr(self.backend, "environment_to_build", None)
+        wanted = to_build(spec["AlgorithmSpecification"].get("TrainingImage"), python) \
+            if to_build else None
+        if wanted is not None:  # the runner builds it (or finds it built) and runs on it
+            plan["framework_env"] = {"image": wanted.image,
+                                     "root": self.backend.framework_env_dir,
+                                     "pip_options": list(self.backend.framework_pip_options)}
         submit = decode_hyperparameter(spec["HyperParameters"].get(
             "sagemaker_submit_directory", '""'))
         if not isinstance(submit, str):

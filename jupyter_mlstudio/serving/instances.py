@@ -30,6 +30,7 @@ from ..process import spawn_group, stop_group
 from ..runfolders import make_owned_dir
 from .artifacts import ModelFiles
 from .router_upstream import UNIX_SCHEME
+from .server_path import module_command
 
 READY_POLL = 0.1
 _SOCKETS = itertools.count(1)
@@ -93,6 +94,9 @@ class InstanceOptions:
     sockets: SocketFolder = field(default_factory=SocketFolder)
     isolation: optml.Isolation = field(
         default_factory=lambda: optml.Isolation(False, reason="not asked for"))
+    #: Links to the model server's own packages, for a ``python`` other than the server's
+    #: (default: beside the instance's folder, which is private to the server's user).
+    server_path: Path | None = None
 
 
 class Instance:
@@ -145,16 +149,16 @@ class Instance:
         o = self.options
         model_dir, code_dir = (f"{optml.OPT_ML}/model", f"{optml.OPT_ML}/code") if private \
             else (str(self.files.model_dir), str(self.files.code_dir))
-        cmd = [o.python, "-m", "jupyter_mlstudio.serving.modelserver",
-               "--model-dir", model_dir, "--uds", str(self.socket),
-               "--workers", str(o.workers),
-               "--max-payload-mb", str(o.max_payload_mb), "--timeout", str(o.timeout),
-               "--status-file", str(self.status_path)]
+        args = ["--model-dir", model_dir, "--uds", str(self.socket),
+                "--workers", str(o.workers),
+                "--max-payload-mb", str(o.max_payload_mb), "--timeout", str(o.timeout),
+                "--status-file", str(self.status_path)]
         if o.framework:
-            cmd += ["--framework", o.framework]
+            args += ["--framework", o.framework]
         if self._has_code:
-            cmd += ["--code-dir", code_dir, "--program", self.files.program]
-        return cmd
+            args += ["--code-dir", code_dir, "--program", self.files.program]
+        return module_command(o.python, "jupyter_mlstudio.serving.modelserver", args,
+                              o.server_path or self.folder.parent / "server-path")
 
     def spawn(self) -> None:
         """Start the process on a fresh socket (the log of an earlier run is kept, appended)."""

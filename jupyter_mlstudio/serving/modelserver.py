@@ -403,6 +403,16 @@ def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, dict[str, A
     return config, where
 
 
+def _fastest(module: str, fallback: str) -> str:
+    """``module`` where it imports (in another Python it may be built for another
+    version), else uvicorn's pure-Python ``fallback``."""
+    try:
+        __import__(module)
+    except ImportError:
+        return fallback
+    return module
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM; 1 if the model failed to load or the server could not start."""
     import tempfile
@@ -421,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     write_status(config.status_file, "loading")
     os.environ[CONFIG_ENV] = json.dumps(asdict(config))
     options: dict[str, Any] = dict(
-        **where, loop="uvloop", http="httptools", access_log=False,
+        **where, loop=_fastest("uvloop", "asyncio"), http=_fastest("httptools", "h11"),
+        access_log=False,
         log_level="info", lifespan="on", timeout_graceful_shutdown=config.timeout + 5,
     )
     try:

@@ -27,7 +27,6 @@ from ..runfolders import remove_orphans, temp_folders
 from ..db.models import Endpoint, EndpointMetric, ScalableTarget, ScalingActivity, utcnow
 from ..db.pages import ListFilter, list_page, page
 from ..db.rows import require
-from ..jobs import interpreters
 from ..jobs.fields import RESOURCE_NAME
 from ..jobs.frameworks import framework_of
 from ..jobs.joblog import TimedLines
@@ -70,7 +69,9 @@ class ServingService(LoggingConfigurable):
     python = Unicode("", config=True,
                      help="Python that runs model servers (needs jupyter_mlstudio and the "
                      "model's libraries). Default: the Jupyter server's own; a model whose "
-                     "Image names a framework uses c.LocalBackend.framework_environments.")
+                     "Image names a framework runs on that framework's environment (see "
+                     "c.LocalBackend.framework_environments and "
+                     "build_framework_environments).")
     model_server_workers = Int(1, config=True,
                                help="Worker processes per model-server instance "
                                "(SAGEMAKER_MODEL_SERVER_WORKERS in a model's Environment "
@@ -94,7 +95,7 @@ class ServingService(LoggingConfigurable):
 
     def __init__(self, *, db: Database, data_dir: Path, region: str, s3_client: Callable,
                  environment: Callable[[], dict[str, str]],
-                 framework_environments: Callable[[], dict[str, str]],
+                 interpreter: Callable[[str | None, str, Callable[[str], None]], str],
                  credentials: Callable[[], Keyring] | None = None,
                  opt_ml: Callable[[], optml.Isolation] = optml.isolation,
                  **kwargs: Any) -> None:
@@ -107,7 +108,7 @@ class ServingService(LoggingConfigurable):
         self.region = region
         self.s3_client = s3_client
         self.environment = environment
-        self.framework_environments = framework_environments
+        self.interpreter = interpreter
         self.opt_ml = opt_ml
         self.credentials = credentials or (lambda: kernel_keyring(self.environment()))
         self._keyring: Keyring | None = None
@@ -267,8 +268,9 @@ class ServingService(LoggingConfigurable):
     # -- building runtimes -----------------------------------------------------------
     def _options(self, container: dict[str, Any]) -> InstanceOptions:
         env = container.get("Environment") or {}
-        python = interpreters.resolve(container.get("Image"), self.python or sys.executable,
-                                      self.framework_environments())
+        image = container.get("Image")
+        python = self.interpreter(image, self.python or sys.executable,
+                                  lambda line: log.info("model image %s: %s", image, line))
         workers = env.get("SAGEMAKER_MODEL_SERVER_WORKERS")
         return InstanceOptions(
             python=python,
@@ -291,8 +293,9 @@ class ServingService(LoggingConfigurable):
             container = model.spec["PrimaryContainer"]
             files = await asyncio.to_thread(fetch_model, client, container,
                                             self.folder / "models")
+            options = await asyncio.to_thread(self._options, container)  # may build an env
             rt.variants[v["VariantName"]] = Variant(v["VariantName"], v["ModelName"], files,
-                                                    self._options(container), v["weight"])
+                                                    options, v["weight"])
         return rt
 
     # -- endpoints --------------------------------------------------------------------
@@ -456,7 +459,8 @@ class ServingService(LoggingConfigurable):
             fresh = await self._runtime(name, variants)
             await fleet.launch(fresh, {v["VariantName"]: v["InitialInstanceCount"]
                                        for v in config["ProductionVariants"]})
-        except (ArtifactError, InstanceFailed, ResourceNotFound, OSError) as err:
+        except (ArtifactError, InstanceFailed, ResourceNotFound, ValidationError,
+                OSError) as err:
             reason = getattr(err, "message", None) or str(err)
             await asyncio.to_thread(self._update, name, status="InService",
                                     failure_reason=f"Update rolled back: {reason}")

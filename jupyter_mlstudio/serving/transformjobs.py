@@ -111,9 +111,9 @@ class TransformJobs:
             files = await asyncio.to_thread(fetch_model, self.s3_client(), container,
                                             self.folder / "models")
             # SAGEMAKER_BATCH: what SageMaker tells a container serving a transform job.
-            options = self.instance_options({**container, "Environment": {
-                **container.get("Environment", {}), **spec["Environment"],
-                "SAGEMAKER_BATCH": "true"}})
+            options = await asyncio.to_thread(self.instance_options, {
+                **container, "Environment": {**container.get("Environment", {}),
+                                             **spec["Environment"], "SAGEMAKER_BATCH": "true"}})
             count = spec["TransformResources"]["InstanceCount"]
             instances = [Instance(iid, files, folder / "instances", options)
                          for iid in instance_ids(count)]
