@@ -113,3 +113,49 @@ def test_an_image_no_environment_can_be_built_for_fails_the_job_naming_it(server
     assert reason.startswith("ClientError: no environment can be built for the image " + image)
     assert "scikit-learn 0.20 cannot be installed for Python 3.11" in reason, reason
     assert "never runs" not in job_log(logs, "fw-too-old")
+
+
+def test_images_name_their_framework_and_version():
+    from jupyter_mlstudio.jobs.framework_envs import image_framework
+
+    ecr = "763104351884.dkr.ecr.us-west-2.amazonaws.com"
+    cases = {
+        SKLEARN_IMAGE: ("sklearn", (1, 2), None),
+        f"{ecr}/pytorch-training:2.1.0-cpu-py310": ("pytorch", (2, 1), None),
+        f"{ecr}/pytorch-inference:1.13.1-gpu-py39-cu117-ubuntu20.04-sagemaker":
+            ("pytorch", (1, 13), None),
+        f"{ecr}/tensorflow-training:2.14.1-cpu-py310-ubuntu20.04-sagemaker":
+            ("tensorflow", (2, 14), None),
+        "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1":
+            ("xgboost", (1, 7), None),
+        f"{ecr}/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04":
+            ("huggingface", (4, 36), (2, 1)),
+    }
+    for image, (framework, release, torch) in cases.items():
+        wanted = image_framework(image)
+        assert wanted is not None, image
+        assert (wanted.framework, wanted.release, wanted.torch) == (framework, release, torch)
+    # No version in the tag, no framework, or a kernel: nothing to build.
+    for image in ("sklearn", "python", "mlstudio/kernel:python3",
+                  f"{ecr}/pytorch-training@sha256:{'a' * 64}", "my-registry/my-image:1.0"):
+        assert image_framework(image) is None, image
+
+
+def test_the_release_is_the_tags_or_the_nearest_of_the_same_major():
+    import pytest
+
+    from jupyter_mlstudio.jobs.framework_envs import (FrameworkEnvError, choose_release,
+                                                      image_framework, requirements)
+
+    wheels = ["1.9.1", "1.9.0", "1.4.2", "1.3.2", "1.1.3"]
+    assert choose_release("scikit-learn", (1, 3), wheels) == (1, 3)
+    assert choose_release("scikit-learn", (1, 2), wheels) == (1, 3)  # tie: the newer
+    assert choose_release("scikit-learn", (1, 0), wheels) == (1, 1)
+    with pytest.raises(FrameworkEnvError, match=r"scikit-learn 0\.23 cannot be installed"):
+        choose_release("scikit-learn", (0, 23), wheels)
+    old = image_framework(SKLEARN_IMAGE)
+    assert requirements(old, (1, 2))[0] == "scikit-learn==1.2.*"
+    assert "numpy<2" in requirements(old, (1, 2))  # built before NumPy 2
+    assert "numpy<2" not in requirements(old, (1, 5))
+    assert {"sagemaker-training", "sagemaker-inference", "pandas"} <= set(
+        requirements(old, (1, 5)))

@@ -17,9 +17,7 @@ open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write("ok")
 """
 
 
-# Answer at once: these tests watch jobs change state (see test_serving_wire for the wait).
-server, environment, sm, logs, aas = wire_fixtures(
-    "wire", "--MLStudioApp.sagemaker_api_settle_seconds=0")
+server, environment, sm, logs, aas = wire_fixtures("wire")
 
 
 def sagemaker_client(server, environment, **config):

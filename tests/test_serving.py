@@ -399,6 +399,12 @@ def test_bad_models_and_requests_get_clear_errors(server, model_uri):
         expected = {"missing": "does not exist", "corrupt": "not a readable tar.gz",
                     "raising": "weights are damaged"}[name]
         assert expected in desc["FailureReason"], desc
+        sagemaker_words = {  # SageMaker's own sentence comes first
+            "missing": f'Failed to download model data from URL: "{uri}".',
+            "corrupt": "model archive",
+            "raising": "The primary container for production variant v did not pass the "
+                       "ping health check. Please check CloudWatch logs for this endpoint."}
+        assert desc["FailureReason"].startswith(sagemaker_words[name]), desc
         assert desc["ProductionVariants"][0]["Instances"] == []
         assert call(server, "DELETE", f"endpoints/e-{name}")[0] == 204
 

@@ -44,7 +44,12 @@ def wire_fixtures(name: str, *server_args: str) -> tuple:
 
     @pytest.fixture(scope="module", name="server")
     def server(tmp_path_factory):
-        live = start_server(tmp_path_factory.mktemp(name) / "home", "server", *server_args)
+        # CreateTrainingJob answers at once (tests watch jobs change state), unless
+        # ``server_args`` say otherwise.
+        settle = "--MLStudioApp.sagemaker_api_settle_seconds="
+        args = [*server_args] if any(a.startswith(settle) for a in server_args) else \
+            [f"{settle}0", *server_args]
+        live = start_server(tmp_path_factory.mktemp(name) / "home", "server", *args)
         yield live
         live.stop()
 

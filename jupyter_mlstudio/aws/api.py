@@ -53,6 +53,11 @@ class AwsJsonApi:
     def supports(self, operation: str) -> bool:
         return operation in self._operations
 
+    def access(self, operation: str, params: dict[str, Any]) -> tuple[str, str] | None:
+        """What ``operation`` needs of jupyter_server's authorizer: (``read`` or
+        ``write``, the area's resource); None: nothing beyond the signature."""
+        return None
+
     async def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Run ``operation`` with ``params``; AwsError for anything the caller got wrong."""
         handler = self._operations.get(operation)
@@ -80,3 +85,8 @@ class AwsJsonApi:
         if err.status >= 500:
             return AwsError("InternalFailure", err.message, 500)
         return AwsError(self.invalid_request, err.message)
+
+
+def read_or_write(operation: str) -> str:
+    """``read`` for an operation that only looks (Describe*, List*, Get*, Filter*)."""
+    return "read" if operation.startswith(("Describe", "List", "Get", "Filter")) else "write"

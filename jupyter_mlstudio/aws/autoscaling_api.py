@@ -26,7 +26,8 @@ from ..db.models import ScalableTarget
 from ..errors import MLStudioError
 from ..jobs.fields import RESOURCE_NAME
 from ..times import iso
-from .api import AwsJsonApi
+from ..handlers.base import AUTH_RESOURCES
+from .api import AwsJsonApi, read_or_write
 from .json_protocol import AwsError
 from .paging import InvalidToken, page
 
@@ -91,6 +92,9 @@ class AutoScalingApi(AwsJsonApi):
             "DeleteScalingPolicy": self.delete_scaling_policy,
             "DescribeScalingActivities": self.describe_scaling_activities,
         })
+
+    def access(self, operation: str, params: dict[str, Any]) -> tuple[str, str]:
+        return read_or_write(operation), AUTH_RESOURCES["endpoints"]
 
     def aws_error(self, operation: str, err: MLStudioError, params: dict[str, Any]) -> AwsError:
         code = {"ResourceNotFound": "ObjectNotFoundException",

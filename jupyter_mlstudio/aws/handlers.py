@@ -10,11 +10,15 @@ cannot forge such a signature, so the XSRF cookie check is not needed and not ma
 """
 from __future__ import annotations
 
+import getpass
+import inspect
 import json
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
@@ -110,9 +114,37 @@ class AwsJsonHandler(AwsHandler):
             self.authenticate()
             operation = operation_name(self.request.headers.get("X-Amz-Target"),
                                        self.api.target_prefix)
-            self.write_aws(await self.api.call(operation, parse_body(self.request.body)))
+            params = parse_body(self.request.body)
+            await self.authorize(operation, params)
+            self.write_aws(await self.api.call(operation, params))
         except AwsError as err:
             self.write_aws_error(err)
+
+    async def authorize(self, operation: str, params: dict[str, Any]) -> None:
+        """Ask jupyter_server's authorizer, as for the area's REST routes, on behalf of
+        the server's own user (whose kernels hold the signing keys); AccessDenied if not."""
+        access = self.api.access(operation, params)
+        if access is None:
+            return
+        action, resource = access
+        allowed = self.authorizer.is_authorized(self, self.wire_user(), action, resource)
+        if inspect.isawaitable(allowed):
+            allowed = await allowed
+        if not allowed:
+            self.log.warning("wire request %s refused by the authorizer (%s on %s)",
+                             operation, action, resource)
+            raise AwsError("AccessDeniedException",
+                           f"User is not authorized to perform: {self.signing_name}:"
+                           f"{operation} ({action} on {resource} refused by the server's "
+                           "authorizer)", 400)
+
+    def wire_user(self) -> User:
+        """Who signs wire requests: the server's user, through its kernels' keys."""
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):  # a uid with no passwd entry (containers)
+            name = f"uid-{os.getuid()}"
+        return User(username=name, name=name, display_name=name)
 
 
 class SageMakerHandler(AwsJsonHandler):

@@ -38,7 +38,8 @@ from typing import Any, Callable, Iterable
 from ..jobs.fields import RESOURCE_NAME
 from ..jobs.joblog import JobLogs, TimedLines
 from ..sagemaker.errors import ResourceNotFound
-from .api import AwsJsonApi, Handler
+from ..handlers.base import AUTH_RESOURCES
+from .api import AwsJsonApi, Handler, read_or_write
 from .filter_pattern import compile_pattern
 from .json_protocol import AwsError
 from .paging import InvalidToken, decode_token, encode_token, page
@@ -210,6 +211,17 @@ class LogsApi(AwsJsonApi):
             "GetLogEvents": self._threaded(self.get_log_events),
             "FilterLogEvents": self._threaded(self.filter_log_events),
         })
+
+    def access(self, operation: str, params: dict[str, Any]) -> tuple[str, str]:
+        """Reading a group's logs is reading its area (a bad group name: the status's)."""
+        try:
+            group = self.group_name(params)
+        except AwsError:
+            group = ""
+        area = ("training" if group == TRAINING_GROUP else "transform"
+                if group == TRANSFORM_GROUP else "endpoints"
+                if group.startswith(ENDPOINT_GROUP) else "status")
+        return read_or_write(operation), AUTH_RESOURCES[area]
 
     @staticmethod
     def _threaded(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Handler:

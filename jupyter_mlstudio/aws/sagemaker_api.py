@@ -18,7 +18,8 @@ from ..db.pages import ListFilter
 from ..errors import MLStudioError
 from ..sagemaker.arns import arn
 from ..sagemaker.tags import TagStore, check_tags
-from .api import AwsJsonApi, Handler, declared_errors
+from ..handlers.base import AUTH_RESOURCES
+from .api import AwsJsonApi, Handler, declared_errors, read_or_write
 from .json_protocol import AwsError
 from .notebook_instance import NotebookInstance
 
@@ -74,6 +75,22 @@ class Services:
     settle_seconds: float = 0.0
 
 
+# The area an operation belongs to, by the resource its name holds (the first match);
+# tag operations go by the kind in the ARN they name.
+_AREAS = (("TrainingJob", "training"), ("TransformJob", "transform"),
+          ("Endpoint", "endpoints"), ("Model", "endpoints"), ("NotebookInstance", "status"))
+_ARN_AREAS = {"training-job": "training", "transform-job": "transform",
+              "model": "endpoints", "endpoint-config": "endpoints", "endpoint": "endpoints"}
+
+
+def sagemaker_area(operation: str, params: dict[str, Any]) -> str:
+    """The authorizer's area of a SageMaker operation."""
+    if operation.endswith("Tags"):
+        kind = str(params.get("ResourceArn", "")).split(":")[-1].partition("/")[0]
+        return _ARN_AREAS.get(kind, "status")
+    return next((area for noun, area in _AREAS if noun in operation), "status")
+
+
 class SageMakerApi(AwsJsonApi):
     """Dispatches ``SageMaker.<Operation>`` requests to the services."""
 
@@ -120,6 +137,9 @@ class SageMakerApi(AwsJsonApi):
             "ListTags": self._list_tags,
             "DeleteTags": self._delete_tags,
         })
+
+    def access(self, operation: str, params: dict[str, Any]) -> tuple[str, str]:
+        return read_or_write(operation), AUTH_RESOURCES[sagemaker_area(operation, params)]
 
     async def run(self, operation: str, handler: Handler,
                   params: dict[str, Any]) -> dict[str, Any]:

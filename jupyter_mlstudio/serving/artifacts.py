@@ -22,7 +22,12 @@ from ..s3.names import parse_uri
 
 
 class ArtifactError(RuntimeError):
-    """A model archive is missing, unreadable or not a tar archive; the message says which."""
+    """A model archive is missing, unreadable or not a tar archive; the message says which,
+    ``uri`` names an archive that could not be downloaded."""
+
+    def __init__(self, message: str, uri: str = "") -> None:
+        super().__init__(message)
+        self.uri = uri
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,10 @@ def _unpack(client: Any, uri: str, cache: Path, label: str) -> Path:
     except ClientError as err:
         code = err.response.get("Error", {}).get("Code", "")
         if code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
-            raise ArtifactError(f"{label} {uri} does not exist") from None
-        raise ArtifactError(f"{label} {uri}: {code or err}") from None
+            raise ArtifactError(f"{label} {uri} does not exist", uri) from None
+        raise ArtifactError(f"{label} {uri}: {code or err}", uri) from None
     except BotoCoreError as err:
-        raise ArtifactError(f"{label} {uri}: {err}") from None
+        raise ArtifactError(f"{label} {uri}: {err}", uri) from None
     digest = hashlib.sha256(f"{uri}\n{head.get('ETag', '')}".encode()).hexdigest()[:24]
     target = cache / digest
     if target.is_dir():
@@ -72,7 +77,7 @@ def _unpack(client: Any, uri: str, cache: Path, label: str) -> Path:
             pass
         return target
     except (ClientError, BotoCoreError) as err:
-        raise ArtifactError(f"{label} {uri} could not be downloaded: {err}") from None
+        raise ArtifactError(f"{label} {uri} could not be downloaded: {err}", uri) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -142,7 +142,8 @@ class Fleet:
             await self.publish(rt)
             failed = [r for r in results if isinstance(r, BaseException)]
             if failed:
-                raise InstanceFailed(str(failed[0]))
+                raise failed[0] if isinstance(failed[0], InstanceFailed) else \
+                    InstanceFailed(str(failed[0]))
         elif count < current:
             leaving = variant.instances[count:]
             variant.instances = variant.instances[:count]

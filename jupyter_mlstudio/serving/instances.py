@@ -37,7 +37,16 @@ _SOCKETS = itertools.count(1)
 
 
 class InstanceFailed(RuntimeError):
-    """The instance could not load its model; the message is the model server's reason."""
+    """The instance could not load its model; the message is the model server's reason,
+    ``instance`` the instance's id (``<variant>-<n>``) where known."""
+
+    def __init__(self, message: str, instance: str = "") -> None:
+        super().__init__(message)
+        self.instance = instance
+
+    @property
+    def variant(self) -> str:
+        return self.instance.rpartition("-")[0]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -198,11 +207,11 @@ class Instance:
                 self.status = "Failed"
                 reason = report.get("reason") or f"the model server exited with code {code}; " \
                     f"see {self.log_path.name}"
-                raise InstanceFailed(reason)
+                raise InstanceFailed(reason, self.id)
             await asyncio.sleep(READY_POLL)
         self.status = "Failed"
         raise InstanceFailed(f"the model server did not load the model within "
-                             f"{self.options.start_timeout:g} s")
+                             f"{self.options.start_timeout:g} s", self.id)
 
     async def start(self) -> None:
         """Spawn and wait for the model to load; a failed start leaves no process behind."""

@@ -51,6 +51,21 @@ LIVE = ("Creating", "InService", "Updating", "SystemUpdating")
 HISTORY = 10  # metric periods kept in memory per variant for auto-scaling
 
 
+def failure_reason(err: BaseException) -> str:
+    """An endpoint's FailureReason: SageMaker's words for a container that did not come up
+    or a model it could not download, followed by what went wrong here."""
+    detail = getattr(err, "message", None) or str(err)
+    if isinstance(err, InstanceFailed) and err.variant:
+        return (f"The primary container for production variant {err.variant} did not pass "
+                f"the ping health check. Please check CloudWatch logs for this endpoint. "
+                f"({detail})")
+    if isinstance(err, ArtifactError) and err.uri:
+        return (f'Failed to download model data from URL: "{err.uri}". Please ensure that '
+                f"there is an object located at the URL and that the role passed to "
+                f"CreateModel has permissions to download the object. ({detail})")
+    return detail
+
+
 class ServingService(LoggingConfigurable):
     """Real-time endpoints on this machine: model servers behind one router."""
 
@@ -336,8 +351,7 @@ class ServingService(LoggingConfigurable):
             await fleet.publish(rt)
         except (ArtifactError, InstanceFailed, RouterError, ResourceNotFound,
                 ValidationError, OSError) as err:
-            reason = getattr(err, "message", None) or str(err)
-            await self._fail(name, reason)
+            await self._fail(name, failure_reason(err))
             return
         done = [{**v, "CurrentWeight": v["DesiredWeight"],
                  "CurrentInstanceCount": v["DesiredInstanceCount"]} for v in variants]

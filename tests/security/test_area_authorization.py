@@ -47,3 +47,76 @@ async def test_a_refused_area_answers_403_and_the_others_still_work(jp_fetch, ml
     resources = {resource for _, resource in NoEndpointsAuthorizer.seen}
     assert {AUTH_RESOURCES[a] for a in ("endpoints", "transform", "training", "s3",
                                         "status")} <= resources
+
+
+@pytest.fixture
+def jp_base_url():
+    return "/"
+
+
+async def _wire(mlstudio_app, port, service, target, body, signing_name=None):
+    """A SigV4-signed wire request as a kernel of the server makes it: (status, reply)."""
+    import json
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    from jupyter_mlstudio.aws.credentials import Credential
+    from jupyter_mlstudio.aws.signing import sign_headers
+
+    env = mlstudio_app.s3.kernel_environment()
+    url = f"http://localhost:{port}/mlstudio/aws/{service}"
+    data = json.dumps(body).encode()
+    headers = sign_headers("POST", url, data, {
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+        Credential(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]), "us-east-1",
+        signing_name or service)
+    reply = await AsyncHTTPClient().fetch(url, method="POST", body=data, headers=headers,
+                                          raise_error=False)
+    return reply.code, json.loads(reply.body or b"{}")
+
+
+async def test_wire_requests_go_through_the_authorizer_by_area(
+        jp_fetch, jp_http_port, mlstudio_app):
+    NoEndpointsAuthorizer.seen.clear()
+
+    async def sagemaker(operation, body):
+        return await _wire(mlstudio_app, jp_http_port, "sagemaker", f"SageMaker.{operation}",
+                           body)
+
+    code, reply = await sagemaker("ListTrainingJobs", {})
+    assert code == 200 and reply["TrainingJobSummaries"] == [], reply
+    code, reply = await sagemaker("ListEndpoints", {})
+    assert (code, reply["__type"]) == (400, "AccessDeniedException"), reply
+    assert "sagemaker:ListEndpoints" in reply["message"]
+    code, reply = await sagemaker("CreateEndpointConfig", {
+        "EndpointConfigName": "c", "ProductionVariants": [
+            {"VariantName": "v", "ModelName": "m", "InitialInstanceCount": 1,
+             "InstanceType": "ml.m5.large"}]})
+    assert reply["__type"] == "AccessDeniedException", reply
+    # Transform jobs: reading is allowed (an unknown job is SageMaker's own answer).
+    code, reply = await sagemaker("DescribeTransformJob", {"TransformJobName": "nope"})
+    assert (code, reply["__type"]) == (400, "ValidationException"), reply
+    code, reply = await sagemaker("StopTransformJob", {"TransformJobName": "nope"})
+    assert reply["__type"] == "AccessDeniedException", reply
+    # Tags go by the kind of resource their ARN names.
+    code, reply = await sagemaker("ListTags", {
+        "ResourceArn": "arn:aws:sagemaker:us-east-1:000000000000:endpoint/e"})
+    assert reply["__type"] == "AccessDeniedException", reply
+    code, reply = await sagemaker("ListTags", {
+        "ResourceArn": "arn:aws:sagemaker:us-east-1:000000000000:training-job/j"})
+    assert reply["__type"] == "ValidationException" and "not found" in reply["message"], reply
+    # CloudWatch Logs by log group, Application Auto Scaling as endpoints.
+    code, reply = await _wire(mlstudio_app, jp_http_port, "logs",
+                              "Logs_20140328.DescribeLogStreams",
+                              {"logGroupName": "/aws/sagemaker/Endpoints/e"})
+    assert reply["__type"] == "AccessDeniedException", reply
+    code, reply = await _wire(mlstudio_app, jp_http_port, "logs",
+                              "Logs_20140328.DescribeLogStreams",
+                              {"logGroupName": "/aws/sagemaker/TrainingJobs"})
+    assert code == 200, reply
+    code, reply = await _wire(mlstudio_app, jp_http_port, "application-autoscaling",
+                              "AnyScaleFrontendService.DescribeScalableTargets",
+                              {"ServiceNamespace": "sagemaker"})
+    assert reply["__type"] == "AccessDeniedException", reply
+    assert ("write", AUTH_RESOURCES["transform"]) in NoEndpointsAuthorizer.seen
+    assert ("read", AUTH_RESOURCES["training"]) in NoEndpointsAuthorizer.seen
