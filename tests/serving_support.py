@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from jupyter_mlstudio.aws.credentials import Credential
 from jupyter_mlstudio.aws.signing import RequestsSigV4
 from jupyter_mlstudio.client import MLStudioClient
-from jupyter_mlstudio.deploy import Session
+from tests.rest_client.deploy import Session
 from jupyter_mlstudio.process import spawn_group, stop_group
 from jupyter_mlstudio.s3.ports import free_ports
 from tests.servers import LiveServer

@@ -8,7 +8,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from jupyter_mlstudio.estimator import Estimator, SKLearn, TrainingInput, UnexpectedStatusException
+from tests.rest_client.estimator import Estimator, SKLearn, TrainingInput, UnexpectedStatusException
 from tests.servers import start_server
 
 SCRIPT = """

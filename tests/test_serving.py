@@ -17,8 +17,8 @@ import requests
 from botocore.exceptions import ClientError
 
 from jupyter_mlstudio.client import MLStudioAPIError, MLStudioClient
-from jupyter_mlstudio.estimator import SKLearn
-from jupyter_mlstudio.serializers import CSVSerializer, NumpyDeserializer, NumpySerializer
+from tests.rest_client.estimator import SKLearn
+from tests.rest_client.serializers import CSVSerializer, NumpyDeserializer, NumpySerializer
 from tests.procs import wait_gone
 from tests.servers import start_server
 from tests.serving_support import (call, deploy, invoke_many, iris_like, joblib_bytes,

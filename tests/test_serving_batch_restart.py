@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from jupyter_mlstudio.deploy import DeployError, Model
+from tests.rest_client.deploy import DeployError, Model
 from tests.procs import wait_gone
 from tests.servers import start_server
 from tests.serving_support import (call, deploy, iris_like, joblib_bytes, kernel_environment,

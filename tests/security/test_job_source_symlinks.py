@@ -9,7 +9,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from jupyter_mlstudio.errors import MLStudioError
-from jupyter_mlstudio.estimator import Estimator
+from tests.rest_client.estimator import Estimator
 from jupyter_mlstudio.jobs.sourcedir import UnsafeSourceLink, source_files
 
 READ_SCRIPT = """

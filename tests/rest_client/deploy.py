@@ -19,10 +19,11 @@ from typing import Any
 
 import requests
 
-from .aws.credentials import kernel_keyring
-from .aws.signing import RequestsSigV4
-from .client import MLStudioAPIError, MLStudioClient
-from .errors import MLStudioError
+from jupyter_mlstudio.aws.credentials import kernel_keyring
+from jupyter_mlstudio.aws.signing import RequestsSigV4
+from jupyter_mlstudio.client import MLStudioAPIError, MLStudioClient
+from jupyter_mlstudio.errors import MLStudioError
+
 from .serializers import JSONDeserializer, JSONSerializer
 
 ENDPOINT_SETTLED = ("InService", "Failed")

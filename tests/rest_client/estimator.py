@@ -1,11 +1,10 @@
 """A small client of this server's REST training routes, shaped like the SDK's ``Estimator``.
 
 Notebooks use the real SageMaker Python SDK (the ``sdk`` extra), which reaches this server
-through its SageMaker API; this module is not exported from the package and takes no
-argument it does not use. It serves the project's own tests and scripts that talk to the
-REST routes with the Jupyter token.
+through its SageMaker API; this module is part of the project's tests (of the REST routes,
+with the Jupyter token) and takes no argument it does not use.
 
-    from jupyter_mlstudio.estimator import Estimator
+    from tests.rest_client.estimator import Estimator
     est = Estimator(entry_point="train.py", source_dir="src",
                     hyperparameters={"epochs": 10}, instance_count=1,
                     metric_definitions=[{"Name": "loss", "Regex": "loss=([0-9.]+)"}])
@@ -26,10 +25,11 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from .client import MLStudioClient
+from jupyter_mlstudio.client import MLStudioClient
+from jupyter_mlstudio.errors import MLStudioError
+from jupyter_mlstudio.jobs.sourcedir import real_inside, source_files
+
 from .deploy import Model, Predictor, Session, Transformer, unique_name
-from .errors import MLStudioError
-from .jobs.sourcedir import real_inside, source_files
 
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 PYTORCH_IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
@@ -152,7 +152,7 @@ class Estimator:
 
         Symbolic links are followed while they stay inside ``source_dir`` (the entry
         point's folder without one); one that leads out of it is refused, naming it."""
-        from .s3.files import client as s3_client
+        from jupyter_mlstudio.s3.files import client as s3_client
 
         script = Path(self.source_dir, self.entry_point) if self.source_dir \
             else Path(self.entry_point)
