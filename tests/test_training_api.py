@@ -188,6 +188,11 @@ async def test_capacity_queue_and_log_cap(api, jp_root_dir):
      "workspace"),
     (lambda b: b["AlgorithmSpecification"].update(TrainingImage="my/own:image"), "Docker"),
     (lambda b: b["AlgorithmSpecification"].update(TrainingInputMode="Pipe"), "Pipe"),
+    (lambda b: b.update(InputDataConfig=[{"ChannelName": "train", "DataSource": {
+        "S3DataSource": {"S3Uri": "s3://mlstudio/ground-truth/output.manifest",
+                         "S3DataType": "AugmentedManifestFile",
+                         "AttributeNames": ["source-ref", "label"]}}}]),
+     "AugmentedManifestFile can only be used with Pipe input mode"),
     (lambda b: b["AlgorithmSpecification"].update(
         MetricDefinitions=[{"Name": "m", "Regex": "(unclosed"}]), "Regex"),
     (lambda b: b["ResourceConfig"].update(InstanceCount=0), "InstanceCount"),

@@ -107,6 +107,11 @@ def _channels(value: Any) -> list[dict[str, Any]]:
         source = dict(source)
         s3_uri_field(source.get("S3Uri"), f"channel {name}: S3Uri")
         source.setdefault("S3DataType", "S3Prefix")
+        if source["S3DataType"] == "AugmentedManifestFile":
+            # SageMaker streams augmented manifests only in Pipe input mode.
+            raise ValidationError(f"channel {name}: AugmentedManifestFile can only be used "
+                                  "with Pipe input mode, which this server does not offer: "
+                                  "use S3Prefix or ManifestFile in File mode")
         if source["S3DataType"] not in ("S3Prefix", "ManifestFile"):
             raise ValidationError(f"channel {name}: S3DataType {source['S3DataType']!r} is not "
                                   "supported here: use S3Prefix or ManifestFile")
