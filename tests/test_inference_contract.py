@@ -302,6 +302,60 @@ def test_xgboost_algorithm_mode(serve, tmp_path, booster):
     assert resp.json()["message"].startswith("Unable to evaluate payload provided:")
 
 
+def test_xgboost_algorithm_selectable_inference_content(serve, tmp_path, booster):
+    """SAGEMAKER_INFERENCE_OUTPUT: each row answers with the keys asked for, in every
+    accept type the algorithm offers (RecordIO-protobuf read back with the SDK's parser)."""
+    import io
+
+    import xgboost
+    from sagemaker.amazon.common import RecordDeserializer
+
+    model_dir = _model_dir(tmp_path, "select", {"xgboost-model": pickle.dumps(booster)})
+    keys = "predicted_label, probabilities,labels"
+    server = serve(model_dir, "--framework", "xgboost",
+                   env={"SAGEMAKER_INFERENCE_OUTPUT": keys})
+    server.wait_ready()
+    scores = booster.predict(xgboost.DMatrix(np.array(ROWS))).tolist()
+    wanted = [{"predicted_label": int(p > 0.5), "probabilities": [1 - p, p],
+               "labels": [0, 1]} for p in scores]
+
+    resp = server.post(CSV_ROWS, "text/csv", accept="application/json")
+    assert resp.status_code == 200, resp.text
+    got = resp.json()["predictions"]
+    assert [r["predicted_label"] for r in got] == [w["predicted_label"] for w in wanted]
+    np.testing.assert_allclose([r["probabilities"] for r in got],
+                               [w["probabilities"] for w in wanted], rtol=1e-6)
+    assert all(r["labels"] == [0, 1] for r in got)
+    lines = server.post(CSV_ROWS, "text/csv", accept="application/jsonlines").text
+    assert [json.loads(line)["predicted_label"] for line in lines.splitlines()] == [
+        w["predicted_label"] for w in wanted]
+    rows = server.post(CSV_ROWS, "text/csv").text.splitlines()  # CSV: the keys' order
+    assert [int(r.split(",")[0]) for r in rows] == [w["predicted_label"] for w in wanted]
+    body = server.post(CSV_ROWS, "text/csv", accept="application/x-recordio-protobuf")
+    assert body.headers["Content-Type"] == "application/x-recordio-protobuf"
+    records = RecordDeserializer().deserialize(io.BytesIO(body.content), "")
+    assert [r.label["predicted_label"].float32_tensor.values[0] for r in records] == [
+        float(w["predicted_label"]) for w in wanted]
+    np.testing.assert_allclose(
+        [list(r.label["probabilities"].float32_tensor.values) for r in records],
+        [w["probabilities"] for w in wanted], rtol=1e-5)
+    resp = server.post(CSV_ROWS, "text/csv", accept="image/png")
+    assert resp.status_code == 406
+
+    # A regression objective offers predicted_score; a key it lacks answers NaN.
+    x, y = _data(2)
+    regressor = xgboost.train({"objective": "reg:squarederror", "max_depth": 2},
+                              xgboost.DMatrix(x, label=y.astype(float)), num_boost_round=3)
+    model_dir = _model_dir(tmp_path, "select-reg", {"xgboost-model": pickle.dumps(regressor)})
+    server = serve(model_dir, "--framework", "xgboost",
+                   env={"SAGEMAKER_INFERENCE_OUTPUT": "predicted_score,predicted_label"})
+    server.wait_ready()
+    got = server.post(CSV_ROWS, "text/csv", accept="application/json").json()["predictions"]
+    expected = regressor.predict(xgboost.DMatrix(np.array(ROWS)))
+    np.testing.assert_allclose([r["predicted_score"] for r in got], expected, rtol=1e-6)
+    assert all(r["predicted_label"] != r["predicted_label"] for r in got)  # NaN
+
+
 XGBOOST_SCRIPT = """
     import os
 

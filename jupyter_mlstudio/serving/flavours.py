@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import codecs
+from . import codecs, xgboost_select
 from .codecs import CSV, JSON, JSONLINES, LIBSVM, NPY, NPZ, RECORDIO_PROTOBUF, X_LIBSVM
 from .codecs import InferenceError, UnsupportedFormatError
 
@@ -296,6 +296,13 @@ def xgboost_algorithm_transform(model: Any, input_data: Any, content_type: str,
         predictions = xgboost_predict_fn(dmatrix, model).tolist()
     except Exception as err:
         raise InferenceError(f"Unable to evaluate payload provided: {err}", 400) from err
+    keys = xgboost_select.selected_keys()
+    if keys is not None:  # SAGEMAKER_INFERENCE_OUTPUT: the keys asked for, per row
+        kind = codecs.media_type(accept)
+        kind = CSV if not kind or kind == codecs.ANY else kind
+        objective, classes = xgboost_select.objective_of(model)
+        content = xgboost_select.select(predictions, keys, objective, classes)
+        return xgboost_select.encode(content, keys, kind)
     kind = _algorithm_accept(accept)
     if os.environ.get("SAGEMAKER_BATCH"):
         return "".join(f"{p}\n" for p in predictions), kind

@@ -1,10 +1,12 @@
-"""Reading ``application/x-recordio-protobuf``: the SageMaker SDK's ``RecordSet`` format.
+"""``application/x-recordio-protobuf``: the SageMaker SDK's ``RecordSet`` format.
 
 A body is a run of RecordIO frames (``uint32`` magic ``0xced7230a``, ``uint32`` length whose
 top three bits are a continuation flag, the payload, zero padding to 4 bytes); each payload is
 an ``aialgs.data.Record`` protobuf message whose ``features["values"]`` tensor is one row:
 dense (``values``) or sparse (``values`` at ``keys``, ``shape[0]`` columns). The protobuf wire
-format is read directly: the message has a handful of fields and needs no generated code.
+format is read and written directly: the message has a handful of fields and needs no
+generated code. Answers of SageMaker's algorithms are records whose ``label`` map holds
+one float32 tensor per key (:func:`write_labels`).
 """
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ MAGIC = 0xCED7230A
 _LENGTH_MASK = (1 << 29) - 1
 
 # Field numbers of the aialgs.data messages.
-_RECORD_FEATURES = 1
+_RECORD_FEATURES, _RECORD_LABEL = 1, 2
+_FLOAT32_TENSOR = 2
 _ENTRY_KEY, _ENTRY_VALUE = 1, 2
 _VALUE_TENSORS = {2: "<f4", 3: "<f8", 7: "int32"}  # float32, float64, int32 tensors
 _TENSOR_VALUES, _TENSOR_KEYS, _TENSOR_SHAPE = 1, 2, 3
@@ -147,3 +150,62 @@ def read_features(body: bytes):
     indices = np.concatenate([np.asarray(keys, dtype=np.int64) for _, keys, _ in rows])
     indptr = np.cumsum([0] + [len(keys) for _, keys, _ in rows])
     return csr_matrix((data, indices, indptr), shape=(len(rows), width))
+
+
+def _varint_bytes(number: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = number & 0x7F
+        number >>= 7
+        if number:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _length_field(number: int, payload: bytes) -> bytes:
+    return _varint_bytes(number << 3 | _LEN) + _varint_bytes(len(payload)) + payload
+
+
+def frame(payload: bytes) -> bytes:
+    """One RecordIO frame holding ``payload``."""
+    padding = b"\0" * (-len(payload) % 4)
+    return struct.pack("<II", MAGIC, len(payload)) + payload + padding
+
+
+def write_labels(rows: list[dict[str, list[float]]]) -> bytes:
+    """RecordIO-protobuf records, one per row, each key's numbers a float32 tensor in the
+    record's ``label`` map (as SageMaker's algorithms answer)."""
+    out = bytearray()
+    for row in rows:
+        record = bytearray()
+        for key, values in row.items():
+            packed = np.asarray(values, dtype="<f4").tobytes()
+            tensor = _length_field(_TENSOR_VALUES, packed)
+            value = _length_field(_FLOAT32_TENSOR, tensor)
+            entry = _length_field(_ENTRY_KEY, key.encode()) + _length_field(_ENTRY_VALUE, value)
+            record += _length_field(_RECORD_LABEL, entry)
+        out += frame(bytes(record))
+    return bytes(out)
+
+
+def read_labels(body: bytes) -> list[dict[str, list[float]]]:
+    """The ``label`` map of each record in ``body`` (the inverse of :func:`write_labels`)."""
+    rows = []
+    for record in records(body):
+        row: dict[str, list[float]] = {}
+        for number, wire, entry in _fields(record):
+            if number != _RECORD_LABEL or wire != _LEN:
+                continue
+            key, value = "", b""
+            for field, _, content in _fields(bytes(entry)):
+                if field == _ENTRY_KEY:
+                    key = bytes(content).decode("utf-8")
+                elif field == _ENTRY_VALUE:
+                    value = bytes(content)
+            for field, _, content in _fields(value):
+                if field in _VALUE_TENSORS:
+                    row[key] = _tensor(bytes(content), _VALUE_TENSORS[field])[0].tolist()
+        rows.append(row)
+    return rows
