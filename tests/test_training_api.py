@@ -177,6 +177,10 @@ async def test_capacity_queue_and_log_cap(api, jp_root_dir):
     code, logs = await api("GET", "q1", "logs")
     text = logs["text"]
     assert len(text) < 80_000 and "log capped at 50000 bytes" in text and "LAST LINE" in text
+    # A finished job's log says it is complete on the page that reaches its end.
+    assert logs["complete"] is True
+    code, rest = await api("GET", "q1", "logs", params={"offset": logs["next_offset"] - 10})
+    assert rest["complete"] is True and rest["text"] == text[-10:]
 
 
 @pytest.mark.parametrize("mutate, message", [

@@ -326,6 +326,17 @@ def _unindexed_records(log: Path) -> list[tuple[int, int]]:
     return records
 
 
+def read_page(path: Path, offset: int, limit: int) -> tuple[str, int, bool]:
+    """``read_from``, and whether the page reaches the end of the file as it is now (a
+    finished job's log is complete once a page reaches its end)."""
+    text, next_offset = read_from(path, offset, limit)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = 0
+    return text, next_offset, next_offset >= size
+
+
 def read_from(path: Path, offset: int, limit: int) -> tuple[str, int]:
     """Up to ``limit`` bytes of ``path`` from ``offset``, cut at a line end when possible."""
     try:

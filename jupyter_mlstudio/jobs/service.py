@@ -26,12 +26,12 @@ from ..times import iso
 from . import container, interpreters
 from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError
-from .joblog import JobLogs, TimedLines, read_from
+from ..sagemaker.statuses import TERMINAL
+from .joblog import JobLogs, TimedLines, read_from, read_page
 from .sourcedir import UnsafeSourceLink, source_files
 from .spec import decode_hyperparameter, validate_training_job
 
 log = logging.getLogger(__name__)
-TERMINAL = {"Completed", "Failed", "Stopped"}
 POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backend.wait)
 LOG_POLL_INTERVAL = 0.2
 SETTLE_POLL = 0.1  # while a job created on the SageMaker API waits in the queue
@@ -431,9 +431,10 @@ class TrainingService(LoggingConfigurable):
     def logs(self, name: str, offset: int) -> dict[str, Any]:
         job = self._get(name)
         path = self.backend.log_path(job.backend_state)
-        text, next_offset = read_from(Path(path), offset, LOG_CHUNK) if path else ("", offset)
+        text, next_offset, at_end = read_page(Path(path), offset, LOG_CHUNK) if path \
+            else ("", offset, True)
         return {"text": text, "next_offset": next_offset,
-                "complete": job.status in TERMINAL and not text}
+                "complete": job.status in TERMINAL and at_end}
 
     def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
         """The timed log of each job whose name starts with ``name`` (is ``name`` if

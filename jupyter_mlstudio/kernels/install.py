@@ -10,9 +10,7 @@ from typing import Any
 
 from .installlog import InstallLog
 
-PENDING, IN_PROGRESS, COMPLETED, FAILED, STOPPING, STOPPED = (
-    "Pending", "InProgress", "Completed", "Failed", "Stopping", "Stopped")
-FINISHED = (COMPLETED, FAILED, STOPPED)
+from ..sagemaker.statuses import COMPLETED, FAILED, PENDING, STOPPED, TERMINAL
 
 
 def _iso(ts: float | None) -> str | None:
@@ -40,7 +38,7 @@ class InstallJob:
 
     @property
     def finished(self) -> bool:
-        return self.status in FINISHED
+        return self.status in TERMINAL
 
     def finish(self, status: str, message: str) -> None:
         self.status = status

@@ -19,7 +19,8 @@ from .config import KernelsApp
 from .context import InstallContext
 from .envs import Build, Environments
 from .errors import InstallFailed, KernelsError
-from .install import COMPLETED, FAILED, IN_PROGRESS, STOPPED, STOPPING, InstallJob
+from ..sagemaker.statuses import COMPLETED, FAILED, IN_PROGRESS, STOPPED, STOPPING
+from .install import InstallJob
 from .installers import KernelInstaller, installer_classes
 from .installlog import InstallLog
 from .names import check_kernel_name

@@ -23,7 +23,8 @@ from ..db.models import TransformJob, utcnow
 from ..db.pages import ListFilter, list_page
 from ..db.rows import named, require
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
-from ..jobs.joblog import ChildLog, JobLogs, TimedLines, read_from
+from ..jobs.joblog import ChildLog, JobLogs, TimedLines, read_page
+from ..sagemaker.statuses import TERMINAL
 from ..process import spawn_group, stop_group
 from ..times import iso
 from .artifacts import ArtifactError, fetch_model
@@ -34,7 +35,6 @@ from .resources import Resources
 from .specs import validate_transform_job
 
 log = logging.getLogger(__name__)
-TERMINAL = ("Completed", "Failed", "Stopped")
 POLL = 0.5
 
 
@@ -234,9 +234,8 @@ class TransformJobs:
 
     def logs(self, name: str, offset: int) -> dict[str, Any]:
         job = self._get(name)
-        text, nxt = read_from(self.job_dir(name) / "output.log", offset, 256 * 1024)
-        return {"text": text, "next_offset": nxt,
-                "complete": job.status in TERMINAL and not text}
+        text, nxt, at_end = read_page(self.job_dir(name) / "output.log", offset, 256 * 1024)
+        return {"text": text, "next_offset": nxt, "complete": job.status in TERMINAL and at_end}
 
     def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
         """The timed output of each job whose name starts with ``name`` (is ``name`` if
