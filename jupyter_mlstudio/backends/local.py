@@ -17,6 +17,7 @@ from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from .. import optml
 from ..jobs import framework_envs, interpreters
 from ..jobs.forkdirs import clear_stale
+from ..jobs.statefile import read_state
 from ..jobs.launcher import ForkServer
 from ..procid import start_time
 from ..process import helper_environment
@@ -238,11 +239,7 @@ class LocalBackend(JobBackend):
             os.close(fd)
 
     async def status(self, state: dict[str, Any]) -> dict[str, Any]:
-        path = Path(state["job_dir"]) / "state.json"
-        try:
-            return await asyncio.to_thread(lambda: json.loads(path.read_text()))
-        except (OSError, ValueError):
-            return {}
+        return await asyncio.to_thread(read_state, Path(state["job_dir"]))
 
     async def stop(self, state: dict[str, Any]) -> None:
         pid = state.get("pid")

@@ -15,7 +15,6 @@ which reattaches to it through these files. SIGTERM stops the job.
 """
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import selectors
@@ -43,6 +42,7 @@ from .checkpoints import CheckpointSync, list_keys
 from .joblog import CappedLog, LineBuffer
 from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
 from .sourcedir import source_files
+from .statefile import StateFile
 from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024
@@ -58,39 +58,34 @@ class StopRequested(Exception):
     pass
 
 
-class JobState:
-    """``state.json``: status, secondary status transitions, failure reason, artifacts."""
+class JobState(StateFile):
+    """``state.json`` of a training job: status, secondary status transitions, failure
+    reason, artifacts (SageMaker's names)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {
-            "TrainingJobStatus": "InProgress", "SecondaryStatusTransitions": []}
+    def __init__(self, job_dir: Path) -> None:
+        super().__init__(job_dir, {"TrainingJobStatus": "InProgress",
+                                   "SecondaryStatusTransitions": []})
         self.data["runner_pid"] = os.getpid()
-        self._saves = itertools.count()
 
-    def save(self) -> None:
-        # A temporary name per call: SIGTERM's handler saves too, maybe while the main
-        # flow is between writing its file and renaming it, and must not take it away.
-        tmp = self.path.with_suffix(f".{next(self._saves)}.tmp")
-        tmp.write_text(json.dumps(self.data))
-        os.replace(tmp, self.path)
-
-    def secondary(self, status: str, message: str) -> None:
+    def secondary(self, status: str, message: str, save: bool = True) -> None:
         stamp = now()
         transitions = self.data["SecondaryStatusTransitions"]
         if transitions and "EndTime" not in transitions[-1]:
             transitions[-1]["EndTime"] = stamp
         transitions.append({"Status": status, "StartTime": stamp, "StatusMessage": message})
         self.data["SecondaryStatus"] = status
-        self.save()
+        if save:
+            self.save()
 
     def finish(self, status: str, secondary: str, message: str,
                failure: str | None = None) -> None:
+        """The job's end, in one write: the server stops reading at a final status, so
+        it must come with everything else."""
         self.data["TrainingJobStatus"] = status
         if failure:
             self.data["FailureReason"] = failure[:FAILURE_LIMIT]
         self.data["TrainingEndTime"] = now()
-        self.secondary(secondary, message)
+        self.secondary(secondary, message, save=False)
         self.data["SecondaryStatusTransitions"][-1]["EndTime"] = self.data["TrainingEndTime"]
         self.save()
 
@@ -105,7 +100,7 @@ class Runner:
         self.plan = json.loads((job_dir / "plan.json").read_text())
         self.spec = self.plan["spec"]
         self.name = self.spec["TrainingJobName"]
-        self.state = JobState(job_dir / "state.json")
+        self.state = JobState(job_dir)
         self.hosts = container.host_names(self.spec["ResourceConfig"]["InstanceCount"])
         # The runner's own lines are the first host's, as a single-host job's always were.
         self.log = CappedLog(job_dir / "output.log", self.plan["max_log_bytes"],

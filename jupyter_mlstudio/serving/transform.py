@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..jobs.statefile import StateFile
 from .transform_invoke import Instances
 from .transform_io import InputFile, ObjectStream, OutputWriter, list_inputs
 from .transform_pool import WorkerPool
@@ -58,12 +59,13 @@ class Stopped(Exception):
     """SIGTERM arrived: the job ends as Stopped."""
 
 
-class JobState:
-    """``state.json``: status, failure reason, progress, outputs, start and end times."""
+class JobState(StateFile):
+    """``state.json`` of a transform job: status, failure reason, progress, outputs, start
+    and end times."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.data: dict[str, Any] = {
+    def __init__(self, job_dir: Path) -> None:
+        super().__init__(job_dir, {})
+        self.data = {  # a new run starts afresh
             "status": "InProgress", "failure_reason": None,
             "progress": {"files_total": 0, "files_done": 0, "records_done": 0,
                          "bytes_total": 0, "bytes_done": 0},
@@ -76,10 +78,7 @@ class JobState:
         return self.data["progress"]
 
     def save(self) -> None:
-        """Write the state atomically (a reader never sees half a file)."""
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(self.data))
-        os.replace(tmp, self.path)
+        super().save()
         self._saved = time.monotonic()
 
     def tick(self) -> None:
@@ -307,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("jupyter_mlstudio").setLevel(logging.INFO)
     _return_big_buffers()
     job_dir = Path(args[0])
-    state = JobState(job_dir / "state.json")
+    state = JobState(job_dir)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:

@@ -23,6 +23,7 @@ from ..db.models import TransformJob, utcnow
 from ..db.pages import ListFilter, list_page
 from ..db.rows import named, require
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
+from ..jobs.statefile import STATE_FILE, read_state
 from ..jobs.joblog import ChildLog, JobLogs, TimedLines, read_page
 from ..sagemaker.statuses import TERMINAL
 from ..process import spawn_group, stop_group
@@ -137,7 +138,7 @@ class TransformJobs:
     async def _run_runner(self, name: str, spec: dict[str, Any], folder: Path,
                           urls: list[str]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "state.json").unlink(missing_ok=True)
+        (folder / STATE_FILE).unlink(missing_ok=True)
         (folder / "spec.json").write_text(json.dumps({**spec, "InstanceUrls": urls}))
         env = serving_environment(self.environment(), {"PYTHONUNBUFFERED": "1"})
         output = ChildLog(folder / "output.log")
@@ -148,7 +149,7 @@ class TransformJobs:
         try:
             while True:
                 code = runner.poll()
-                state = _read_state(folder)
+                state = read_state(folder)
                 await asyncio.to_thread(self._update, name, progress=state.get("progress", {}))
                 if code is not None:
                     break
@@ -270,10 +271,3 @@ class TransformJobs:
 def instance_ids(count: int) -> list[str]:
     """The ids of a job's model-server instances."""
     return [f"instance-{i}" for i in range(1, count + 1)]
-
-
-def _read_state(folder: Path) -> dict[str, Any]:
-    try:
-        return json.loads((folder / "state.json").read_text())
-    except (OSError, ValueError):
-        return {}
