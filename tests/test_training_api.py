@@ -67,7 +67,8 @@ async def test_sklearn_job_trains_and_uploads_model(api, s3, jp_root_dir):
     assert job["TrainingJobStatus"] == "Completed", job.get("FailureReason")
     assert [t["Status"] for t in job["SecondaryStatusTransitions"]] == [
         "Starting", "Downloading", "Training", "Uploading", "Completed"]
-    assert all("EndTime" in t for t in job["SecondaryStatusTransitions"]), job["SecondaryStatusTransitions"]
+    transitions = job["SecondaryStatusTransitions"]
+    assert all("EndTime" in t for t in transitions), transitions
     artifact = job["ModelArtifacts"]["S3ModelArtifacts"]
     assert artifact == "s3://mlstudio/training-output/sk-job/output/model.tar.gz"
     body = s3.get_object(Bucket="mlstudio", Key="training-output/sk-job/output/model.tar.gz")
