@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 from traitlets import Any as AnyTrait
-from traitlets import Int, validate
+from traitlets import Float, Int, validate
 from traitlets.config import LoggingConfigurable
 
 from ..backends import resolve_backend_class
@@ -36,7 +36,6 @@ POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backe
 LOG_POLL_INTERVAL = 0.2
 SETTLE_POLL = 0.1  # while a job created on the SageMaker API waits in the queue
 LOG_CHUNK = 256 * 1024
-OVERDUE_SLACK = 10.0  # s past MaxRuntimeInSeconds + stop_grace before the server steps in
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -53,6 +52,10 @@ class TrainingService(LoggingConfigurable):
         "entry point in the group jupyter_mlstudio.backends ('local', ...).",
     )
     max_instances = Int(16, config=True, help="Largest ResourceConfig.InstanceCount accepted.")
+    overdue_slack = Float(10.0, config=True,
+                          help="Seconds past MaxRuntimeInSeconds (and the backend's stop "
+                          "grace) after which the server stops a job whose runner did not "
+                          "stop it itself (a frozen runner).")
 
     @validate("backend_class")
     def _validate_backend_class(self, proposal: dict[str, Any]) -> type[JobBackend]:
@@ -314,7 +317,7 @@ class TrainingService(LoggingConfigurable):
         that time; this is the server's backstop for a runner that did not)."""
         if job.status != "InProgress" or job.started_at is None:
             return False
-        slack = float(getattr(self.backend, "stop_grace", 10.0)) + OVERDUE_SLACK
+        slack = float(getattr(self.backend, "stop_grace", 10.0)) + self.overdue_slack
         limit = job.spec["StoppingCondition"]["MaxRuntimeInSeconds"] + slack
         started = job.started_at if job.started_at.tzinfo else \
             job.started_at.replace(tzinfo=timezone.utc)

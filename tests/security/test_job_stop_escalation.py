@@ -16,7 +16,8 @@ from tests.procs import wait_gone
 @pytest.fixture
 def jp_server_config():
     return {"ServerApp": {"jpserver_extensions": {"jupyter_mlstudio": True}},
-            "LocalBackend": {"stop_grace": 1.0, "stop_timeout": 3.0}}
+            "LocalBackend": {"stop_grace": 1.0, "stop_timeout": 3.0},
+            "TrainingService": {"overdue_slack": 1.0}}
 
 
 async def _job(jp_fetch, name: str) -> dict:
@@ -84,8 +85,8 @@ async def test_a_frozen_runner_past_max_runtime_is_stopped_by_the_server(
     state, hosts = await _frozen_job(jp_fetch, mlstudio_app, jp_root_dir, "frozen-long", 3)
     frozen = time.monotonic()
     try:
-        # 3 s limit + 1 s stop_grace + the server's 10 s slack, then 3 s stop_timeout
-        job = await _ended(jp_fetch, "frozen-long", frozen, 3 + 1 + 10 + 3 + 15)
+        # 3 s limit + 1 s stop_grace + the server's 1 s slack, then 3 s stop_timeout
+        job = await _ended(jp_fetch, "frozen-long", frozen, 3 + 1 + 1 + 3 + 15)
         assert job["TrainingJobStatus"] == "Stopped", job
         assert job["SecondaryStatus"] == "MaxRuntimeExceeded"
         assert "killed" in json.dumps(job["SecondaryStatusTransitions"])
