@@ -47,8 +47,9 @@ lint: install-test
 test-js: install-test
 	cd labextension && npm test
 
+# Test modules run in parallel, each whole in one worker (its module-scoped servers with it).
 test-python: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 ## test: install everything, then run the linters, the front end's unit tests and pytest
 ## (unit, integration against real servers, and browser tests in tests/ui)

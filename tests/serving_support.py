@@ -195,8 +195,10 @@ def runtime(server: LiveServer, url: str, **kwargs: Any):
 
 
 def invoke_many(server: LiveServer, url: str, endpoint: str, bodies: list[bytes],
-                threads: int = 8, **kwargs: Any) -> list[dict[str, Any]]:
-    """Invoke ``endpoint`` once per body from ``threads`` threads; the replies, in order."""
+                threads: int = 8, answered: Callable[[], None] | None = None,
+                **kwargs: Any) -> list[dict[str, Any]]:
+    """Invoke ``endpoint`` once per body from ``threads`` threads; the replies, in order.
+    ``answered`` is called after each reply (from the thread that got it)."""
     import requests
 
     local = {}
@@ -208,6 +210,8 @@ def invoke_many(server: LiveServer, url: str, endpoint: str, bodies: list[bytes]
         http = local.setdefault(threading.get_ident(), requests.Session())
         resp = http.post(f"{url}/endpoints/{endpoint}/invocations", data=body, auth=auth,
                          headers={"Content-Type": "application/json", **kwargs}, timeout=60)
+        if answered is not None:
+            answered()
         return {"status": resp.status_code, "body": resp.content,
                 "variant": resp.headers.get("X-Amzn-Invoked-Production-Variant")}
 

@@ -3,6 +3,7 @@ behind the router, invoked with boto3's sagemaker-runtime, through the Jupyter s
 with the Python API; A/B weights, auto-scaling under load, a killed instance, bad input."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -316,10 +317,18 @@ def test_killed_instance_loses_no_request_and_is_restarted(server, model_uri):
     victim = desc["ProductionVariants"][0]["Instances"][0]
     bodies = [b"[[4,4,0,0]]"] * 600
     results: list = []
+    replies = itertools.count(1)
+    flowing = threading.Event()  # set once 50 replies are back: the rest are in flight
+
+    def answered() -> None:
+        if next(replies) == 50:
+            flowing.set()
+
     worker = threading.Thread(target=lambda: results.extend(
-        invoke_many(server, desc["RuntimeUrl"], "sturdy", bodies, threads=6)))
+        invoke_many(server, desc["RuntimeUrl"], "sturdy", bodies, threads=6,
+                    answered=answered)))
     worker.start()
-    time.sleep(0.5)
+    assert flowing.wait(60)
     os.killpg(victim["Pid"], signal.SIGKILL)
     worker.join()
     assert len(results) == 600

@@ -18,23 +18,26 @@ COPY_NAME = re.compile(r"^s3-magics(-\d+)?\.ipynb$")
 
 def run_command(page, label: str) -> None:
     """Run a command through the command palette, opened from the View menu. The
-    palette is a toggle and the menu may still be settling after load, so open it
-    until its input shows, checking before each click."""
+    palette is a toggle and, being modal, closes when the page moves the focus while it
+    settles after load: each step is retried from the start until the command runs."""
     palette = page.locator(".lm-CommandPalette-input")
-    for _ in range(10):
-        if palette.is_visible():
-            break
-        page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="View").first.click()
-        item = page.locator(".lm-Menu-item", has_text="Activate Command Palette").first
+    for attempt in range(8):
         try:
-            item.click(timeout=5_000)
-            palette.wait_for(state="visible", timeout=5_000)
+            if not palette.is_visible():
+                page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="View").first.click()
+                page.locator(".lm-Menu-item", has_text="Activate Command Palette").first.click(
+                    timeout=5_000)
+                palette.wait_for(state="visible", timeout=5_000)
+            palette.fill(label, timeout=5_000)
+            # The list re-renders while filtering: wait for the match, then run it.
+            page.wait_for_selector(
+                f".lm-CommandPalette-item.lm-mod-active:has-text('{label}')", timeout=5_000)
+            page.keyboard.press("Enter")
+            return
         except Exception:
+            if attempt == 7:
+                raise
             page.keyboard.press("Escape")
-    page.fill(".lm-CommandPalette-input", label)
-    # The list re-renders while filtering: wait for the match, then run the active item.
-    page.wait_for_selector(f".lm-CommandPalette-item.lm-mod-active:has-text('{label}')")
-    page.keyboard.press("Enter")
 
 
 def open_gallery_from_palette(page) -> None:
