@@ -50,6 +50,20 @@ def mlstudio_app(jp_serverapp, jp_asyncio_loop):
     return ext
 
 
+@pytest.fixture
+def api(jp_fetch, mlstudio_app):
+    """The training-jobs REST routes of the in-process server (a module may define its own)."""
+    from tests.training_support import training_api
+
+    return training_api(jp_fetch)
+
+
+@pytest.fixture
+def s3(mlstudio_app):
+    """A boto3 S3 client of the in-process server's store."""
+    return mlstudio_app.s3.client()
+
+
 @pytest.fixture(scope="session")
 def embedded_store(tmp_path_factory):
     """One real SeaweedFS store for the tests that only need S3 (not a Jupyter server)."""

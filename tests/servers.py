@@ -119,10 +119,18 @@ def write_test_config(config_dir: Path) -> None:
 
 
 def start_server(home: Path, app: str = "server", *args: str) -> LiveServer:
-    """Start ``jupyter <app>`` with its own HOME and Jupyter dirs; wait until it is healthy."""
-    server = launch_server(home, app, *args)
-    server.wait_healthy()
-    return server
+    """Start ``jupyter <app>`` with its own HOME and Jupyter dirs; wait until it is healthy.
+    A port taken meanwhile (by a test in another worker) is retried on another."""
+    for attempt in range(3):
+        server = launch_server(home, app, *args)
+        try:
+            server.wait_healthy()
+            return server
+        except RuntimeError:
+            log = server.log_path.read_text(errors="replace")
+            if attempt == 2 or "is already in use" not in log:
+                raise
+    raise AssertionError("unreachable")
 
 
 def launch_server(home: Path, app: str = "server", *args: str) -> LiveServer:
@@ -141,6 +149,7 @@ def launch_server(home: Path, app: str = "server", *args: str) -> LiveServer:
         "--no-browser",
         "--allow-root",
         f"--port={port}",
+        "--ServerApp.port_retries=0",  # the port asked for, or exit (see start_server)
         "--ip=127.0.0.1",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={home / 'work'}",

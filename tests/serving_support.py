@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import sys
 import tarfile
 import time
@@ -52,17 +53,7 @@ class ModelServer:
                              timeout=30, **kwargs)
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"model server exited:\n{self.log()[-3000:]}")
-            try:
-                if requests.get(f"{self.url}/ping", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError(f"model server not ready:\n{self.log()[-3000:]}")
+        wait_ping(self.url, self.proc, timeout, lambda: self.log()[-3000:])
 
     def wait_exit(self, timeout: float = 30.0) -> int:
         return self.proc.wait(timeout=timeout)
@@ -163,6 +154,23 @@ def wait_status(server: LiveServer, name: str, statuses=("InService", "Failed"),
             return desc
         time.sleep(0.2)
     raise AssertionError(f"endpoint {name} still {desc['EndpointStatus']}: {desc}")
+
+
+def wait_ping(url: str, proc: subprocess.Popen, timeout: float = 30.0,
+              describe: Callable[[], str] = lambda: "") -> None:
+    """Wait until ``url``/ping answers 200; an error at once if ``proc`` exits first
+    (with what ``describe`` says, e.g. the end of its log)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}:\n{describe()}")
+        try:
+            if requests.get(f"{url}/ping", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not come up:\n{describe()}")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.2) -> Any:

@@ -108,3 +108,21 @@ def test_missing_weed_names_the_package(monkeypatch, tmp_path):
         find_weed()
     with pytest.raises(EmbeddedS3Error, match="not executable"):
         find_weed(str(tmp_path / "nowhere" / "weed"))
+
+
+def test_a_port_taken_at_start_is_seen_behind_a_goroutine_dump(tmp_path):
+    """weed's fatal line comes before a long goroutine dump; the exit report leads with it,
+    so a port another process took is retried on fresh ports, not reported as a failure."""
+    from jupyter_mlstudio.s3.embedded import EmbeddedS3Server, _is_port_clash
+
+    store = EmbeddedS3Server(tmp_path / "mlstudio")
+    store.log_path.parent.mkdir(parents=True, exist_ok=True)
+    dump = "\n".join(f"\tgithub.com/seaweedfs/seaweedfs/weed/x.go:{n} +0x43d" for n in range(60))
+    store.log_path.write_text(
+        "I1207 20:47:46.100000 filer.go:440] Start Seaweed Filer\n"
+        "F1207 20:47:46.307000 filer.go:454] Filer listener error: listen tcp "
+        "127.0.0.1:41817: bind: address already in use\n"
+        f"goroutine 1 [running]:\n{dump}\n")
+    report = store._log_tail()
+    assert report.splitlines()[0].startswith("F1207 20:47:46.307000 filer.go:454]")
+    assert _is_port_clash(report)

@@ -15,7 +15,7 @@ import pytest
 
 from jupyter_mlstudio import optml
 from tests.local_user import run_as_other_user
-from tests.training_support import job_body, script_dir, training_api, wait_done
+from tests.training_support import job_body, script_dir, wait_done
 
 # A bring-your-own-container ``train``: absolute /opt/ml paths only, no SM_* variable.
 BYOC_TRAIN = f"""#!{sys.executable}
@@ -89,16 +89,6 @@ def jp_server_config(request):
             "LocalBackend": {"max_concurrent_jobs": 3, "stop_grace": 2.0,
                              "checkpoint_interval": 0.1,
                              "opt_ml_namespace": getattr(request, "param", "auto")}}
-
-
-@pytest.fixture
-def api(jp_fetch, mlstudio_app):
-    return training_api(jp_fetch)
-
-
-@pytest.fixture
-def s3(mlstudio_app):
-    return mlstudio_app.s3.client()
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from jupyter_mlstudio.aws.credentials import Credential
 from jupyter_mlstudio.aws.signing import RequestsSigV4
 from jupyter_mlstudio.process import spawn_group, stop_group
 from jupyter_mlstudio.s3.ports import free_ports
+from tests.serving_support import wait_for, wait_ping
 
 TOKEN = "router-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -81,30 +82,6 @@ ThreadingHTTPServer.daemon_threads = True
 ThreadingHTTPServer.request_queue_size = 128
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
 '''
-
-
-def wait_ping(url: str, proc, timeout: float = 15.0) -> None:
-    """Wait until ``url``/ping answers 200."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"{proc.args} exited with {proc.returncode}"
-        try:
-            if requests.get(f"{url}/ping", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{url} did not come up")
-
-
-def wait_for(predicate, timeout: float = 10.0, every: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise TimeoutError("condition not met")
 
 
 @dataclass

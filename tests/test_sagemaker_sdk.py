@@ -90,11 +90,17 @@ except session.sagemaker_client.exceptions.ClientError as err:
 """
 
 
-async def test_script_mode_estimator_fit_deploy_predict_transform(
-        jp_serverapp, jp_fetch, mlstudio_app, tmp_path):
+def source_dir(tmp_path):
+    """The notebook's ``source_dir``: a folder holding :data:`TRAIN` as ``train.py``."""
     source = tmp_path / "src"
     source.mkdir()
     (source / "train.py").write_text(TRAIN)
+    return source
+
+
+async def test_script_mode_estimator_fit_deploy_predict_transform(
+        jp_serverapp, jp_fetch, mlstudio_app, tmp_path):
+    source = source_dir(tmp_path)
     csv = tmp_path / "rows.csv"
     csv.write_text("0.0\n3.0\n")
     code = NOTEBOOK.format(source=str(source), csv=str(csv), logs=True)
@@ -153,9 +159,7 @@ except client.exceptions.ClientError as err:
 
 async def test_generic_estimator_and_boto3_paths(
         jp_serverapp, jp_fetch, mlstudio_app, tmp_path):
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "train.py").write_text(TRAIN)
+    source = source_dir(tmp_path)
     code = GENERIC.format(source=str(source))
     output = await _run_in_kernel(jp_serverapp.kernel_manager, code)
     assert "GENERIC Completed 2.0 True" in output, output

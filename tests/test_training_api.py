@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from tests.training_support import job_body, script_dir, training_api, wait_done
+from tests.training_support import job_body, script_dir, wait_done
 
 SKLEARN_SCRIPT = """
 import argparse, glob, json, os
@@ -41,16 +41,6 @@ def jp_server_config(tmp_path):
         "LocalBackend": {"max_concurrent_jobs": 2, "stop_grace": 2.0,
                          "max_log_bytes": 50_000},
     }
-
-
-@pytest.fixture
-def api(jp_fetch, mlstudio_app):
-    return training_api(jp_fetch)
-
-
-@pytest.fixture
-def s3(mlstudio_app):
-    return mlstudio_app.s3.client()
 
 
 async def test_sklearn_job_trains_and_uploads_model(api, s3, jp_root_dir):

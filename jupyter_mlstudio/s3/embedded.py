@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -242,11 +243,16 @@ class EmbeddedS3Server:
         )
 
     def _log_tail(self, lines: int = 15) -> str:
+        """The end of this run's log (the file is new at each spawn), after its fatal
+        lines: a Go panic's goroutine dump would otherwise hide why weed stopped."""
         try:
             text = self.log_path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
-        return "\n".join(text.splitlines()[-lines:])
+        every = text.splitlines()
+        fatal = [line for line in every if _FATAL.match(line)][:5]
+        tail = [line for line in every[-lines:] if line not in fatal]
+        return "\n".join(fatal + tail)
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until the store answers signed requests and the default bucket exists."""
@@ -337,6 +343,10 @@ def _sockets_unclaimed(ports) -> bool:
                 return False
             sock.unlink(missing_ok=True)
     return True
+
+
+# glog's fatal and error lines: "F1207 20:47:46.123456 filer.go:454 ..."
+_FATAL = re.compile(r"^[FE]\d{4} \d{2}:\d{2}:\d{2}")
 
 
 class _ExitedEarly(Exception):
