@@ -156,13 +156,13 @@ def wait_status(server: LiveServer, name: str, statuses=("InService", "Failed"),
     raise AssertionError(f"endpoint {name} still {desc['EndpointStatus']}: {desc}")
 
 
-def wait_ping(url: str, proc: subprocess.Popen, timeout: float = 30.0,
+def wait_ping(url: str, proc: subprocess.Popen | None, timeout: float = 30.0,
               describe: Callable[[], str] = lambda: "") -> None:
-    """Wait until ``url``/ping answers 200; an error at once if ``proc`` exits first
-    (with what ``describe`` says, e.g. the end of its log)."""
+    """Wait until ``url``/ping answers 200; an error at once if ``proc`` (when there is
+    one) exits first, with what ``describe`` says, e.g. the end of its log."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
+        if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}:\n{describe()}")
         try:
             if requests.get(f"{url}/ping", timeout=2).status_code == 200:

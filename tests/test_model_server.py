@@ -19,7 +19,7 @@ import requests
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from jupyter_mlstudio.s3.ports import free_ports
-from tests.serving_support import ModelServer
+from tests.serving_support import ModelServer, wait_ping
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -393,14 +393,7 @@ def test_off_the_main_thread_invocations_run_in_a_thread_pool(tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         client = ModelServer(None, url, tmp_path / "none", tmp_path / "none")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/ping", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.05)
+        wait_ping(url, None, 20)
         assert client.post("[[1, 0]]").json() == [[2, 0]]
         assert client.post("[[1, 2]]").status_code == 504
         assert client.post("[[3, 0]]").json() == [[6, 0]]
