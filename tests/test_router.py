@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from jupyter_mlstudio.aws.credentials import Credential
 from jupyter_mlstudio.aws.signing import RequestsSigV4
 from jupyter_mlstudio.process import spawn_group, stop_group
-from jupyter_mlstudio.s3.ports import free_ports
+from jupyter_mlstudio.s3.ports import free_ports, ports_free
 from tests.serving_support import wait_for, wait_ping
 
 TOKEN = "router-test-token"
@@ -526,3 +526,32 @@ def test_a_router_started_to_wait_holds_invocations_until_ready(workdir, instanc
         assert resp.headers["x-amzn-ErrorType"] == "ServiceUnavailable"
     finally:
         assert stop_group(impatient.proc) == 0
+
+
+# Accepts every connection and closes it at once: an instance dying as it is reached.
+SLAMMER_PY = '''
+import socket, sys
+server = socket.create_server(("127.0.0.1", int(sys.argv[1])), backlog=128)
+while True:
+    conn, _ = server.accept()
+    conn.close()
+'''
+
+
+def test_an_instance_closing_as_it_is_reached_loses_no_request(router, instances, workdir):
+    """The connection is made, then closed before the request goes out: the request goes
+    to another instance at once instead of waiting for a reply that never comes."""
+    healthy, _ = instances.start("slam-ok")
+    script = workdir / "slammer.py"
+    script.write_text(SLAMMER_PY)
+    (port,) = free_ports(1)
+    slammer = spawn_group([sys.executable, str(script), str(port)],
+                          log_path=workdir / "slammer.log")
+    instances.procs.append(slammer)
+    closing = {"id": "slam-closing", "url": f"http://127.0.0.1:{port}"}
+    wait_for(lambda: not ports_free([port]), timeout=10)
+    for _ in range(10):  # each round: the closing instance is healthy again, first in line
+        router.put("slam", [{"name": "V", "weight": 1, "instances": [closing, healthy]}])
+        replies = [router.invoke("slam", timeout=10) for _ in range(4)]
+        assert [r.status_code for r in replies] == [200] * 4, [r.text for r in replies]
+        assert all(r.json()["id"] == "slam-ok" for r in replies)

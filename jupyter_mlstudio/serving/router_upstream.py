@@ -77,11 +77,19 @@ class UpstreamConnection(asyncio.Protocol):
         # Checked by the instance's periodic sweep: cheaper than a timer per request.
         self.deadline = self.instance.loop.time() + self.instance.settings.timeout
         transport = self.transport
-        if len(body) < 65536:
-            transport.write(data + body)  # one segment for the usual small payload
-        else:
-            transport.write(data)
-            transport.write(body)
+        if transport is None or transport.is_closing():
+            # The instance closed it between connecting and now (killed, say): nothing went
+            # out, so the request may go elsewhere.
+            self._fail(DROPPED)
+            return
+        try:
+            if len(body) < 65536:
+                transport.write(data + body)  # one segment for the usual small payload
+            else:
+                transport.write(data)
+                transport.write(body)
+        except (RuntimeError, OSError):  # closed meanwhile: uvloop raises, asyncio does not
+            self._fail(DROPPED)
 
     def time_out(self) -> None:
         """Give up on the request in flight (the instance took too long)."""
@@ -92,7 +100,10 @@ class UpstreamConnection(asyncio.Protocol):
         self.exchange = None
         self.instance.drop(self)
         if self.transport is not None:
-            self.transport.abort()
+            try:
+                self.transport.abort()
+            except RuntimeError:  # uvloop: already closed
+                pass
         if exchange is not None:
             exchange.upstream_failed(kind, self.reused)
 
