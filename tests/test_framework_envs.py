@@ -159,3 +159,21 @@ def test_the_release_is_the_tags_or_the_nearest_of_the_same_major():
     assert "numpy<2" not in requirements(old, (1, 5))
     assert {"sagemaker-training", "sagemaker-inference", "pandas"} <= set(
         requirements(old, (1, 5)))
+
+
+def test_only_listed_frameworks_get_a_built_environment():
+    """scikit-learn and XGBoost by default; PyTorch (a CUDA wheel of GBs on PyPI) only
+    when a deployer lists it."""
+    import sys
+
+    from jupyter_mlstudio.backends.local import LocalBackend
+
+    torch_image = "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:2.1.0-cpu-py310"
+    default = LocalBackend()
+    assert default.environment_to_build(SKLEARN_IMAGE, sys.executable).name.startswith(
+        "sklearn-1.2-")
+    assert default.environment_to_build(torch_image, sys.executable) is None
+    listed = LocalBackend(framework_env_frameworks=["sklearn", "pytorch"])
+    assert listed.environment_to_build(torch_image, sys.executable).release == (2, 1)
+    assert LocalBackend(build_framework_environments=False).environment_to_build(
+        SKLEARN_IMAGE, sys.executable) is None

@@ -74,6 +74,15 @@ class LocalBackend(JobBackend):
         frameworks in framework_environments, nor where the server's own Python has the
         version. False: such jobs run with `python`.""",
     )
+    framework_env_frameworks = List(
+        Unicode(),
+        ["sklearn", "xgboost"],
+        config=True,
+        help="The frameworks whose images get a built environment. PyTorch, TensorFlow, "
+        "Hugging Face and MXNet are left out by default: their PyPI wheels are builds of "
+        "several GB (CUDA), so their images run with `python` unless listed here "
+        "(e.g. [\"sklearn\", \"xgboost\", \"pytorch\"]).",
+    )
     framework_env_dir = Unicode(
         config=True,
         help="Folder of the built framework environments, shared by every server of this "
@@ -152,9 +161,12 @@ class LocalBackend(JobBackend):
     def environment_to_build(self, image: str | None,
                              default_python: str) -> framework_envs.ImageFramework | None:
         """The framework environment ``image`` runs in, if one is built for it."""
-        return interpreters.environment_to_build(
+        wanted = interpreters.environment_to_build(
             image, default_python, self.framework_environments,
             self.build_framework_environments)
+        if wanted is None or wanted.framework not in self.framework_env_frameworks:
+            return None
+        return wanted
 
     def interpreter(self, image: str | None, default_python: str,
                     say: Callable[[str], None]) -> str:
