@@ -30,9 +30,8 @@ def run_command(page, label: str) -> None:
                 palette.wait_for(state="visible", timeout=5_000)
             palette.fill(label, timeout=5_000)
             # The list re-renders while filtering: wait for the match, then run it.
-            page.wait_for_selector(
-                f".lm-CommandPalette-item.lm-mod-active:has-text('{label}')", timeout=5_000)
-            page.keyboard.press("Enter")
+            item = page.locator(f".lm-CommandPalette-item.lm-mod-active:has-text('{label}')")
+            item.click(timeout=5_000)  # fails, and is retried, if the palette closed
             return
         except Exception:
             if attempt == 7:
@@ -41,8 +40,14 @@ def run_command(page, label: str) -> None:
 
 
 def open_gallery_from_palette(page) -> None:
-    run_command(page, "Example Gallery")
-    page.wait_for_selector(f"{GALLERY} {CARD}", state="visible", timeout=90_000)
+    for attempt in range(3):  # the command ran unless the palette closed under the click
+        run_command(page, "Example Gallery")
+        try:
+            page.wait_for_selector(f"{GALLERY} {CARD}", state="visible", timeout=30_000)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
 
 
 def open_gallery_from_sidebar(page) -> None:
