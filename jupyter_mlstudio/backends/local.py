@@ -67,12 +67,12 @@ class LocalBackend(JobBackend):
     build_framework_environments = Bool(
         True,
         config=True,
-        help="""Give a job whose image is a SageMaker framework image (scikit-learn,
-        XGBoost, PyTorch, TensorFlow, Hugging Face, MXNet) a venv with that framework at
-        the version in the image's tag, SageMaker's toolkits and what the image carries
-        besides, built on first use (its progress in the job's log) and reused. Not for
-        frameworks in framework_environments, nor where the server's own Python has the
-        version. False: such jobs run with `python`.""",
+        help="""Give a job whose image is a SageMaker framework image of one of
+        framework_env_frameworks a venv with that framework at the version in the image's
+        tag, SageMaker's toolkits and what the image carries besides, built on first use
+        (its progress in the job's log) and reused. Not for frameworks in
+        framework_environments, nor where the server's own Python has the version.
+        False: such jobs run with `python`.""",
     )
     framework_env_frameworks = List(
         Unicode(),
@@ -161,12 +161,9 @@ class LocalBackend(JobBackend):
     def environment_to_build(self, image: str | None,
                              default_python: str) -> framework_envs.ImageFramework | None:
         """The framework environment ``image`` runs in, if one is built for it."""
-        wanted = interpreters.environment_to_build(
+        return interpreters.environment_to_build(
             image, default_python, self.framework_environments,
-            self.build_framework_environments)
-        if wanted is None or wanted.framework not in self.framework_env_frameworks:
-            return None
-        return wanted
+            self.framework_env_frameworks if self.build_framework_environments else ())
 
     def interpreter(self, image: str | None, default_python: str,
                     say: Callable[[str], None]) -> str:

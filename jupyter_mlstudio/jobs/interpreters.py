@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from typing import Collection
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
@@ -45,15 +46,17 @@ def resolve(image: str | None, default_python: str, environments: dict[str, str]
 
 
 def environment_to_build(image: str | None, default_python: str,
-                         environments: dict[str, str], build: bool) -> ImageFramework | None:
+                         environments: dict[str, str],
+                         frameworks: Collection[str]) -> ImageFramework | None:
     """The framework environment a job on ``image`` runs in, when one is to be built (or
-    reused) rather than ``resolve``'s interpreter: a framework image with a version in
-    its tag, no environment configured for its framework, and a server whose own Python
-    lacks that version."""
-    if not build or kernel_of(image):
+    reused) rather than ``resolve``'s interpreter: an image of one of ``frameworks`` with
+    a version in its tag, no environment configured for its framework, and a server
+    whose own Python lacks that version."""
+    if kernel_of(image):
         return None
     wanted = image_framework(image)
-    if wanted is None or environments.get(wanted.framework):
+    if wanted is None or wanted.framework not in frameworks \
+            or environments.get(wanted.framework):
         return None
     if default_python == sys.executable and served_by_server(wanted):
         return None
