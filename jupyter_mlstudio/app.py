@@ -19,6 +19,7 @@ from .aws.notebook_instance import NotebookInstance, write_metadata_file
 from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_config
 from .backends import discover_backends
 from .db import Database
+from .engine import JobEngine
 from .handlers import core_handlers, fallback_handlers
 from .jobs import interpreters
 from .jobs.handlers import training_handlers
@@ -48,8 +49,8 @@ class MLStudioApp(ExtensionApp):
     name = "jupyter_mlstudio"
     version = __version__
     load_other_extensions = True
-    classes = [S3, Gallery, TrainingService, ServingService, KernelsApp, RKernelInstaller,
-               ScalaKernelInstaller, PythonKernelInstaller]
+    classes = [JobEngine, S3, Gallery, TrainingService, ServingService, KernelsApp,
+               RKernelInstaller, ScalaKernelInstaller, PythonKernelInstaller]
 
     data_dir = Unicode(
         config=True,
@@ -183,12 +184,14 @@ class MLStudioApp(ExtensionApp):
         self.s3.start()
         root_dir = self.serverapp.root_dir
         self.s3_service = S3Service(self.s3, S3(parent=self), root_dir)
+        self.engine = JobEngine(parent=self, db=self.db, folder=Path(self.data_dir) / "engine")
         gallery = Gallery(parent=self)
         self.gallery_service = GalleryService(
             gallery,
             make_sources(gallery.sources, Path(self.data_dir), self.s3_service),
             self.db,
             root_dir,
+            self.engine,
         )
         self.status_service = StatusService(
             s3=self.s3,
@@ -217,7 +220,7 @@ class MLStudioApp(ExtensionApp):
         )
         kernels = KernelsApp(parent=self)
         self.kernels_service = KernelsService(kernels, self.serverapp.kernel_spec_manager,
-                                              self.log)
+                                              self.engine, self.log)
         if kernels.reregister_at_start:
             self.kernels_service.reregister()
         self._started = datetime.now(timezone.utc)
@@ -281,15 +284,15 @@ class MLStudioApp(ExtensionApp):
         self.serving_service.on_runtime_url_change = self._export_environment
         await self.training_service.start()
         await self.serving_service.start()
+        await self.engine.start()
 
     def current_activity(self) -> list[dict[str, Any]] | None:
         """Running jobs count as activity, so idle culling never stops the server under them."""
         running = self.training_service.running()
-        installs = self.kernels_service.running()
         endpoints = self.serving_service.running()
         transforms = self.serving_service.running_transforms()
         return ([{"kind": "training-job", "name": name} for name in running]
-                + [{"kind": "kernel-install", "name": name} for name in installs]
+                + [{"kind": kind, "name": name} for kind, name in self.engine.running()]
                 + [{"kind": "endpoint", "name": name} for name in endpoints]
                 + [{"kind": "transform-job", "name": name} for name in transforms]) or None
 
@@ -368,7 +371,7 @@ class MLStudioApp(ExtensionApp):
     async def stop_extension(self) -> None:
         await self.serving_service.shutdown()
         await self.training_service.shutdown()
-        await self.kernels_service.stop()
+        await self.engine.shutdown()
         self.s3_service.close()
         self.s3.stop()
         self.db.dispose()

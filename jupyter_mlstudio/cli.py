@@ -11,6 +11,7 @@ from traitlets import Bool, Unicode
 
 from ._version import __version__
 from .client import MLStudioAPIError, MLStudioClient, ServerNotFound
+from .sagemaker.statuses import TERMINAL
 
 
 class ServerCommand(JupyterApp):
@@ -119,16 +120,18 @@ class ExamplesValidateCommand(ServerCommand):
                     line = f"{r['status']:8} {r['duration']:7.1f} s  {r['title']}"
                     print(line + (f"\n         {r['error']}" if r["error"] else ""), flush=True)
                 seen = len(job["results"])
-                if job["status"] != "InProgress":
+                if job["status"] in TERMINAL:
                     break
                 time.sleep(self.poll_interval)
                 job = client.get(f"examples/validations/{job['id']}")
         except (MLStudioAPIError, ServerNotFound) as err:
             self.fail(str(err))
             return
+        if job["status"] != "Completed":
+            print(f"validation {job['status'].lower()}: {job['message']}", file=sys.stderr)
         failing = [r for r in job["results"] if r["status"] != "passing"]
         print(f"{len(job['results']) - len(failing)} passed, {len(failing)} failed")
-        if failing:
+        if failing or job["status"] != "Completed":
             self.exit(1)
 
 

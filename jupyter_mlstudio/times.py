@@ -28,3 +28,8 @@ def parse_time(value: object) -> datetime | None:
     except ValueError:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` with its zone: a naive time (what SQLite gives back) is taken as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

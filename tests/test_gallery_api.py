@@ -253,6 +253,20 @@ async def test_submit_bad_input(api, jp_root_dir, body, status):
     assert code == status and "message" in reply
 
 
+async def follow_validation(api, job_id: str, timeout: float = 120.0) -> str:
+    """The run's whole log, long-polled until the run has ended and the log is read."""
+    text, offset = "", 0
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        code, page = await api("GET", "validations", job_id, "log",
+                               params={"offset": str(offset), "wait": "10"})
+        assert code == 200, page
+        text, offset = text + page["text"], page["next_offset"]
+        if page["complete"]:
+            return text
+    raise AssertionError(f"validation {job_id} did not end: {text}")
+
+
 async def test_validation_records_pass_and_fail(api, dirs):
     write_nb(dirs["reviewed"] / "ok.ipynb", title="Passes",
              cells=[new_code_cell("x = 21 * 2\nassert x == 42")])
@@ -262,11 +276,10 @@ async def test_validation_records_pass_and_fail(api, dirs):
     ids = [(await find(api, t))["id"] for t in ("Passes", "Fails")]
     code, job = await api("POST", "validations", body={"ids": ids})
     assert code == 202 and job["total"] == 2
-    for _ in range(120):
-        code, job = await api("GET", "validations", job["id"])
-        if job["status"] != "InProgress":
-            break
-        await asyncio.sleep(0.5)
+    log = await follow_validation(api, job["id"])
+    assert "Passes" in log and "passing in" in log and "1 passed, 1 failed" in log
+    code, job = await api("GET", "validations", job["id"])
+    assert job["status"] == "Completed" and job["done"] == 2
     results = {r["title"]: r for r in job["results"]}
     assert results["Passes"]["status"] == "passing"
     assert results["Fails"]["status"] == "failing"
@@ -276,3 +289,29 @@ async def test_validation_records_pass_and_fail(api, dirs):
     assert (await find(api, "Skipped"))["validation"]["status"] == "skipped"
     code, body = await api("POST", "validations", body={"ids": "all"})
     assert code == 400
+
+
+async def test_a_validation_run_can_be_stopped_and_is_listed(api, dirs):
+    write_nb(dirs["reviewed"] / "quick.ipynb", title="Quick",
+             cells=[new_code_cell("x = 1")])
+    write_nb(dirs["reviewed"] / "slow.ipynb", title="Slow",
+             cells=[new_code_cell("import time\nprint('sleeping', flush=True)\ntime.sleep(600)")])
+    ids = [(await find(api, t))["id"] for t in ("Quick", "Slow")]
+    code, job = await api("POST", "validations", body={"ids": ids})
+    assert code == 202
+    text, offset = "", 0
+    while "Slow" not in text:  # the second example has started
+        code, page = await api("GET", "validations", job["id"], "log",
+                               params={"offset": str(offset), "wait": "10"})
+        assert not page["complete"], text
+        text, offset = text + page["text"], page["next_offset"]
+    code, stopping = await api("POST", "validations", job["id"], "stop")
+    assert code == 202 and stopping["status"] in {"Stopping", "Stopped"}
+    await follow_validation(api, job["id"], 60)
+    code, run = await api("GET", "validations", job["id"])
+    assert run["status"] == "Stopped" and run["done"] == 1
+    assert [r["title"] for r in run["results"]] == ["Quick"]
+    code, listed = await api("GET", "validations")
+    assert code == 200 and listed["validations"][0]["id"] == job["id"]
+    code, err = await api("GET", "validations", "0123abcd")
+    assert code == 404 and err["reason"] == "NoSuchValidation"

@@ -1,7 +1,6 @@
 """Small parts of the kernel installers, without a server: names, options, log, jars, envs."""
 from __future__ import annotations
 
-import asyncio
 import io
 import tarfile
 import threading
@@ -13,7 +12,6 @@ from jupyter_mlstudio.kernels.envs import Environments
 from jupyter_mlstudio.kernels.errors import KernelsError
 from jupyter_mlstudio.kernels.installers.base import Option
 from jupyter_mlstudio.kernels.installers.scala_jars import cached_jars, extract_jars
-from jupyter_mlstudio.kernels.installlog import InstallLog
 from jupyter_mlstudio.kernels.names import check_kernel_name
 
 JARS = ["scala-compiler-2.13.18.jar", "scala-library-2.13.18.jar", "scala-reflect-2.13.18.jar",
@@ -58,31 +56,6 @@ def test_options_refuse_control_characters_and_huge_values(kind, value):
 
 def test_text_options_keep_their_lines():
     assert Option("r", "text", "", "").coerce("six\r\n\tnumpy\n") == "six\r\n\tnumpy\n"
-
-
-def test_log_keeps_its_end_and_absolute_offsets():
-    log = InstallLog(max_chars=1000)
-    log.write("a" * 900)
-    log.write("b" * 300)
-    assert log.end == 1200
-    chunk = log.read(0)
-    assert chunk.truncated and chunk.offset == 200 and chunk.text == "a" * 700 + "b" * 300
-    assert log.read(1100).text == "b" * 100 and log.read(1200).text == ""
-    assert log.read(1100, limit=10).next_offset == 1110
-
-
-def test_log_wait_returns_on_new_text_or_close():
-    async def scenario():
-        log = InstallLog()
-        loop = asyncio.get_running_loop()
-        loop.call_later(0.05, log.write, "x")
-        await asyncio.wait_for(log.wait(0, 5), 2)
-        assert log.read(0).text == "x"
-        loop.call_later(0.05, log.close)
-        await asyncio.wait_for(log.wait(1, 5), 2)
-        assert log.closed
-
-    asyncio.run(scenario())
 
 
 def _archive_members():

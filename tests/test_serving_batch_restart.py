@@ -3,6 +3,7 @@ requests, and endpoints that survive a restart of the Jupyter server."""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -55,6 +56,17 @@ def test_batch_transform_writes_one_out_per_input_file(server, monkeypatch):
     listed = call(server, "GET", "transform-jobs")[1]["TransformJobSummaries"]
     assert listed[0]["TransformJobName"] == transformer.latest_transform_job
     assert listed[0]["TransformJobStatus"] == "Completed"
+    # The finished job's log says it is complete, followed or not, and a follow does not wait.
+    for query in ("", "&follow=1&timeout=30"):
+        started = time.monotonic()
+        code, page = call(server, "GET", f"transform-jobs/{transformer.latest_transform_job}"
+                          f"/logs?offset=0{query}")
+        assert code == 200 and page["complete"] and page["text"], page
+        end = page["next_offset"]
+        code, page = call(server, "GET", f"transform-jobs/{transformer.latest_transform_job}"
+                          f"/logs?offset={end}{query}")
+        assert (page["text"], page["complete"]) == ("", True)
+        assert time.monotonic() - started < 20  # answered without waiting out the timeout
 
     # A model that cannot read the input fails the job with the reason; nothing is written.
     call(server, "POST", "models", {"ModelName": "picky",

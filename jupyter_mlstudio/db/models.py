@@ -202,3 +202,33 @@ class ResourceTag(Base):
     arn: Mapped[str] = mapped_column(String(256), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(String(256), nullable=False)
+
+
+class Job(Base):
+    """One run of long work the job engine keeps: a kernel install, an example validation.
+
+    ``spec`` is what was asked (JSON, enough to start the job after a restart);
+    ``backend_state`` what its backend needs to find it again; ``progress`` what it
+    reports while it runs; ``result`` what it leaves when it ends.
+    """
+
+    __tablename__ = "mlstudio_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    queue: Mapped[str] = mapped_column(String(128), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    spec: Mapped[Any] = mapped_column(JSON, nullable=False)
+    backend: Mapped[str] = mapped_column(String(64), nullable=False)
+    backend_state: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    progress: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    result: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow, nullable=False)

@@ -98,9 +98,15 @@ class ReviewHandler(GalleryHandler):
 class ValidationsHandler(GalleryHandler):
     @web.authenticated
     @authorized
+    async def get(self) -> None:
+        """Recent validation runs, newest first."""
+        self.write_json({"validations": self.gallery.validations()})
+
+    @web.authenticated
+    @authorized
     async def post(self) -> None:
         ids = self.json_body().get("ids")
-        self.write_json(self.gallery.start_validation(ids), 202)
+        self.write_json(await self.gallery.start_validation(ids), 202)
 
 
 class ValidationHandler(GalleryHandler):
@@ -110,12 +116,31 @@ class ValidationHandler(GalleryHandler):
         self.write_json(self.gallery.validation(job_id))
 
 
+class ValidationStopHandler(GalleryHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, job_id: str) -> None:
+        self.write_json(await self.gallery.stop_validation(job_id), 202)
+
+
+class ValidationLogHandler(GalleryHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        """``?offset=N`` (from ``next_offset``), ``?wait=S``: long-poll up to S (<= 30) s."""
+        self.write_json(await self.gallery.validation_log(
+            job_id, self.int_argument("offset", 0),
+            self.number_argument("wait", 0.0, high=3600.0)))
+
+
 def gallery_handlers() -> list[tuple]:
     base = rf"{API_PREFIX}/examples"
     return [
         (base, ExamplesHandler),
         (rf"{base}/validations", ValidationsHandler),
-        (rf"{base}/validations/(?P<job_id>[0-9a-f]+)", ValidationHandler),
+        (rf"{base}/validations/(?P<job_id>[0-9a-f]{{1,32}})", ValidationHandler),
+        (rf"{base}/validations/(?P<job_id>[0-9a-f]{{1,32}})/stop", ValidationStopHandler),
+        (rf"{base}/validations/(?P<job_id>[0-9a-f]{{1,32}})/log", ValidationLogHandler),
         (rf"{base}/{_ID}", ExampleHandler),
         (rf"{base}/{_ID}/preview", PreviewHandler),
         (rf"{base}/{_ID}/use", UseHandler),

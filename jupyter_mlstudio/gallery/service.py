@@ -7,8 +7,6 @@ import functools
 import json
 import os
 import re
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy import select
 
 from ..db import Database
 from ..db.models import ExampleValidation, utcnow
+from ..engine import JobContext, JobEngine, JobKind, JobNotFound
 from ..workspace import check_path_lengths, relative_to_root, resolve_in_root
 from .catalog import Catalog, Example
 from .config import Gallery
@@ -26,6 +25,8 @@ from .sources import ExampleSource
 from .validation import ValidationResult, validate_notebook
 
 MAX_PAGE = 500
+KIND = "example-validation"
+MAX_WAIT = 30.0  # longest long-poll of a validation run's log, in seconds
 # What a rendered notebook may keep: text structure, tables, code, links and images.
 # No script, no event handler, no style attribute, no iframe or form.
 _PREVIEW_TAGS = {
@@ -93,13 +94,14 @@ class GalleryService:
     """Everything the gallery's handlers and the CLI call."""
 
     def __init__(self, config: Gallery, sources: list[ExampleSource], db: Database,
-                 root_dir: str) -> None:
+                 root_dir: str, engine: JobEngine) -> None:
         self.config = config
         self.catalog = Catalog(sources, config.max_notebook_bytes)
         self.db = db
         self.root_dir = root_dir
-        self.validations: dict[str, dict[str, Any]] = {}
-        self._validation_lock = asyncio.Lock()
+        self.engine = engine
+        # one run at a time by default: each example starts its own kernel
+        engine.register(JobKind(KIND, self._validate_all))
 
     async def run(self, fn, *args, **kwargs):
         return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
@@ -295,36 +297,63 @@ class GalleryService:
         example.source.delete(example.stat.relpath)
 
     # -- validation ----------------------------------------------------------------------
-    def start_validation(self, ids: list[str] | None) -> dict[str, Any]:
-        """Validate the given examples (default: all that opt in) in the background."""
+    async def start_validation(self, ids: list[str] | None) -> dict[str, Any]:
+        """Validate the given examples (default: all that opt in) as a job of the engine."""
         if ids is not None and (not isinstance(ids, list)
                                 or not all(isinstance(i, str) for i in ids)):
             raise GalleryError(400, "'ids' must be a list of example ids", "InvalidArgument")
-        targets = [self.catalog.get(i) for i in ids] if ids else [
-            e for e in self.catalog.examples() if e.meta.validate and not e.meta.error]
-        job_id = uuid.uuid4().hex[:12]
-        job = {"id": job_id, "status": "InProgress", "total": len(targets), "done": 0,
-               "results": [], "started": time.time()}
-        self.validations[job_id] = job
-        job["task"] = asyncio.ensure_future(self._validate_all(job, targets))
-        return self.validation(job_id)
+        targets = await self.run(lambda: [self.catalog.get(i) for i in ids] if ids else [
+            e for e in self.catalog.examples() if e.meta.validate and not e.meta.error])
+        job = await self.engine.submit(KIND, f"{len(targets)} examples",
+                                       {"ids": [e.id for e in targets]})
+        return _validation_view(job)
+
+    def _job(self, job_id: str) -> dict[str, Any]:
+        try:
+            return self.engine.get(KIND, job_id)
+        except JobNotFound:
+            raise GalleryError(404, f"no validation run {job_id!r}", "NoSuchValidation") \
+                from None
 
     def validation(self, job_id: str) -> dict[str, Any]:
-        job = self.validations.get(job_id)
-        if job is None:
-            raise GalleryError(404, f"no validation run {job_id!r}", "NoSuchValidation")
-        return {k: v for k, v in job.items() if k != "task"}
+        return _validation_view(self._job(job_id))
 
-    async def _validate_all(self, job: dict[str, Any], targets: list[Example]) -> None:
-        async with self._validation_lock:  # one run at a time: kernels are heavy
-            for example in targets:
-                result = await self._validate_one(example)
-                job["results"].append({"id": example.id, "title": example.meta.title,
-                                       "status": result.status,
-                                       "duration": round(result.duration, 2),
-                                       "error": result.error})
-                job["done"] += 1
-        job["status"] = "Completed"
+    def validations(self) -> list[dict[str, Any]]:
+        """Recent validation runs, newest first."""
+        return [_validation_view(j) for j in self.engine.list(KIND)]
+
+    async def stop_validation(self, job_id: str) -> dict[str, Any]:
+        """Stop a run: the example being run stops with its kernel; results so far stay."""
+        self._job(job_id)
+        return _validation_view(await self.engine.stop(KIND, job_id))
+
+    async def validation_log(self, job_id: str, offset: int, wait: float) -> dict[str, Any]:
+        self._job(job_id)
+        return await self.engine.follow_log(KIND, job_id, offset, min(max(wait, 0.0), MAX_WAIT))
+
+    async def _validate_all(self, job: JobContext) -> str:
+        ids = job.spec["ids"]
+        results: list[dict[str, Any]] = []
+        job.report(total=len(ids), done=0, results=results)
+        for n, example_id in enumerate(ids, 1):
+            try:
+                example = await self.run(self.catalog.get, example_id)
+            except GalleryError as err:
+                results.append({"id": example_id, "title": example_id, "status": "failing",
+                                "duration": 0.0, "error": err.message})
+                job.log(f"[{n}/{len(ids)}] {example_id}: {err.message}\n")
+                job.report(done=n, results=results)
+                continue
+            job.log(f"[{n}/{len(ids)}] {example.meta.title} ({example.id}) …\n")
+            result = await self._validate_one(example)
+            results.append({"id": example.id, "title": example.meta.title,
+                            "status": result.status, "duration": round(result.duration, 2),
+                            "error": result.error})
+            job.log(f"        {result.status} in {result.duration:.1f} s"
+                    + (f": {result.error}" if result.error else "") + "\n")
+            job.report(done=n, results=results)
+        failing = sum(r["status"] != "passing" for r in results)
+        return f"{len(results) - failing} passed, {failing} failed"
 
     async def _validate_one(self, example: Example) -> ValidationResult:
         if example.meta.error:
@@ -349,6 +378,16 @@ class GalleryService:
             record.error = result.error
             record.validated_at = utcnow()
             s.merge(record)
+
+
+def _validation_view(job: dict[str, Any]) -> dict[str, Any]:
+    """A validation run as the gallery API shows it."""
+    progress = job["progress"]
+    return {"id": job["id"], "status": job["status"], "message": job["message"],
+            "total": progress.get("total", len(job["spec"]["ids"])),
+            "done": progress.get("done", 0), "results": progress.get("results", []),
+            "created": job["created"], "started": job["started"], "ended": job["ended"],
+            "log_size": job["log_size"]}
 
 
 def _strip_outputs(data: bytes) -> bytes:

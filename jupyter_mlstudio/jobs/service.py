@@ -20,6 +20,8 @@ from ..db import Database
 from ..db.pages import ListFilter, list_page
 from ..db.models import TrainingJob, TrainingMetric, utcnow
 from ..db.rows import named, require
+from ..engine.bells import Bells
+from ..engine.follow import long_poll
 from ..errors import MLStudioError
 from ..workspace import resolve_in_root
 from ..times import iso
@@ -33,7 +35,6 @@ from .spec import decode_hyperparameter, validate_training_job
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL = 0.5  # progress refresh; the end of a job is seen at once (backend.wait)
-LOG_POLL_INTERVAL = 0.2
 SETTLE_POLL = 0.1  # while a job created on the SageMaker API waits in the queue
 LOG_CHUNK = 256 * 1024
 
@@ -79,6 +80,7 @@ class TrainingService(LoggingConfigurable):
         self.region = region
         self.environment = environment
         self._monitors: dict[str, asyncio.Task] = {}
+        self._bells = Bells()  # rung by a job's monitor at each look and at its end
         self._wakeup = asyncio.Event()
         self._pump_task: asyncio.Task | None = None
         # Held while queued jobs are launched and while a stop decides whether its job is
@@ -307,9 +309,11 @@ class TrainingService(LoggingConfigurable):
                         + ("; the Jupyter server may have restarted while it ran"
                            if exit_code == -1 else ""))
                     break
+                self._bells.ring(name)
                 await self.backend.wait(state, POLL_INTERVAL)
         finally:
             self._monitors.pop(name, None)
+            self._bells.ring(name)
             self._ensure_pump()
 
     def _overdue(self, job: TrainingJob) -> bool:
@@ -458,15 +462,7 @@ class TrainingService(LoggingConfigurable):
 
     async def follow_logs(self, name: str, offset: int, timeout: float) -> dict[str, Any]:
         """Like ``logs`` but waits up to ``timeout`` seconds for new text (long poll)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            reply = await asyncio.to_thread(self.logs, name, offset)
-            if reply["text"] or reply["complete"]:
-                return reply
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                return reply
-            await asyncio.sleep(min(LOG_POLL_INTERVAL, remaining))
+        return await long_poll(lambda: self.logs(name, offset), self._bells, name, timeout)
 
     def metrics(self, name: str, after: int = 0) -> dict[str, Any]:
         """Metric points with ids above ``after``, grouped by metric name."""
@@ -504,6 +500,7 @@ class TrainingService(LoggingConfigurable):
                     j.ended_at = utcnow()
 
             await asyncio.to_thread(stop_queued)
+            self._bells.ring(name)
             return
         await asyncio.to_thread(self._update, name, status="Stopping",
                                 secondary_status="Stopping")

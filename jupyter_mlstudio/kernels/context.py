@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
+from ..engine import JobContext
 from .errors import InstallFailed
 from .runner import clean_environment, run_logged
-
-if TYPE_CHECKING:
-    from .install import InstallJob
 
 
 class InstallContext:
@@ -20,7 +18,7 @@ class InstallContext:
     is scratch space removed afterwards; ``cache_dir`` survives installs (downloads).
     """
 
-    def __init__(self, job: "InstallJob", env: Path, spec_dir: Path, work_dir: Path,
+    def __init__(self, job: JobContext, env: Path, spec_dir: Path, work_dir: Path,
                  cache_dir: Path) -> None:
         self.job = job
         self.env = env
@@ -31,26 +29,30 @@ class InstallContext:
 
     @property
     def name(self) -> str:
-        return self.job.name
+        return self.job.spec["name"]
 
     @property
     def display_name(self) -> str:
-        return self.job.display_name
+        return self.job.spec["display_name"]
 
     @property
     def options(self) -> dict[str, Any]:
-        return self.job.options
+        return self.job.spec["options"]
+
+    @property
+    def progress(self) -> float:
+        return float(self.job.progress.get("progress", 0.0))
 
     def phase(self, text: str, progress: float | None = None) -> None:
         """Start a named step; ``progress`` (0-100) is where the whole install stands."""
-        self.job.phase = text
+        self.job.report(phase=text)
         if progress is not None:
-            self.job.progress = max(self.job.progress, min(99.0, float(progress)))
-        elapsed = time.time() - (self.job.started or time.time())
+            self.job.report(progress=max(self.progress, min(99.0, float(progress))))
+        elapsed = time.time() - self.job.started
         self.log(f"==> [{elapsed:6.1f} s] {text}\n")
 
     def log(self, text: str) -> None:
-        self.job.log.write(text)
+        self.job.log(text)
 
     async def run(self, args: Sequence[str], *, what: str, env: Mapping[str, str] | None = None,
                   cwd: Path | None = None, progress_to: float | None = None) -> str:
@@ -68,13 +70,14 @@ class InstallContext:
                             cwd: Path | None = None,
                             progress_to: float | None = None) -> tuple[int, str]:
         self.log("$ " + " ".join(_shown(str(a)) for a in args) + "\n")
-        job = self.job
 
         def write(text: str) -> None:
             self.log(text)
             if progress_to is not None:
+                progress = self.progress
                 for _ in range(text.count("\n")):
-                    job.progress += (progress_to - job.progress) * 0.08
+                    progress += (progress_to - progress) * 0.08
+                self.job.report(progress=progress)
 
         return await run_logged([str(a) for a in args], write,
                                 env=env if env is not None else clean_environment(),

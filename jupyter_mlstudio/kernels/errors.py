@@ -1,6 +1,7 @@
 """Errors of the kernels area."""
 from __future__ import annotations
 
+from ..engine.context import JobFailed
 from ..errors import MLStudioError
 
 
@@ -8,5 +9,5 @@ class KernelsError(MLStudioError):
     """A kernels request failed; ``status`` is the HTTP status the API answers with."""
 
 
-class InstallFailed(Exception):
+class InstallFailed(JobFailed):
     """A step of an install failed; the message is what the user reads (the job's message)."""

@@ -48,7 +48,7 @@ class InstallsHandler(KernelsBaseHandler):
     @authorized
     async def post(self) -> None:
         """Start an install; 202 with the install resource to poll."""
-        job = self.kernels.start_install(self.json_body())
+        job = await self.kernels.start_install(self.json_body())
         self.set_header("Location", f"{self.base_url.rstrip('/')}{API_PREFIX}/kernels/installs/"
                         f"{job['id']}")
         self.write_json(job, 202)
@@ -75,7 +75,7 @@ class InstallCancelHandler(KernelsBaseHandler):
     @web.authenticated
     @authorized
     async def post(self, install_id: str) -> None:
-        self.write_json(self.kernels.cancel(install_id), 202)
+        self.write_json(await self.kernels.cancel(install_id), 202)
 
 
 def kernels_handlers() -> list[tuple]:

@@ -6,8 +6,6 @@ import json
 import logging
 import shutil
 import tempfile
-import time
-from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -15,22 +13,24 @@ from typing import Any
 from jupyter_client.kernelspec import KernelSpecManager
 
 from .._version import __version__
+from ..engine import JobContext, JobEngine, JobFailed, JobKind, JobNotFound
+from ..sagemaker.statuses import COMPLETED, FAILED, PENDING, STOPPED, TERMINAL
 from .config import KernelsApp
 from .context import InstallContext
 from .envs import Build, Environments
 from .errors import InstallFailed, KernelsError
-from ..sagemaker.statuses import COMPLETED, FAILED, IN_PROGRESS, STOPPED, STOPPING
-from .install import InstallJob
 from .installers import KernelInstaller, installer_classes
-from .installlog import InstallLog
 from .names import check_kernel_name
 from .specs import META_KEY, KernelSpecs
 
 MAX_WAIT = 30.0  # longest long-poll of a log, in seconds
+KIND = "kernel-install"
+PHASES = {PENDING: "waiting for other installs of this kind", COMPLETED: "done",
+          FAILED: "failed", STOPPED: "cancelled"}
 
 
 class KernelsService:
-    """Lists kernelspecs and installable kinds; runs installs in the background.
+    """Lists kernelspecs and installable kinds; runs installs as jobs of the engine.
 
     One install runs at a time per kind (later ones wait as Pending); each has a
     time-out and can be cancelled. An install builds its environment and kernelspec
@@ -38,7 +38,7 @@ class KernelsService:
     restoring what a ``replace`` install was replacing.
     """
 
-    def __init__(self, config: KernelsApp, manager: KernelSpecManager,
+    def __init__(self, config: KernelsApp, manager: KernelSpecManager, engine: JobEngine,
                  log: logging.Logger | None = None) -> None:
         self.config = config
         self.log = log or logging.getLogger(__name__)
@@ -48,12 +48,20 @@ class KernelsService:
             kind: cls(parent=config)
             for kind, cls in installer_classes(config.installer_classes, self.log).items()
         }
-        self.jobs: dict[str, InstallJob] = {}
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.engine = engine
+        self._submitting = asyncio.Lock()
+        engine.register(JobKind(
+            KIND, self._run,
+            timeout=lambda: self.config.install_timeout,
+            queue=lambda kind, spec: f"{kind}/{spec['kind']}",
+            keep_finished=config.keep_finished,
+            max_log_bytes=config.max_log_chars,
+            cleanup_note="nothing was left behind",
+        ))
 
     # -- listing ------------------------------------------------------------------
     def kinds(self) -> list[dict[str, Any]]:
-        busy = {j.kind for j in self.jobs.values() if not j.finished}
+        busy = {j["spec"]["kind"] for j in self.engine.list(KIND, active_only=True)}
         return [{**inst.describe(), "busy": kind in busy}
                 for kind, inst in self.installers.items()]
 
@@ -70,7 +78,7 @@ class KernelsService:
         return self.specs.describe(name)
 
     # -- installs -----------------------------------------------------------------
-    def start_install(self, body: dict[str, Any]) -> dict[str, Any]:
+    async def start_install(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check the request and start the install in the background; 4xx for bad input."""
         kind = body.get("kind")
         installer = self.installers.get(kind) if isinstance(kind, str) else None
@@ -91,21 +99,18 @@ class KernelsService:
         replace = body.get("replace", False)
         if not isinstance(replace, bool):
             raise KernelsError(400, "'replace' must be true or false", "InvalidArgument")
-        self._check_free(name, replace)
-        installer.precheck(options)
-        job = InstallJob(kind=kind, name=name, display_name=display_name.strip() or name,
-                         options=options, replace=replace,
-                         log=InstallLog(self.config.max_log_chars))
-        self.jobs[job.id] = job
-        self._forget_old()
-        job.task = asyncio.ensure_future(self._run(job, installer))
-        return job.describe()
+        async with self._submitting:  # two requests for one name: the second is refused
+            self._check_free(name, replace)
+            installer.precheck(options)
+            job = await self.engine.submit(KIND, name, {
+                "kind": kind, "name": name, "display_name": display_name.strip() or name,
+                "options": options, "replace": replace})
+        return _install_view(job)
 
     def _check_free(self, name: str, replace: bool) -> None:
-        for other in self.jobs.values():
-            if other.name == name and not other.finished:
-                raise KernelsError(409, f"kernel {name!r} is being installed (install "
-                                   f"{other.id})", "InstallInProgress")
+        for other in self.engine.list(KIND, name=name, active_only=True):
+            raise KernelsError(409, f"kernel {name!r} is being installed (install "
+                               f"{other['id']})", "InstallInProgress")
         if replace:
             return
         location = self.specs.location(name)
@@ -117,84 +122,63 @@ class KernelsService:
                                f"{self.envs.root}: choose another name or replace it",
                                "KernelExists")
 
-    def _forget_old(self) -> None:
-        finished = [j for j in self.jobs.values() if j.finished]
-        for job in finished[: max(0, len(finished) - self.config.keep_finished)]:
-            del self.jobs[job.id]
-
-    def job(self, job_id: str) -> InstallJob:
-        job = self.jobs.get(job_id)
-        if job is None:
-            raise KernelsError(404, f"no install {job_id!r}", "NoSuchInstall")
-        return job
+    def _job(self, job_id: str) -> dict[str, Any]:
+        try:
+            return self.engine.get(KIND, job_id)
+        except JobNotFound:
+            raise KernelsError(404, f"no install {job_id!r}", "NoSuchInstall") from None
 
     def running(self) -> list[str]:
         """Names of the kernels being installed (or waiting to be)."""
-        return [j.name for j in self.jobs.values() if not j.finished]
+        return [j["name"] for j in self.engine.list(KIND, active_only=True)]
 
     def installs(self) -> list[dict[str, Any]]:
-        return [j.describe() for j in sorted(self.jobs.values(), key=lambda j: -j.created)]
+        return [_install_view(j) for j in self.engine.list(KIND)]
 
     def describe_install(self, job_id: str) -> dict[str, Any]:
-        return self.job(job_id).describe()
+        return _install_view(self._job(job_id))
 
     async def read_log(self, job_id: str, offset: int = 0, wait: float = 0.0) -> dict[str, Any]:
         """The log from ``offset``; with ``wait``, first wait up to that long for more."""
-        job = self.job(job_id)
-        await job.log.wait(offset, min(max(wait, 0.0), MAX_WAIT))
-        chunk = job.log.read(offset)
-        return {"id": job.id, "text": chunk.text, "offset": chunk.offset,
-                "next_offset": chunk.next_offset, "truncated": chunk.truncated,
-                "status": job.status, "finished": job.finished and chunk.next_offset >= job.log.end}
+        self._job(job_id)
+        page = await self.engine.follow_log(KIND, job_id, offset, min(max(wait, 0.0), MAX_WAIT))
+        return {"id": job_id, "text": page["text"], "offset": page["offset"],
+                "next_offset": page["next_offset"], "truncated": False,
+                "status": page["status"], "finished": page["complete"]}
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
-        job = self.job(job_id)
-        if not job.finished and job.task is not None:
-            if job.status == IN_PROGRESS:
-                job.status = STOPPING
-                job.log.write("==> cancelling\n")
-            job.task.cancel()
-        return job.describe()
+    async def cancel(self, job_id: str) -> dict[str, Any]:
+        self._job(job_id)
+        return _install_view(await self.engine.stop(KIND, job_id))
 
-    async def _run(self, job: InstallJob, installer: KernelInstaller) -> None:
-        try:
-            async with self._locks[job.kind]:
-                job.status, job.started = IN_PROGRESS, time.time()
-                job.phase = "starting"
-                await self._install(job, installer)
-        except asyncio.CancelledError:
-            job.finish(STOPPED, "cancelled; nothing was left behind")
-        except asyncio.TimeoutError:
-            job.finish(FAILED, f"timed out after {self.config.install_timeout:.0f} s; "
-                       "nothing was left behind")
-        except InstallFailed as err:
-            job.finish(FAILED, str(err))
-        except Exception as err:  # an installer's bug must not leave a job InProgress
-            self.log.exception("kernel install %s failed", job.id)
-            job.finish(FAILED, f"{type(err).__name__}: {err}")
-        else:
-            job.finish(COMPLETED, f"kernel {job.name!r} installed")
+    async def _run(self, job: JobContext) -> str:
+        installer = self.installers.get(job.spec["kind"])
+        if installer is None:
+            raise JobFailed(f"the {job.spec['kind']!r} installer is no longer configured")
+        job.report(phase="starting", progress=0.0)
+        await self._install(job, installer)
+        return f"kernel {job.spec['name']!r} installed"
 
-    async def _install(self, job: InstallJob, installer: KernelInstaller) -> None:
-        if not job.replace:
-            self._check_free_now(job)
-        build = self.envs.begin(job.name, job.id)
-        work = Path(tempfile.mkdtemp(prefix=f"mlstudio-kernel-{job.name}-"))
+    async def _install(self, job: JobContext, installer: KernelInstaller) -> None:
+        name = job.spec["name"]
+        if not job.spec["replace"]:
+            self._check_free_now(name)
+        build = self.envs.begin(name, job.id)
+        work = Path(tempfile.mkdtemp(prefix=f"mlstudio-kernel-{name}-"))
         ctx = InstallContext(job, build.env, work / "kernelspec", work, self.envs.cache_dir)
         try:
-            await asyncio.wait_for(self._build(ctx, installer, build), self.config.install_timeout)
+            await self._build(ctx, installer, build)
         except BaseException:
             await asyncio.shield(asyncio.to_thread(self.envs.rollback, build))
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _check_free_now(self, job: InstallJob) -> None:
+    def _check_free_now(self, name: str) -> None:
         """The name may have been taken while the job waited for its turn."""
-        location = self.specs.location(job.name)
-        if location is not None or self.envs.exists(job.name):
-            raise InstallFailed(f"kernel {job.name!r} was installed meanwhile "
-                                f"({location or self.envs.path(job.name)})")
+        location = self.specs.location(name)
+        if location is not None or self.envs.exists(name):
+            raise InstallFailed(f"kernel {name!r} was installed meanwhile "
+                                f"({location or self.envs.path(name)})")
 
     async def _build(self, ctx: InstallContext, installer: KernelInstaller, build: Build) -> None:
         await installer.install(ctx)
@@ -206,9 +190,9 @@ class KernelsService:
         location = self.specs.register(ctx.spec_dir, ctx.name)
         self.envs.commit(build)
         try:
-            ctx.job.kernelspec = self.specs.describe(ctx.name)
+            ctx.job.result["kernelspec"] = self.specs.describe(ctx.name)
         except KernelsError:  # c.KernelsApp.kernel_dir is not on Jupyter's path
-            ctx.job.kernelspec = {"name": ctx.name, "location": str(location)}
+            ctx.job.result["kernelspec"] = {"name": ctx.name, "location": str(location)}
         ctx.log(f"registered {location}\n")
 
     def _finish_spec(self, ctx: InstallContext) -> dict[str, Any]:
@@ -216,7 +200,7 @@ class KernelsService:
         spec_file = ctx.spec_dir / "kernel.json"
         spec = json.loads(spec_file.read_text("utf-8"))
         record = {
-            "kind": ctx.job.kind,
+            "kind": ctx.job.spec["kind"],
             "name": ctx.name,
             "environment": str(ctx.env),
             "installed": datetime.now(timezone.utc).isoformat(),
@@ -232,10 +216,9 @@ class KernelsService:
     def uninstall(self, name: str) -> dict[str, Any]:
         """Remove a kernelspec and, for kernels we installed, its environment."""
         check_kernel_name(name)
-        for job in self.jobs.values():
-            if job.name == name and not job.finished:
-                raise KernelsError(409, f"kernel {name!r} is being installed (install "
-                                   f"{job.id}): cancel it first", "InstallInProgress")
+        for job in self.engine.list(KIND, name=name, active_only=True):
+            raise KernelsError(409, f"kernel {name!r} is being installed (install "
+                               f"{job['id']}): cancel it first", "InstallInProgress")
         location = self.specs.location(name)
         record = self.envs.record(name)
         if location is None and record is None:
@@ -276,10 +259,26 @@ class KernelsService:
                           name, self.envs.path(name))
         return restored
 
-    async def stop(self) -> None:
-        """Cancel running installs (each rolls back) and wait for them."""
-        tasks = [j.task for j in self.jobs.values() if j.task and not j.task.done()]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=30)
+
+def _install_view(job: dict[str, Any]) -> dict[str, Any]:
+    """An install job as the kernels API has always shown it."""
+    spec, progress, status = job["spec"], job["progress"], job["status"]
+    return {
+        "id": job["id"],
+        "kind": spec["kind"],
+        "name": spec["name"],
+        "display_name": spec["display_name"],
+        "options": spec["options"],
+        "replace": spec["replace"],
+        "status": status,
+        "phase": PHASES[status] if status in TERMINAL or status == PENDING
+        else progress.get("phase", "starting"),
+        "progress": 100.0 if status == COMPLETED else round(progress.get("progress", 0.0), 1),
+        "message": job["failure_reason"] or job["message"] if status in TERMINAL else "",
+        "created": job["created"],
+        "started": job["started"],
+        "ended": job["ended"],
+        "duration": job["duration"],
+        "log_size": job["log_size"],
+        "kernelspec": job["result"].get("kernelspec"),
+    }

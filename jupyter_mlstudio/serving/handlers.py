@@ -279,11 +279,17 @@ class StopTransformJobHandler(TransformHandler):
 
 
 class TransformLogsHandler(TransformHandler):
+    """The log from ``offset``; with ``follow=1`` waits up to ``timeout`` s for new text."""
+
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        self.write_json(await self.in_thread(self.serving.transforms.logs, name,
-                                             self.int_argument("offset", 0, low=0)))
+        offset = self.int_argument("offset", 0, low=0)
+        if self.bool_argument("follow"):
+            timeout = min(self.int_argument("timeout", 20, low=0), 60)
+            self.write_json(await self.serving.transforms.follow_logs(name, offset, timeout))
+        else:
+            self.write_json(await self.in_thread(self.serving.transforms.logs, name, offset))
 
 
 def serving_handlers() -> list[tuple]:

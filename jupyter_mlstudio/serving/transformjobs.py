@@ -19,6 +19,8 @@ from typing import Any, Callable
 from sqlalchemy import select
 
 from ..db import Database
+from ..engine.bells import Bells
+from ..engine.follow import long_poll
 from ..db.models import TransformJob, utcnow
 from ..db.pages import ListFilter, list_page
 from ..db.rows import named, require
@@ -53,6 +55,7 @@ class TransformJobs:
         self.instance_options = instance_options
         self._tasks: dict[str, asyncio.Task] = {}
         self._runners: dict[str, Any] = {}
+        self._bells = Bells()  # rung at each look at a running job and at its end
 
     async def start(self) -> None:
         """Jobs that were running when the server stopped did not finish: say so."""
@@ -128,9 +131,9 @@ class TransformJobs:
         except (ArtifactError, InstanceFailed, ResourceNotFound, ValidationError,
                 OSError) as err:
             reason = getattr(err, "message", None) or str(err)
-            await asyncio.to_thread(self._finish, name, "Failed", reason)
+            await self._end(name, "Failed", reason)
         except asyncio.CancelledError:
-            await asyncio.to_thread(self._finish, name, "Stopped", None)
+            await self._end(name, "Stopped", None)
             raise
         finally:
             await asyncio.gather(*(i.stop(grace=3) for i in instances), return_exceptions=True)
@@ -151,6 +154,7 @@ class TransformJobs:
                 code = runner.poll()
                 state = read_state(folder)
                 await asyncio.to_thread(self._update, name, progress=state.get("progress", {}))
+                self._bells.ring(name)
                 if code is not None:
                     break
                 await asyncio.sleep(POLL)
@@ -164,7 +168,7 @@ class TransformJobs:
             status, reason = "Failed", f"the transform runner exited with code {code}"
         else:
             reason = state.get("failure_reason")
-        await asyncio.to_thread(self._finish, name, status, reason)
+        await self._end(name, status, reason)
 
     def _update(self, name: str, **fields: Any) -> None:
         with self.db.session() as s:
@@ -172,6 +176,10 @@ class TransformJobs:
             if job is not None:
                 for key, value in fields.items():
                     setattr(job, key, value)
+
+    async def _end(self, name: str, status: str, reason: str | None) -> None:
+        await asyncio.to_thread(self._finish, name, status, reason)
+        self._bells.ring(name)
 
     def _finish(self, name: str, status: str, reason: str | None) -> None:
         with self.db.session() as s:
@@ -194,6 +202,7 @@ class TransformJobs:
             if task is not None:
                 task.cancel()
         await asyncio.to_thread(self._finish_stopping, name)
+        self._bells.ring(name)
 
     def _finish_stopping(self, name: str) -> None:
         with self.db.session() as s:
@@ -237,6 +246,10 @@ class TransformJobs:
         job = self._get(name)
         text, nxt, at_end = read_page(self.job_dir(name) / "output.log", offset, 256 * 1024)
         return {"text": text, "next_offset": nxt, "complete": job.status in TERMINAL and at_end}
+
+    async def follow_logs(self, name: str, offset: int, timeout: float) -> dict[str, Any]:
+        """Like ``logs`` but waits up to ``timeout`` seconds for new text (long poll)."""
+        return await long_poll(lambda: self.logs(name, offset), self._bells, name, timeout)
 
     def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
         """The timed output of each job whose name starts with ``name`` (is ``name`` if

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,7 +93,10 @@ def _fork_server_of(pid: int) -> psutil.Process | None:
     return None
 
 
-def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path):
+def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path, monkeypatch):
+    # Its own temporary folder: servers of other tests would clear the leftovers too.
+    temp = Path(tempfile.mkdtemp(prefix="fs", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(temp))
     home = tmp_path / "h"
     (home / "work" / "src").mkdir(parents=True)
     (home / "work" / "src" / "train.py").write_text("print('done')")
@@ -120,3 +124,4 @@ def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path):
         assert not folder.exists()
     finally:
         again.stop()
+        shutil.rmtree(temp, ignore_errors=True)

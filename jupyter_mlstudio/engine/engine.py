@@ -1,0 +1,395 @@
+"""The job engine: one record, status set, queue, log and restart rule for every kind."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from traitlets import Dict, Float, Int, Unicode
+from traitlets.config import LoggingConfigurable
+
+from ..db import Database
+from ..db.models import Job, utcnow
+from ..jobs.joblog import CappedLog, read_page
+from ..sagemaker.statuses import (COMPLETED, FAILED, IN_PROGRESS, PENDING, STOPPED, STOPPING,
+                                  TERMINAL)
+from ..times import iso, utc
+from .bells import Bells
+from .context import JobContext, JobFailed
+from .follow import long_poll
+from .inprocess import InProcessBackend
+from .kinds import JobKind
+
+log = logging.getLogger(__name__)
+POLL = 0.5  # how often a running job's progress is saved; its end is seen at once
+LOG_PAGE = 256 * 1024
+RESTARTED = "the Jupyter server stopped while it ran"
+
+
+class JobNotFound(LookupError):
+    """No job of that kind has that id."""
+
+
+class JobEngine(LoggingConfigurable):
+    """Runs and keeps every run of long work (see :mod:`jupyter_mlstudio.engine`)."""
+
+    capacity = Dict(
+        key_trait=Unicode(), value_trait=Int(), config=True,
+        help="How many jobs of a kind run at once, per queue, e.g. {'kernel-install': 2, "
+        "'example-validation': 1}; later ones wait (Pending) in creation order. Kernel "
+        "installs queue per installer kind. Kinds not listed use their own default (1).",
+    )
+    keep_finished = Int(
+        200, config=True,
+        help="Finished jobs of each kind kept (with their logs); older ones are removed. "
+        "A kind's own setting (c.KernelsApp.keep_finished) takes precedence.",
+    )
+    keep_days = Float(
+        30.0, config=True,
+        help="Days a finished job (and its log) is kept; 0 keeps them by count alone.",
+    )
+    max_log_bytes = Int(
+        10_000_000, config=True,
+        help="Bytes of a job's log kept: past that the log keeps its start and, once the job "
+        "ends, its last lines with a notice of what was dropped.",
+    )
+
+    def __init__(self, *, db: Database, folder: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.db = db
+        self.folder = folder
+        self.kinds: dict[str, JobKind] = {}
+        self.backends: dict[str, InProcessBackend] = {}
+        self._contexts: dict[str, JobContext] = {}
+        self._monitors: dict[str, asyncio.Task] = {}
+        self._bells = Bells()
+        self._wakeup = asyncio.Event()
+        self._pump_task: asyncio.Task | None = None
+        # Held while queued jobs start and while a stop decides whether its job still waits.
+        self._launching = asyncio.Lock()
+        self._closing = False
+
+    # -- set-up -------------------------------------------------------------------------
+    def register(self, kind: JobKind) -> None:
+        """Make ``kind`` known; its jobs run on a backend inside this server."""
+        self.kinds[kind.name] = kind
+        self.backends[kind.name] = InProcessBackend(self._runner(kind), parent=self)
+
+    async def start(self) -> None:
+        """End the runs an earlier server process left behind, prune, start the queue."""
+        def stale() -> list[Job]:
+            with self.db.session() as s:
+                return list(s.scalars(select(Job).where(
+                    Job.kind.in_(list(self.kinds)), Job.status.in_([IN_PROGRESS, STOPPING]))))
+
+        for job in await asyncio.to_thread(stale):
+            self._watch(job.id)  # its backend says at once whether it still runs
+        await asyncio.to_thread(self.prune)
+        self._wake()
+
+    async def shutdown(self) -> None:
+        """Stop what runs in this server (each run cleans up after itself) and say why."""
+        self._closing = True
+        async with self._launching:  # no job is half started
+            if self._pump_task is not None:
+                self._pump_task.cancel()
+        tasks = [t for backend in self.backends.values() for t in backend.running()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
+        if self._monitors:  # they see those ends at once and record them
+            await asyncio.wait(list(self._monitors.values()), timeout=5)
+        monitors = [*self._monitors.values(), *([self._pump_task] if self._pump_task else [])]
+        for task in monitors:
+            task.cancel()
+        await asyncio.gather(*monitors, return_exceptions=True)
+        self._monitors.clear()
+
+    # -- submit, stop -------------------------------------------------------------------
+    async def submit(self, kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """Record a job of ``kind`` as Pending; it starts when its queue has room."""
+        job_kind = self.kinds[kind]
+        job_id = uuid.uuid4().hex[:12]
+
+        def insert() -> None:
+            with self.db.session() as s:
+                s.add(Job(id=job_id, kind=kind, name=name, queue=job_kind.queue(kind, spec),
+                          status=PENDING, message="waiting to start", spec=spec,
+                          backend=InProcessBackend.name, backend_state={}, progress={},
+                          result={}))
+
+        await asyncio.to_thread(insert)
+        self._wake()
+        return self.get(kind, job_id)
+
+    async def stop(self, kind: str, job_id: str) -> dict[str, Any]:
+        """Stop a job: a waiting one ends Stopped at once, a running one is cancelled and
+        ends Stopped when its work has cleaned up. A job that has ended stays as it is."""
+        async with self._launching:
+            job = await asyncio.to_thread(self._record, kind, job_id)
+            if job.status == PENDING:
+                await self._end(job_id, STOPPED,
+                                self._note(kind, "stopped before it started"), None)
+            elif job.status == IN_PROGRESS:
+                await asyncio.to_thread(self._update, job_id, status=STOPPING,
+                                        message="stopping")
+                ctx = self._contexts.get(job_id)
+                if ctx is not None:
+                    ctx.log("==> stopping\n")
+                self._bells.ring(job_id)
+                await self.backends[kind].stop(job.backend_state)
+        return self.get(kind, job_id)
+
+    async def settle(self, kind: str, job_id: str, timeout: float) -> dict[str, Any]:
+        """The job once it has ended, or as it is after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            ticket = self._bells.ticket(job_id)
+            job = self.get(kind, job_id)
+            remaining = deadline - loop.time()
+            if job["status"] in TERMINAL or remaining <= 0:
+                return job
+            await self._bells.wait(ticket, remaining)
+
+    # -- the queue ------------------------------------------------------------------------
+    def _wake(self) -> None:
+        if self._pump_task is None or self._pump_task.done():
+            self._pump_task = asyncio.ensure_future(self._pump())
+        self._wakeup.set()
+
+    async def _pump(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            try:
+                async with self._launching:
+                    await self._start_waiting()
+            except Exception:  # keep the queue alive whatever one job does
+                log.exception("starting queued jobs failed")
+
+    def capacity_of(self, kind: str) -> int:
+        return max(1, self.capacity.get(kind, self.kinds[kind].capacity))
+
+    async def _start_waiting(self) -> None:
+        def load() -> tuple[list[Job], Counter]:
+            with self.db.session() as s:
+                kinds = list(self.kinds)
+                waiting = list(s.scalars(select(Job).where(
+                    Job.kind.in_(kinds), Job.status == PENDING).order_by(Job.created_at)))
+                busy = Counter(j.queue for j in s.scalars(select(Job).where(
+                    Job.kind.in_(kinds), Job.status.in_([IN_PROGRESS, STOPPING]))))
+            return waiting, busy
+
+        waiting, busy = await asyncio.to_thread(load)
+        for job in waiting:
+            limit = self.capacity_of(job.kind)
+            if busy[job.queue] >= limit:
+                message = (f"waiting: {busy[job.queue]} of {limit} "
+                           f"{'run' if limit == 1 else 'runs'} of its queue in use")
+                if job.message != message:
+                    await asyncio.to_thread(self._update, job.id, message=message)
+                continue
+            busy[job.queue] += 1
+            # InProgress before it starts: a run is never under a record that says Pending
+            await asyncio.to_thread(self._update, job.id, status=IN_PROGRESS,
+                                    message="running", started_at=utcnow())
+            try:
+                state = await self.backends[job.kind].start(job.id, job.spec, {})
+            except Exception as err:
+                log.exception("cannot start %s %s", job.kind, job.id)
+                await self._end(job.id, FAILED, f"cannot start: {err}",
+                                f"cannot start: {err}")
+                continue
+            await asyncio.to_thread(self._update, job.id, backend_state=state)
+            self._watch(job.id)
+
+    # -- running in this server -----------------------------------------------------------
+    def _runner(self, kind: JobKind):
+        async def run(job_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+            job = await asyncio.to_thread(self._record, kind.name, job_id)
+            folder = self.job_dir(job)
+            folder.mkdir(parents=True, exist_ok=True)
+            capped = CappedLog(folder / "log", kind.max_log_bytes or self.max_log_bytes)
+            ctx = JobContext(job_id, job.name, spec, capped,
+                             lambda: self._bells.ring(job_id))
+            self._contexts[job_id] = ctx
+            timeout = kind.timeout()
+            try:
+                message = await (asyncio.wait_for(kind.run(ctx), timeout) if timeout > 0
+                                 else kind.run(ctx))
+                outcome = {"Status": COMPLETED, "Message": message}
+            except asyncio.CancelledError:
+                outcome = {"Status": FAILED, "FailureReason": self._note(kind.name, RESTARTED)} \
+                    if self._closing else {"Status": STOPPED,
+                                           "Message": self._note(kind.name, "stopped")}
+            except asyncio.TimeoutError:
+                outcome = {"Status": FAILED, "FailureReason": self._note(
+                    kind.name, f"timed out after {timeout:g} s")}
+            except JobFailed as err:
+                outcome = {"Status": FAILED, "FailureReason": str(err)}
+            except Exception as err:  # a bug in the work must not leave its job running
+                log.exception("%s %s failed", kind.name, job_id)
+                outcome = {"Status": FAILED, "FailureReason": f"{type(err).__name__}: {err}"}
+            last = outcome.get("Message") or outcome.get("FailureReason")
+            ctx.log(f"==> {outcome['Status']}: {last}\n")
+            ctx.close()
+            return {**outcome, "Progress": ctx.progress, "Result": ctx.result}
+
+        return run
+
+    def _note(self, kind: str, what: str) -> str:
+        note = self.kinds[kind].cleanup_note
+        return f"{what}; {note}" if note else what
+
+    # -- watching ---------------------------------------------------------------------------
+    def _watch(self, job_id: str) -> None:
+        if job_id not in self._monitors:
+            self._monitors[job_id] = asyncio.ensure_future(self._monitor(job_id))
+
+    async def _monitor(self, job_id: str) -> None:
+        try:
+            job = await asyncio.to_thread(self._record, None, job_id)
+            backend, state = self.backends[job.kind], job.backend_state
+            saved: dict[str, Any] = dict(job.progress)
+            while (code := await backend.poll(state)) is None:
+                ctx = self._contexts.get(job_id)
+                if ctx is not None and ctx.progress != saved:
+                    saved = dict(ctx.progress)
+                    await asyncio.to_thread(self._update, job_id, progress=saved)
+                await backend.wait(state, POLL)
+            report = await backend.status(state)
+            await asyncio.to_thread(self._finish, job_id, report, code)
+        except Exception:
+            log.exception("watching job %s failed", job_id)
+        finally:
+            self._monitors.pop(job_id, None)
+            self._contexts.pop(job_id, None)
+            self._bells.ring(job_id)
+            self._wake()
+
+    def _finish(self, job_id: str, report: dict[str, Any], code: int) -> None:
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is None or job.status in TERMINAL:
+                return
+            status = report.get("Status")
+            reason = report.get("FailureReason")
+            if status not in TERMINAL:  # the backend has lost it
+                status = STOPPED if job.status == STOPPING else FAILED
+                reason = None if status == STOPPED else self._note(job.kind, RESTARTED) \
+                    if code == -1 else f"its work ended unexpectedly (code {code})"
+            elif status == FAILED and job.status == STOPPING and "cancelled" in (reason or ""):
+                status, reason = STOPPED, None
+            job.status = status
+            job.message = report.get("Message") or reason or self._note(job.kind, "stopped")
+            job.failure_reason = reason if status == FAILED else None
+            job.progress = report.get("Progress", job.progress)
+            job.result = report.get("Result", job.result)
+            job.ended_at = utcnow()
+        self.prune(job_kind=job.kind)
+
+    # -- records ---------------------------------------------------------------------------
+    def _record(self, kind: str | None, job_id: str) -> Job:
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+        if job is None or (kind is not None and job.kind != kind):
+            raise JobNotFound(job_id)
+        return job
+
+    def _update(self, job_id: str, **fields: Any) -> None:
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is not None:
+                for key, value in fields.items():
+                    setattr(job, key, value)
+
+    async def _end(self, job_id: str, status: str, message: str, reason: str | None) -> None:
+        await asyncio.to_thread(self._update, job_id, status=status, message=message,
+                                failure_reason=reason, ended_at=utcnow())
+        self._bells.ring(job_id)
+
+    def job_dir(self, job: Job) -> Path:
+        return self.folder / job.kind / job.id
+
+    def get(self, kind: str, job_id: str) -> dict[str, Any]:
+        """A job as the API shows it; a running one with its latest progress."""
+        return self._view(self._record(kind, job_id))
+
+    def _view(self, job: Job) -> dict[str, Any]:
+        ctx = self._contexts.get(job.id)
+        log_file = self.job_dir(job) / "log"
+        ended = utc(job.ended_at) if job.ended_at else utcnow()
+        return {
+            "id": job.id, "kind": job.kind, "name": job.name, "status": job.status,
+            "message": job.message, "failure_reason": job.failure_reason,
+            "spec": job.spec, "progress": dict(ctx.progress) if ctx else job.progress,
+            "result": dict(ctx.result) if ctx else job.result,
+            "created": iso(job.created_at), "started": iso(job.started_at),
+            "ended": iso(job.ended_at),
+            "duration": round((ended - utc(job.started_at)).total_seconds(), 2)
+            if job.started_at else 0.0,
+            "log_size": log_file.stat().st_size if log_file.is_file() else 0,
+        }
+
+    def list(self, kind: str, name: str | None = None, active_only: bool = False,
+             limit: int = 1000) -> list[dict[str, Any]]:
+        """Jobs of ``kind`` (named ``name``), newest first."""
+        query = select(Job).where(Job.kind == kind)
+        if name is not None:
+            query = query.where(Job.name == name)
+        if active_only:
+            query = query.where(Job.status.not_in(list(TERMINAL)))
+        with self.db.session() as s:
+            jobs = list(s.scalars(query.order_by(Job.created_at.desc()).limit(limit)))
+        return [self._view(j) for j in jobs]
+
+    def running(self) -> list[tuple[str, str]]:
+        """(kind, name) of every job that has not ended, waiting ones included."""
+        with self.db.session() as s:
+            return [(j.kind, j.name) for j in s.scalars(select(Job).where(
+                Job.kind.in_(list(self.kinds)), Job.status.not_in(list(TERMINAL))))]
+
+    # -- logs -------------------------------------------------------------------------------
+    def read_log(self, kind: str, job_id: str, offset: int,
+                 limit: int = LOG_PAGE) -> dict[str, Any]:
+        """The log from ``offset``; ``complete`` once the job has ended and the page
+        reaches the log's end."""
+        job = self._record(kind, job_id)
+        text, next_offset, at_end = read_page(self.job_dir(job) / "log", max(0, offset), limit)
+        return {"text": text, "offset": max(0, offset), "next_offset": next_offset,
+                "status": job.status, "complete": job.status in TERMINAL and at_end}
+
+    async def follow_log(self, kind: str, job_id: str, offset: int,
+                         timeout: float) -> dict[str, Any]:
+        """Like :meth:`read_log`, waiting up to ``timeout`` seconds for new text or the end."""
+        return await long_poll(lambda: self.read_log(kind, job_id, offset), self._bells,
+                               job_id, timeout)
+
+    # -- history ----------------------------------------------------------------------------
+    def prune(self, job_kind: str | None = None) -> int:
+        """Remove finished jobs beyond each kind's count and age limits; how many went."""
+        removed: list[Job] = []
+        with self.db.session() as s:
+            for kind in [job_kind] if job_kind else list(self.kinds):
+                keep = self.kinds[kind].keep_finished if kind in self.kinds and \
+                    self.kinds[kind].keep_finished is not None else self.keep_finished
+                ended = list(s.scalars(select(Job).where(
+                    Job.kind == kind, Job.status.in_(list(TERMINAL))).order_by(
+                    Job.ended_at.desc(), Job.created_at.desc())))
+                cutoff = utcnow() - timedelta(days=self.keep_days) if self.keep_days else None
+                for i, job in enumerate(ended):
+                    ended_at = utc(job.ended_at) if job.ended_at else None
+                    if i >= max(0, keep) or (cutoff and ended_at and ended_at < cutoff):
+                        removed.append(job)
+                        s.delete(job)
+        for job in removed:
+            shutil.rmtree(self.job_dir(job), ignore_errors=True)
+        return len(removed)
