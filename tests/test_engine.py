@@ -195,7 +195,7 @@ async def test_history_is_pruned_by_count_and_age(tmp_path, by):
         with engine.db.session() as s:
             s.get(Job, ids[0]).ended_at = utcnow() - timedelta(days=2)
         assert engine.prune() == 1
-    kept = [j["name"] for j in engine.list("toy")]
+    kept = [j["name"] for j in engine.jobs("toy")]
     assert kept == ["three", "two"]
     assert not (tmp_path / "jobs" / "toy" / ids[0]).exists()
     assert (tmp_path / "jobs" / "toy" / ids[2] / "log").is_file()

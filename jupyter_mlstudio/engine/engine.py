@@ -339,7 +339,7 @@ class JobEngine(LoggingConfigurable):
             "log_size": log_file.stat().st_size if log_file.is_file() else 0,
         }
 
-    def list(self, kind: str, name: str | None = None, active_only: bool = False,
+    def jobs(self, kind: str, name: str | None = None, active_only: bool = False,
              limit: int = 1000) -> list[dict[str, Any]]:
         """Jobs of ``kind`` (named ``name``), newest first."""
         query = select(Job).where(Job.kind == kind)
@@ -379,8 +379,8 @@ class JobEngine(LoggingConfigurable):
         removed: list[Job] = []
         with self.db.session() as s:
             for kind in [job_kind] if job_kind else list(self.kinds):
-                keep = self.kinds[kind].keep_finished if kind in self.kinds and \
-                    self.kinds[kind].keep_finished is not None else self.keep_finished
+                own = self.kinds[kind].keep_finished if kind in self.kinds else None
+                keep = self.keep_finished if own is None else own
                 ended = list(s.scalars(select(Job).where(
                     Job.kind == kind, Job.status.in_(list(TERMINAL))).order_by(
                     Job.ended_at.desc(), Job.created_at.desc())))

@@ -320,7 +320,7 @@ class GalleryService:
 
     def validations(self) -> list[dict[str, Any]]:
         """Recent validation runs, newest first."""
-        return [_validation_view(j) for j in self.engine.list(KIND)]
+        return [_validation_view(j) for j in self.engine.jobs(KIND)]
 
     async def stop_validation(self, job_id: str) -> dict[str, Any]:
         """Stop a run: the example being run stops with its kernel; results so far stay."""

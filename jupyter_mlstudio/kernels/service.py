@@ -61,7 +61,7 @@ class KernelsService:
 
     # -- listing ------------------------------------------------------------------
     def kinds(self) -> list[dict[str, Any]]:
-        busy = {j["spec"]["kind"] for j in self.engine.list(KIND, active_only=True)}
+        busy = {j["spec"]["kind"] for j in self.engine.jobs(KIND, active_only=True)}
         return [{**inst.describe(), "busy": kind in busy}
                 for kind, inst in self.installers.items()]
 
@@ -108,7 +108,7 @@ class KernelsService:
         return _install_view(job)
 
     def _check_free(self, name: str, replace: bool) -> None:
-        for other in self.engine.list(KIND, name=name, active_only=True):
+        for other in self.engine.jobs(KIND, name=name, active_only=True):
             raise KernelsError(409, f"kernel {name!r} is being installed (install "
                                f"{other['id']})", "InstallInProgress")
         if replace:
@@ -130,10 +130,10 @@ class KernelsService:
 
     def running(self) -> list[str]:
         """Names of the kernels being installed (or waiting to be)."""
-        return [j["name"] for j in self.engine.list(KIND, active_only=True)]
+        return [j["name"] for j in self.engine.jobs(KIND, active_only=True)]
 
     def installs(self) -> list[dict[str, Any]]:
-        return [_install_view(j) for j in self.engine.list(KIND)]
+        return [_install_view(j) for j in self.engine.jobs(KIND)]
 
     def describe_install(self, job_id: str) -> dict[str, Any]:
         return _install_view(self._job(job_id))
@@ -216,7 +216,7 @@ class KernelsService:
     def uninstall(self, name: str) -> dict[str, Any]:
         """Remove a kernelspec and, for kernels we installed, its environment."""
         check_kernel_name(name)
-        for job in self.engine.list(KIND, name=name, active_only=True):
+        for job in self.engine.jobs(KIND, name=name, active_only=True):
             raise KernelsError(409, f"kernel {name!r} is being installed (install "
                                f"{job['id']}): cancel it first", "InstallInProgress")
         location = self.specs.location(name)
