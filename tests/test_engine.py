@@ -200,3 +200,37 @@ async def test_history_is_pruned_by_count_and_age(tmp_path, by):
     assert not (tmp_path / "jobs" / "toy" / ids[0]).exists()
     assert (tmp_path / "jobs" / "toy" / ids[2] / "log").is_file()
     await engine.shutdown()
+
+
+async def test_a_resumable_kind_picks_up_where_it_was_after_a_restart(tmp_path):
+    runs: list[dict] = []
+
+    async def count(job: JobContext) -> str:
+        runs.append({"resumed": job.resumed, "from": job.progress.get("count", 0)})
+        for n in range(job.progress.get("count", 0), 10):
+            job.report(count=n + 1)
+            if n == 2 and not job.resumed:
+                await asyncio.Event().wait()  # the first run never gets further
+        return f"counted to {job.progress['count']}"
+
+    def engine_with_counter() -> JobEngine:
+        db = Database(f"sqlite:///{tmp_path / 'engine.db'}")
+        db.upgrade()
+        engine = JobEngine(db=db, folder=tmp_path / "jobs")
+        engine.register(JobKind("count", count, resumable=True))
+        return engine
+
+    engine = engine_with_counter()
+    await engine.start()
+    job = await engine.submit("count", "c", {})
+    await eventually(lambda: engine.get("count", job["id"])["progress"].get("count") == 3, 5)
+    await engine.shutdown()
+    assert engine.get("count", job["id"])["status"] == "Pending"
+
+    again = engine_with_counter()
+    await again.start()
+    done = await again.settle("count", job["id"], 10)
+    assert (done["status"], done["message"]) == ("Completed", "counted to 10")
+    assert runs == [{"resumed": False, "from": 0}, {"resumed": True, "from": 3}]
+    assert "resumes at the next start" in again.read_log("count", job["id"], 0)["text"]
+    await again.shutdown()

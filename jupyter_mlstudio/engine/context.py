@@ -25,6 +25,9 @@ class JobContext:
         self.spec = spec
         self.progress: dict[str, Any] = {}
         self.result: dict[str, Any] = {}
+        #: a run of a resumable kind taken up again after a server restart (``progress``
+        #: holds what the earlier run reported)
+        self.resumed = False
         self.started = time.time()
         self._log = log
         self._lines = LineBuffer()

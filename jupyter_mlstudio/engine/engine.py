@@ -161,6 +161,8 @@ class JobEngine(LoggingConfigurable):
 
     # -- the queue ------------------------------------------------------------------------
     def _wake(self) -> None:
+        if self._closing:
+            return
         if self._pump_task is None or self._pump_task.done():
             self._pump_task = asyncio.ensure_future(self._pump())
         self._wakeup.set()
@@ -220,6 +222,8 @@ class JobEngine(LoggingConfigurable):
             capped = CappedLog(folder / "log", kind.max_log_bytes or self.max_log_bytes)
             ctx = JobContext(job_id, job.name, spec, capped,
                              lambda: self._bells.ring(job_id))
+            ctx.progress.update(job.progress)  # where a resumed run had got to
+            ctx.resumed = bool(job.progress)
             self._contexts[job_id] = ctx
             timeout = kind.timeout()
             try:
@@ -227,9 +231,13 @@ class JobEngine(LoggingConfigurable):
                                  else kind.run(ctx))
                 outcome = {"Status": COMPLETED, "Message": message}
             except asyncio.CancelledError:
-                outcome = {"Status": FAILED, "FailureReason": self._note(kind.name, RESTARTED)} \
-                    if self._closing else {"Status": STOPPED,
-                                           "Message": self._note(kind.name, "stopped")}
+                if self._closing and kind.resumable:
+                    outcome = {"Status": PENDING}  # taken up again at the next start
+                elif self._closing:
+                    outcome = {"Status": FAILED,
+                               "FailureReason": self._note(kind.name, RESTARTED)}
+                else:
+                    outcome = {"Status": STOPPED, "Message": self._note(kind.name, "stopped")}
             except asyncio.TimeoutError:
                 outcome = {"Status": FAILED, "FailureReason": self._note(
                     kind.name, f"timed out after {timeout:g} s")}
@@ -238,7 +246,8 @@ class JobEngine(LoggingConfigurable):
             except Exception as err:  # a bug in the work must not leave its job running
                 log.exception("%s %s failed", kind.name, job_id)
                 outcome = {"Status": FAILED, "FailureReason": f"{type(err).__name__}: {err}"}
-            last = outcome.get("Message") or outcome.get("FailureReason")
+            last = outcome.get("Message") or outcome.get("FailureReason") \
+                or "the server is stopping; it resumes at the next start"
             ctx.log(f"==> {outcome['Status']}: {last}\n")
             ctx.close()
             return {**outcome, "Progress": ctx.progress, "Result": ctx.result}
@@ -282,6 +291,12 @@ class JobEngine(LoggingConfigurable):
                 return
             status = report.get("Status")
             reason = report.get("FailureReason")
+            if status not in TERMINAL and job.status == IN_PROGRESS \
+                    and self.kinds[job.kind].resumable:
+                job.status, job.message, job.backend_state = (
+                    PENDING, "waiting to resume after a server restart", {})
+                job.progress = report.get("Progress", job.progress)
+                return
             if status not in TERMINAL:  # the backend has lost it
                 status = STOPPED if job.status == STOPPING else FAILED
                 reason = None if status == STOPPED else self._note(job.kind, RESTARTED) \

@@ -34,3 +34,6 @@ class JobKind:
     max_log_bytes: int | None = None
     #: said after "stopped" / "timed out" / "the server stopped while it ran"
     cleanup_note: str = ""
+    #: a run cut off by a server restart starts again (its work picks up from its
+    #: progress) instead of ending Failed
+    resumable: bool = False
