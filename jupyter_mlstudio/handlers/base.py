@@ -13,7 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
-from ..db.pages import ListFilter
+from ..sagemaker.paging import ListFilter
 from ..errors import MLStudioError
 from ..jsonbody import parse_json_object
 

@@ -17,12 +17,12 @@ from ..backends import resolve_backend_class
 from ..backends.base import JobBackend
 from ..backends.local import LocalBackend
 from ..db import Database
-from ..db.pages import ListFilter, list_page
+from ..sagemaker.paging import ListFilter, list_page
 from ..db.models import TrainingJob, TrainingMetric, utcnow
-from ..db.rows import named, require
+from ..sagemaker.rows import named, require
 from ..errors import MLStudioError
 from ..workspace import resolve_in_root
-from ..times import iso
+from ..sagemaker.times import iso
 from . import container, interpreters
 from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError

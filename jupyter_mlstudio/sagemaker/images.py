@@ -1,4 +1,4 @@
-"""Which local Python runs a job: from the SageMaker image its spec names.
+"""What a SageMaker image URI names: a framework, or one of this project's kernels.
 
 SageMaker's SDK writes framework images as ECR URIs such as
 ``683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3``
