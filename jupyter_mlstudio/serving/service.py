@@ -40,7 +40,7 @@ from .instances import (SOCKET_FOLDER_PREFIX, InstanceFailed, InstanceOptions, S
                         free_port)
 from ..sagemaker.arns import arn
 from .resources import Resources
-from .routerproc import RouterError, RouterProcess
+from .router.process import RouterError, RouterProcess
 from .scalingtargets import ScalingTargets, resource_id
 from .transformjobs import TransformJobs
 from .specs import (validate_endpoint, validate_scaling_policy,
