@@ -17,7 +17,9 @@ from ._version import __version__
 from .aws.handlers import AWS_PREFIX, ENDPOINT_VARIABLES, KmsHandler, aws_handlers
 from .aws.notebook_instance import NotebookInstance, write_metadata_file
 from .aws.sdk_config import OVERRIDE_VARIABLE, users_own_config, write_sdk_config
-from .backends import discover_backends
+from .backends import ENTRY_POINT_GROUP as BACKENDS
+from .backends import JobBackend, discover_backends
+from .backends.local import LocalBackend
 from .db import Database
 from .engine import JobEngine
 from .handlers import core_handlers, fallback_handlers
@@ -29,6 +31,7 @@ from .kernels.handlers import kernels_handlers
 from .kernels.installers import PythonKernelInstaller, RKernelInstaller, ScalaKernelInstaller
 from .kernels.service import KernelsService
 from .paths import default_data_dir, ensure_private_dir
+from .plugins import EntryPointType
 from .gallery.config import Gallery
 from .gallery.handlers import gallery_handlers
 from .gallery.service import GalleryService
@@ -110,8 +113,14 @@ class MLStudioApp(ExtensionApp):
     s3_timeout = Float(
         3.0, config=True, help="Seconds to wait for the S3 endpoint before calling it unreachable."
     )
-    default_backend = Unicode(
-        "local", config=True, help="Name of the job backend used when a job names none."
+    default_backend = EntryPointType(
+        LocalBackend,
+        klass=JobBackend,
+        group=BACKENDS,
+        config=True,
+        help="The job backend that runs jobs: a JobBackend subclass, its dotted path "
+        "('mypackage.MyBackend') or the name of an entry point of the group "
+        "jupyter_mlstudio.backends ('local', ...).",
     )
     export_kernel_environment = Bool(
         True,
@@ -193,20 +202,21 @@ class MLStudioApp(ExtensionApp):
             root_dir,
             self.engine,
         )
-        self.status_service = StatusService(
-            s3=self.s3,
-            db=self.db,
-            backends=discover_backends(),
-            default_backend=self.default_backend,
-            opt_ml=self._opt_ml,
-        )
         self.training_service = TrainingService(
             parent=self,
             db=self.db,
             root_dir=root_dir,
             region=self.s3.region or "us-east-1",
             environment=self.s3.kernel_environment,
+            backend=self.default_backend,
             backend_config={"jobs_dir": str(Path(self.data_dir) / "jobs")},
+        )
+        self.status_service = StatusService(
+            s3=self.s3,
+            db=self.db,
+            backends=discover_backends(),
+            running=type(self.training_service.backend),
+            opt_ml=self._opt_ml,
         )
         self.serving_service = ServingService(
             parent=self,

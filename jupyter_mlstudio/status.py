@@ -21,13 +21,13 @@ class StatusService:
         s3: S3Store,
         db: Database,
         backends: dict[str, type[JobBackend]],
-        default_backend: str,
+        running: type[JobBackend],
         opt_ml: Callable[[], Isolation] | None = None,
     ) -> None:
         self.s3 = s3
         self.db = db
         self.backends = backends
-        self.default_backend = default_backend
+        self.running = running
         self.opt_ml = opt_ml
         self._db_probe = CachedProbe(db.check, max_age=2.0)
 
@@ -61,8 +61,13 @@ class StatusService:
         }
 
     def backend_status(self) -> list[dict[str, Any]]:
+        """The installed backends and the one that runs jobs (``default``), which is listed
+        under its dotted path when it is not an installed entry point."""
+        listed = dict(sorted(self.backends.items()))
+        if self.running not in listed.values():
+            listed[f"{self.running.__module__}.{self.running.__qualname__}"] = self.running
         out = []
-        for name, cls in sorted(self.backends.items()):
+        for name, cls in listed.items():
             try:
                 avail = cls.availability()
                 available, message = avail.available, avail.message
@@ -71,8 +76,9 @@ class StatusService:
             out.append(
                 {
                     "name": name,
+                    "class": f"{cls.__module__}.{cls.__qualname__}",
                     "available": available,
-                    "default": name == self.default_backend,
+                    "default": cls is self.running,
                     "message": message,
                 }
             )

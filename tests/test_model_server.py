@@ -369,7 +369,7 @@ def test_off_the_main_thread_invocations_run_in_a_thread_pool(tmp_path):
     """Where no SIGALRM handler can be set (an app served off the main thread)."""
     import uvicorn
 
-    from jupyter_mlstudio.serving.modelserver import ServerConfig, create_app
+    from jupyter_mlstudio.serving.modelserver.server import ServerConfig, create_app
 
     code = tmp_path / "code"
     code.mkdir()

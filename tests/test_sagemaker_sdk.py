@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import pytest
 
 from jupyter_mlstudio.aws.notebook_instance import NotebookInstance, write_metadata_file
-from jupyter_mlstudio.db.pages import ListFilter
+from jupyter_mlstudio.sagemaker.paging import ListFilter
 
 from tests.test_kernel_environment import _run_in_kernel
 

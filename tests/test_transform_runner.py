@@ -16,12 +16,12 @@ import pytest
 import requests
 
 from jupyter_mlstudio.process import spawn_group, stop_group
-from jupyter_mlstudio.serving.transform_records import (
+from jupyter_mlstudio.serving.transform.records import (
     join_input,
     multi_record,
     single_record,
 )
-from jupyter_mlstudio.serving.transform_spec import MiB, TransformError
+from jupyter_mlstudio.serving.transform.spec import MiB, TransformError
 
 BUCKET = "mlstudio"
 

@@ -24,8 +24,8 @@ from typing import Any, Callable
 
 from ..db.models import ScalableTarget
 from ..errors import MLStudioError
-from ..jobs.fields import RESOURCE_NAME
-from ..times import iso
+from ..sagemaker.names import RESOURCE_NAME
+from ..sagemaker.times import iso
 from ..handlers.base import AUTH_RESOURCES
 from .api import AwsJsonApi, read_or_write
 from .json_protocol import AwsError

@@ -35,7 +35,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..jobs.fields import RESOURCE_NAME
+from ..sagemaker.names import RESOURCE_NAME
 from ..jobs.joblog import JobLogs, TimedLines
 from ..sagemaker.errors import ResourceNotFound
 from ..handlers.base import AUTH_RESOURCES

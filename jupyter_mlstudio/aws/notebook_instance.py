@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..sagemaker.errors import ValidationError
-from ..times import iso
+from ..sagemaker.times import iso
 
 
 @dataclass(frozen=True)

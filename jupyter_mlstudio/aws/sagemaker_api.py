@@ -14,7 +14,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from ..db.pages import ListFilter
+from ..sagemaker.paging import ListFilter
 from ..errors import MLStudioError
 from ..sagemaker.arns import arn
 from ..sagemaker.tags import TagStore, check_tags

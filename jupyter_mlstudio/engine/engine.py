@@ -19,7 +19,7 @@ from ..db.models import Job, utcnow
 from ..jobs.joblog import CappedLog, read_page
 from ..sagemaker.statuses import (COMPLETED, FAILED, IN_PROGRESS, PENDING, STOPPED, STOPPING,
                                   TERMINAL)
-from ..times import iso, utc
+from ..sagemaker.times import iso, utc
 from .bells import Bells
 from .context import JobContext, JobFailed
 from .follow import long_poll

@@ -1,13 +1,12 @@
 """Where examples live: the package's own, directories, an S3 prefix. Pluggable."""
 from __future__ import annotations
 
-import importlib
 import os
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..plugins import load_class
 from .errors import GalleryError
 from .ids import check_relpath
 
@@ -255,15 +254,10 @@ def source_class(kind: str) -> type[ExampleSource]:
     """The class for a configured ``kind``: built in, an entry point, or a dotted path."""
     if kind in BUILTIN_KINDS:
         return BUILTIN_KINDS[kind]
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name == kind:
-            return ep.load()
-    module, _, attr = kind.rpartition(".")
-    if module:
-        cls = getattr(importlib.import_module(module), attr, None)
-        if isinstance(cls, type) and issubclass(cls, ExampleSource):
-            return cls
-    raise ValueError(f"unknown example source kind {kind!r}")
+    try:
+        return load_class(kind, ExampleSource, ENTRY_POINT_GROUP)
+    except ValueError as err:
+        raise ValueError(f"unknown example source kind {kind!r}: {err}") from None
 
 
 def make_sources(specs: list[dict[str, Any]], data_dir: Path,

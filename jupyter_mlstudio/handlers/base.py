@@ -13,7 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
-from ..db.pages import ListFilter
+from ..sagemaker.paging import ListFilter
 from ..errors import MLStudioError
 from ..jsonbody import parse_json_object
 
@@ -53,8 +53,9 @@ def _bounded(name: str, number: Any, low: Any, high: Any) -> Any:
 class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
     """JSON in, JSON out; errors as ``{"message", "reason"}`` and never a traceback.
 
-    Authorization goes through jupyter_server's authorizer with the resource
-    ``mlstudio``, so deployers can restrict the extension like any other API.
+    Authorization goes through jupyter_server's authorizer with the area's resource
+    (``auth_resource``, one of :data:`AUTH_RESOURCES`), so deployers can restrict each
+    area like any other API.
     """
 
     auth_resource = AUTH_RESOURCES["status"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .frameworks import framework_of
+from ..sagemaker.images import framework_of
 
 RECORD = "mlstudio-framework-env.json"
 PIP_TIMEOUT = 1800.0

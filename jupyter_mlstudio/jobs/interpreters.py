@@ -1,4 +1,5 @@
-"""The Python that runs a job, from its image (see ``frameworks``) and the backend's settings."""
+"""The Python that runs a job, from its image (see ``sagemaker.images``) and the backend's
+settings."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from ..sagemaker.errors import ValidationError
 from .framework_envs import ImageFramework, image_framework, served_by_server
-from .frameworks import framework_of, kernel_of
+from ..sagemaker.images import framework_of, kernel_of
 
 
 def kernel_python(kernel_name: str) -> str:

@@ -9,22 +9,21 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import select
-from traitlets import Any as AnyTrait
-from traitlets import Float, Int, validate
+from traitlets import Float, Int
 from traitlets.config import LoggingConfigurable
 
-from ..backends import resolve_backend_class
+from ..backends import ENTRY_POINT_GROUP as BACKENDS
 from ..backends.base import JobBackend
-from ..backends.local import LocalBackend
 from ..db import Database
-from ..db.pages import ListFilter, list_page
+from ..sagemaker.paging import ListFilter, list_page
 from ..db.models import TrainingJob, TrainingMetric, utcnow
-from ..db.rows import named, require
+from ..sagemaker.rows import named, require
 from ..engine.bells import Bells
 from ..engine.follow import long_poll
 from ..errors import MLStudioError
+from ..plugins import EntryPointType
 from ..workspace import resolve_in_root
-from ..times import iso
+from ..sagemaker.times import iso
 from . import container, interpreters
 from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError
@@ -46,21 +45,20 @@ def _parse_time(text: str | None) -> datetime | None:
 class TrainingService(LoggingConfigurable):
     """Keeps every job in the database and each running one watched by a monitor task."""
 
-    backend_class = AnyTrait(
-        LocalBackend,
+    backend_class = EntryPointType(
+        None,
+        klass=JobBackend,
+        group=BACKENDS,
+        allow_none=True,
         config=True,
-        help="The job backend: a JobBackend subclass, its dotted path, or the name of an "
-        "entry point in the group jupyter_mlstudio.backends ('local', ...).",
+        help="Deprecated: set c.MLStudioApp.default_backend. When set, it is used instead "
+        "(with a warning).",
     )
     max_instances = Int(16, config=True, help="Largest ResourceConfig.InstanceCount accepted.")
     overdue_slack = Float(10.0, config=True,
                           help="Seconds past MaxRuntimeInSeconds (and the backend's stop "
                           "grace) after which the server stops a job whose runner did not "
                           "stop it itself (a frozen runner).")
-
-    @validate("backend_class")
-    def _validate_backend_class(self, proposal: dict[str, Any]) -> type[JobBackend]:
-        return resolve_backend_class(proposal["value"])
 
     def __init__(
         self,
@@ -69,13 +67,18 @@ class TrainingService(LoggingConfigurable):
         root_dir: str,
         region: str,
         environment: Callable[[], dict[str, str]],
+        backend: type[JobBackend],
         backend_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.db = db
-        self.backend: JobBackend = resolve_backend_class(self.backend_class)(
-            parent=self, **(backend_config or {}))
+        if self.backend_class is not None:
+            self.log.warning("c.TrainingService.backend_class is deprecated: set "
+                             "c.MLStudioApp.default_backend instead (%s runs jobs)",
+                             self.backend_class.__name__)
+            backend = self.backend_class
+        self.backend: JobBackend = backend(parent=self, **(backend_config or {}))
         self.root_dir = root_dir
         self.region = region
         self.environment = environment

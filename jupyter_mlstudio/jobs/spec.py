@@ -6,11 +6,12 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..sagemaker.validation import check_request
+from ..s3.names import s3_uri_field
 from ..sagemaker.errors import ValidationError
-from .fields import (int_field, known_fields, object_field, resource_name,
-                     s3_uri_field, string_map_field)
-from .frameworks import is_runnable
+from ..sagemaker.fields import int_field, known_fields, object_field, string_map_field
+from ..sagemaker.names import resource_name
+from ..sagemaker.validation import check_request
+from ..sagemaker.images import is_runnable
 from .metrics import validate_definitions
 
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from traitlets import Bool, Dict, Float, Int, Type, Unicode, default
+from traitlets import Bool, Dict, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 from ..paths import default_data_dir
+from ..plugins import EntryPointType
+from .installers import ENTRY_POINT_GROUP as INSTALLERS
 from .installers.base import KernelInstaller
 
 
@@ -35,11 +37,14 @@ class KernelsApp(Configurable):
     )
     installer_classes = Dict(
         key_trait=Unicode(),
-        value_trait=Type(None, klass=KernelInstaller, allow_none=True),
+        value_trait=EntryPointType(None, klass=KernelInstaller, allow_none=True,
+                                   group=INSTALLERS),
         config=True,
         help="Installer classes by kind, added to (or replacing) the built-in 'r', 'scala' and "
-        "'python' and those of the entry-point group jupyter_mlstudio.kernel_installers, e.g. "
-        "{'julia': 'mypkg.JuliaInstaller'}. A kind mapped to None is disabled.",
+        "'python' and those of the entry-point group jupyter_mlstudio.kernel_installers "
+        "(each installed under its entry-point name): a class, its dotted path or an entry "
+        "point's name, e.g. {'julia': 'mypkg.JuliaInstaller'}. A kind mapped to None is "
+        "disabled.",
     )
     install_timeout = Float(
         3600.0, config=True, help="Seconds an install may take before it fails and is rolled back."

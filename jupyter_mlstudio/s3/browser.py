@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..times import iso
+from ..sagemaker.times import iso
 from .connections import S3Connection
 from .errors import S3Error, translate
 from .names import check_bucket, check_key, check_new_bucket, check_prefix

@@ -1,8 +1,10 @@
-"""Validation of the bucket names, keys and prefixes a user types."""
+"""Validation of the bucket names, keys, prefixes and URIs a user types or a request holds."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from ..sagemaker.errors import ValidationError
 from .errors import S3Error
 
 # S3's naming rules for new buckets (AWS S3 user guide, "Bucket naming rules").
@@ -76,3 +78,13 @@ def parse_uri(uri: str) -> tuple[str, str]:
     if key:
         check_key(key)
     return bucket, key
+
+
+def s3_uri_field(value: Any, field: str) -> str:
+    """The ``s3://bucket/key`` URI of a SageMaker request's ``field``; ValidationError
+    (SageMaker's, naming the field) when its bucket name or key is not valid."""
+    try:
+        parse_uri(value)
+    except S3Error as err:
+        raise ValidationError(f"{field}: {err.message}") from None
+    return value

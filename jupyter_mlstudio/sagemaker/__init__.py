@@ -1,1 +1,2 @@
-"""What every SageMaker-shaped resource shares, whatever the area: request validation."""
+"""What every SageMaker resource shares, whatever the area: errors, request validation,
+field checks, names, ARNs, statuses, tags, paging and times."""

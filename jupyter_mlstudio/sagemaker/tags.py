@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, select
 from ..db import Database
 from ..db.models import (Endpoint, EndpointConfig, ResourceTag, ServingModel, TrainingJob,
                          TransformJob)
-from ..db.pages import page
 from .arns import parse_arn
 from .errors import ValidationError
+from .paging import page
 
 MAX_TAGS = 50
 _TABLES = {"training-job": TrainingJob, "model": ServingModel,

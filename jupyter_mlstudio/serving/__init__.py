@@ -1,1 +1,2 @@
-"""Real-time endpoints: model servers and the router in front of them."""
+"""Real-time endpoints and batch transform: the control plane (this package's modules) and
+the three programs it runs, each a sub-package: ``router/``, ``modelserver/``, ``transform/``."""

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from .artifacts import ModelFiles
 from .instances import Instance, InstanceFailed, InstanceOptions
-from .routerproc import RouterError, RouterProcess
+from .router.process import RouterError, RouterProcess
 
 log = logging.getLogger(__name__)
 WATCH_INTERVAL = 0.5

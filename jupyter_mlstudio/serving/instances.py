@@ -29,8 +29,8 @@ from ..jobs.joblog import ChildLog
 from ..process import spawn_group, stop_group
 from ..runfolders import make_owned_dir
 from .artifacts import ModelFiles
-from .router_upstream import UNIX_SCHEME
-from .server_path import module_command
+from .router.upstream import UNIX_SCHEME
+from .modelserver.launch import module_command
 
 READY_POLL = 0.1
 _SOCKETS = itertools.count(1)

@@ -5,11 +5,11 @@ from typing import Any
 
 from ..db import Database
 from ..db.models import EndpointConfig, ServingModel
-from ..db.pages import ListFilter, list_page
+from ..sagemaker.paging import ListFilter, list_page
 from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError
-from ..db.rows import require
-from ..times import iso
+from ..sagemaker.rows import require
+from ..sagemaker.times import iso
 from .specs import validate_endpoint_config, validate_model
 
 

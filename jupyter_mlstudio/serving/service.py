@@ -25,13 +25,13 @@ from ..aws.credentials import Keyring, kernel_keyring
 from ..db import Database
 from ..runfolders import remove_orphans, temp_folders
 from ..db.models import Endpoint, EndpointMetric, ScalableTarget, ScalingActivity, utcnow
-from ..db.pages import ListFilter, list_page, page
-from ..db.rows import require
-from ..jobs.fields import RESOURCE_NAME
-from ..jobs.frameworks import framework_of
+from ..sagemaker.paging import ListFilter, list_page, page
+from ..sagemaker.rows import require
+from ..sagemaker.names import RESOURCE_NAME
+from ..sagemaker.images import framework_of
 from ..jobs.joblog import TimedLines
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
-from ..times import iso
+from ..sagemaker.times import iso
 from . import autoscaling
 from .artifacts import ArtifactError, fetch_model
 from .fleet import EndpointRuntime, Fleet, Variant, variant_of
@@ -40,7 +40,7 @@ from .instances import (SOCKET_FOLDER_PREFIX, InstanceFailed, InstanceOptions, S
                         free_port)
 from ..sagemaker.arns import arn
 from .resources import Resources
-from .routerproc import RouterError, RouterProcess
+from .router.process import RouterError, RouterProcess
 from .scalingtargets import ScalingTargets, resource_id
 from .transformjobs import TransformJobs
 from .specs import (validate_endpoint, validate_scaling_policy,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..s3.names import s3_uri_field
 from ..sagemaker.errors import ValidationError
-from ..jobs.fields import (int_field, known_fields, object_field, resource_name, s3_uri_field,
-                           string_map_field)
+from ..sagemaker.fields import int_field, known_fields, object_field, string_map_field
+from ..sagemaker.names import resource_name
 from ..sagemaker.validation import check_request, input_shape
 
 MAX_WEIGHT = 1_000_000.0

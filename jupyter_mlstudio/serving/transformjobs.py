@@ -22,14 +22,14 @@ from ..db import Database
 from ..engine.bells import Bells
 from ..engine.follow import long_poll
 from ..db.models import TransformJob, utcnow
-from ..db.pages import ListFilter, list_page
-from ..db.rows import named, require
+from ..sagemaker.paging import ListFilter, list_page
+from ..sagemaker.rows import named, require
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..jobs.statefile import STATE_FILE, read_state
 from ..jobs.joblog import ChildLog, JobLogs, TimedLines, read_page
 from ..sagemaker.statuses import TERMINAL
 from ..process import spawn_group, stop_group
-from ..times import iso
+from ..sagemaker.times import iso
 from .artifacts import ArtifactError, fetch_model
 from .environment import serving_environment
 from .instances import Instance, InstanceFailed, InstanceOptions

@@ -6,7 +6,19 @@ import pytest
 from jupyter_server.auth.authorizer import Authorizer
 from tornado.httpclient import HTTPClientError
 
-from jupyter_mlstudio.handlers.base import AUTH_RESOURCES
+from jupyter_mlstudio.gallery.handlers import gallery_handlers
+from jupyter_mlstudio.handlers import core_handlers
+from jupyter_mlstudio.handlers.base import API_PREFIX, AUTH_RESOURCES
+from jupyter_mlstudio.jobs.handlers import training_handlers
+from jupyter_mlstudio.kernels.handlers import kernels_handlers
+from jupyter_mlstudio.s3.handlers import s3_handlers
+from jupyter_mlstudio.serving.handlers import serving_handlers
+
+#: The area of each REST route, by the route's first segment under /mlstudio/api.
+ROUTE_AREAS = {"status": "status", "s3": "s3", "examples": "examples", "kernels": "kernels",
+               "training-jobs": "training", "models": "endpoints",
+               "endpoint-configs": "endpoints", "endpoints": "endpoints",
+               "transform-jobs": "transform"}
 
 
 class NoEndpointsAuthorizer(Authorizer):
@@ -25,6 +37,18 @@ class NoEndpointsAuthorizer(Authorizer):
 def jp_server_config():
     return {"ServerApp": {"jpserver_extensions": {"jupyter_mlstudio": True},
                           "authorizer_class": NoEndpointsAuthorizer}}
+
+
+def test_every_route_is_authorized_on_its_own_area():
+    routes = [*core_handlers(), *s3_handlers(), *gallery_handlers(), *kernels_handlers(),
+              *training_handlers(), *serving_handlers()]
+    seen = set()
+    for pattern, handler, *_ in routes:
+        first = pattern[len(API_PREFIX) + 1:].split("/")[0]
+        area = ROUTE_AREAS[first]
+        assert handler.auth_resource == AUTH_RESOURCES[area], (pattern, handler)
+        seen.add(area)
+    assert seen == set(AUTH_RESOURCES)
 
 
 async def _status(jp_fetch, *path, method="GET", body=None) -> int:

@@ -1,9 +1,9 @@
 """Installer classes by kind: built-in, entry points, then ``c.KernelsApp.installer_classes``."""
 from __future__ import annotations
 
-from importlib.metadata import entry_points
 from typing import Any
 
+from ...plugins import load_installed
 from .base import Availability, KernelInstaller, Option
 from .python import PythonKernelInstaller
 from .r import RKernelInstaller
@@ -24,14 +24,6 @@ def installer_classes(configured: dict[str, Any], log: Any = None) -> dict[str, 
     """Kind -> class. Entry points add kinds or replace built-in ones; configuration wins,
     and a kind configured as None is left out."""
     classes: dict[str, Any] = dict(BUILTIN)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            cls = ep.load()
-        except Exception as err:  # a broken plugin must not take the server down
-            if log is not None:
-                log.warning("kernel installer entry point %s failed to load: %s", ep.name, err)
-            continue
-        if isinstance(cls, type) and issubclass(cls, KernelInstaller):
-            classes[ep.name] = cls
+    classes.update(load_installed(ENTRY_POINT_GROUP, KernelInstaller, log))
     classes.update(configured)
     return {kind: cls for kind, cls in classes.items() if cls is not None}

@@ -1,10 +1,10 @@
-"""Which local Python runs a job: from the SageMaker image its spec names.
+"""What a SageMaker image URI names: a framework, or one of this project's kernels.
 
 SageMaker's SDK writes framework images as ECR URIs such as
 ``683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3``
 or ``763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1.0-cpu-py310``
 (``pytorch-inference:…`` when a model deploys). The repository name tells the framework;
-``c.TrainingService.framework_environments`` maps a framework to a kernel (whose
+``c.LocalBackend.framework_environments`` maps a framework to a kernel (whose
 interpreter runs the script) or a Python path; model servers take that framework's
 defaults.
 Images of the form ``mlstudio/kernel:<kernelspec>`` name a kernel directly, and

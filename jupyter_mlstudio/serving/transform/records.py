@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Iterator
 
-from .transform_spec import MiB, TransformError
+from .spec import MiB, TransformError
 
 Batch = tuple[bytes, int]  # (request body, number of records in it)
 

@@ -328,7 +328,7 @@ XGBOOST_ALGORITHM = Flavour("xgboost-algorithm", CSV, xgboost_algorithm_model_fn
 
 
 def flavour_for(framework: str | None, user_module: bool) -> Flavour:
-    """The defaults of ``framework`` (``jobs.frameworks.framework_of`` of the image);
+    """The defaults of ``framework`` (``sagemaker.images.framework_of`` of the image);
     XGBoost without a user module is the built-in algorithm."""
     if framework == "sklearn":
         return SKLEARN

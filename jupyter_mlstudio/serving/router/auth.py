@@ -13,9 +13,9 @@ from __future__ import annotations
 import hmac
 from typing import Iterable
 
-from ..aws.credentials import Keyring
-from ..aws.sigv4 import SignatureError, SignedRequest, verify
-from .router_http import Request
+from ...aws.credentials import Keyring
+from ...aws.sigv4 import SignatureError, SignedRequest, verify
+from .http import Request
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 

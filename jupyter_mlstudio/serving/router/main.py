@@ -4,7 +4,7 @@
 the control token is read from ``F`` (which is then deleted) or else from
 ``MLSTUDIO_ROUTER_TOKEN``. It serves ``POST /endpoints/<name>/invocations``
 (what boto3's ``sagemaker-runtime`` ``invoke_endpoint`` calls) by the routing table the
-Jupyter server sets through ``/_router/…``; see ``router_app`` for both APIs.
+Jupyter server sets through ``/_router/…``; see ``app`` for both APIs.
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import socket
 import sys
 from typing import Sequence
 
-from .router_app import RouterApp
-from .router_auth import RouterAuth, host_names
-from .router_http import HttpConnection, ServerState
-from .router_table import RoutingTable
-from .router_upstream import UpstreamSettings, sweep_forever
+from .app import RouterApp
+from .auth import RouterAuth, host_names
+from .http import HttpConnection, ServerState
+from .table import RoutingTable
+from .upstream import UpstreamSettings, sweep_forever
 
 TOKEN_ENV = "MLSTUDIO_ROUTER_TOKEN"
 
@@ -115,7 +115,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         uvloop.run(serve(args, token))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -45,7 +45,7 @@ from starlette.types import Receive, Scope, Send
 
 from . import inference
 
-APP_MODULE = "jupyter_mlstudio.serving.modelserver"
+APP_MODULE = "jupyter_mlstudio.serving.modelserver.server"
 CONFIG_ENV = "MLSTUDIO_MODEL_SERVER_CONFIG"
 LATENCY_HEADER = "X-Mlstudio-Model-Latency"
 LATENCY_HEADER_BYTES = LATENCY_HEADER.lower().encode()
@@ -456,7 +456,3 @@ def main(argv: list[str] | None = None) -> int:
         if own_status:
             os.unlink(own_status)
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,7 +5,7 @@ forwarded to ``POST /invocations`` of an instance; errors carry ``x-amzn-ErrorTy
 (``ValidationError`` 400/413, ``ModelError`` 424, ``ServiceUnavailable`` 503).
 
 Every request must name the router in ``Host``; invocations must be signed (SigV4, a
-key of the keyring) or carry the control token; see ``router_auth``. Refusals are 403s
+key of the keyring) or carry the control token; see ``auth``. Refusals are 403s
 with AWS's codes (``MissingAuthenticationTokenException``, ``IncompleteSignature``,
 ``InvalidSignatureException``, ``UnrecognizedClientException``, ``AccessDeniedException``).
 
@@ -30,11 +30,11 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from ..aws.credentials import Keyring
-from .router_auth import RouterAuth
-from .router_http import JSON, HttpConnection, Request, error_body
-from .router_table import RoutingTable, TableError, Variant
-from .router_upstream import CONNECT_FAILED, DROPPED, TIMED_OUT, Instance
+from ...aws.credentials import Keyring
+from .auth import RouterAuth
+from .http import JSON, HttpConnection, Request, error_body
+from .table import RoutingTable, TableError, Variant
+from .upstream import CONNECT_FAILED, DROPPED, TIMED_OUT, Instance
 
 _now_ns = time.perf_counter_ns
 _HOLD_POLL = 0.05

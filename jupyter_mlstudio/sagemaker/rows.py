@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..sagemaker.errors import ResourceNotFound
+from .errors import ResourceNotFound
 
 Row = TypeVar("Row")
 

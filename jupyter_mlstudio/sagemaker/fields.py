@@ -1,5 +1,7 @@
 """Checkers for the fields of SageMaker-shaped request bodies, shared by every resource.
 
+Resource names are :mod:`.names`' rules; S3 URIs are checked by :mod:`..s3.names`.
+
 Each returns the value (or its default) when it is valid and raises a
 :class:`ValidationError` naming the field otherwise.
 """
@@ -8,12 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..s3.errors import S3Error
-from ..s3.names import parse_uri
-from ..sagemaker.errors import ValidationError
+from .errors import ValidationError
 
-#: SageMaker's resource names (jobs, models, endpoints): 1-63 letters, digits, hyphens.
-RESOURCE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
 
 
@@ -22,14 +20,6 @@ def known_fields(body: dict[str, Any], known: set[str], ignored: set[str] = froz
     unknown = set(body) - known - ignored
     if unknown:
         raise ValidationError(f"unknown fields: {', '.join(sorted(unknown))}")
-
-
-def resource_name(value: Any, field: str) -> str:
-    """A SageMaker resource name."""
-    if not isinstance(value, str) or not RESOURCE_NAME.match(value):
-        raise ValidationError(f"{field} {value!r} must be 1-63 letters, digits and hyphens, "
-                              "starting with a letter or digit")
-    return value
 
 
 def object_field(value: Any, field: str, required: bool = False) -> dict[str, Any]:
@@ -47,15 +37,6 @@ def int_field(value: Any, field: str, low: int, high: int, default: int | None =
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(f"{field} must be an integer between {low} and {high}")
-    return value
-
-
-def s3_uri_field(value: Any, field: str) -> str:
-    """An ``s3://bucket/key`` URI with a valid bucket name and key."""
-    try:
-        parse_uri(value)
-    except S3Error as err:
-        raise ValidationError(f"{field}: {err.message}") from None
     return value
 
 

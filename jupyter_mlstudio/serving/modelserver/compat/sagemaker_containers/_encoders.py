@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jupyter_mlstudio.serving import codecs
+from jupyter_mlstudio.serving.modelserver import codecs
 
 from . import _content_types, _errors
 

@@ -24,10 +24,10 @@ from typing import Any, Awaitable, Callable
 
 import requests
 
-from ..aws.credentials import Keyring
-from ..paths import write_private_file
-from ..process import spawn_group, stop_group
-from .environment import serving_environment
+from ...aws.credentials import Keyring
+from ...paths import write_private_file
+from ...process import spawn_group, stop_group
+from ..environment import serving_environment
 
 log = logging.getLogger(__name__)
 CONTROL_TIMEOUT = 10.0

@@ -1,7 +1,7 @@
 """``requests`` over unix sockets: a session adapter for ``http+unix://<quoted path>/…``.
 
 The transform runner calls model servers that listen on private unix sockets (see
-:mod:`.instances`); mounting :class:`UnixAdapter` on a session lets it keep using
+:mod:`..instances`); mounting :class:`UnixAdapter` on a session lets it keep using
 ``requests`` (pooling, time-outs, its exceptions) unchanged.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool
 
-from .router_upstream import UNIX_SCHEME
+from ..router.upstream import UNIX_SCHEME
 
 
 class _UnixConnection(HTTPConnection):

@@ -19,10 +19,10 @@ from botocore.exceptions import (
     ResponseStreamingError,
 )
 
-from ..s3.errors import translate
-from ..s3.manifest import ManifestError, read_manifest
-from .transform_pool import WorkerPool
-from .transform_spec import MiB, TransformError, TransformSpec
+from ...s3.errors import translate
+from ...s3.manifest import ManifestError, read_manifest
+from .pool import WorkerPool
+from .spec import MiB, TransformError, TransformSpec
 
 log = logging.getLogger(__name__)
 

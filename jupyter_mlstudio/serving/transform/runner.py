@@ -29,12 +29,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..jobs.statefile import StateFile
-from .transform_invoke import Instances
-from .transform_io import InputFile, ObjectStream, OutputWriter, list_inputs
-from .transform_pool import WorkerPool
-from .transform_records import assemble, batches, join_input
-from .transform_spec import MiB, TransformError, TransformSpec, parse_spec
+from ...jobs.statefile import StateFile
+from .invoke import Instances
+from .io import InputFile, ObjectStream, OutputWriter, list_inputs
+from .pool import WorkerPool
+from .records import assemble, batches, join_input
+from .spec import MiB, TransformError, TransformSpec, parse_spec
 
 log = logging.getLogger("jupyter_mlstudio.serving.transform")
 
@@ -272,7 +272,7 @@ class TransformRunner:
 
 
 def _s3_client() -> Any:
-    from ..s3.files import client
+    from ...s3.files import client
 
     return client()
 
@@ -326,8 +326,3 @@ def main(argv: list[str] | None = None) -> int:
     status = TransformRunner(spec, state, _s3_client(), stop).run()
     sys.stdout.flush()
     return 1 if status == "Failed" else 0
-
-
-if __name__ == "__main__":
-    # Worker threads are daemons: calls still in flight after a stop are abandoned.
-    raise SystemExit(main())

@@ -5,7 +5,7 @@ import random
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .router_upstream import UNIX_SCHEME, Instance, UpstreamSettings
+from .upstream import UNIX_SCHEME, Instance, UpstreamSettings
 
 
 class TableError(ValueError):

@@ -8,8 +8,8 @@ from typing import Any, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..sagemaker.errors import ValidationError
-from ..times import parse_time
+from .errors import ValidationError
+from .times import parse_time
 
 _TIME_FILTERS = {"CreationTimeAfter": "created_after", "CreationTimeBefore": "created_before",
                  "LastModifiedTimeAfter": "modified_after",

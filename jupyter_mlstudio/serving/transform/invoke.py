@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from .transform_spec import TransformError
+from .spec import TransformError
 from .unixhttp import session as unix_session
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 ``UnsupportedFormatError`` is the model server's own: raised from ``input_fn`` it answers
 415, from ``output_fn`` 406.
 """
-from jupyter_mlstudio.serving.codecs import UnsupportedFormatError  # noqa: F401
+from jupyter_mlstudio.serving.modelserver.codecs import UnsupportedFormatError  # noqa: F401
 
 
 class ClientError(Exception):
