@@ -21,7 +21,7 @@ from .backends import ENTRY_POINT_GROUP as BACKENDS
 from .backends import JobBackend, discover_backends
 from .backends.local import LocalBackend
 from .db import Database
-from .engine import JobEngine
+from .engine.engine import JobEngine
 from .handlers import core_handlers, fallback_handlers
 from .jobs import interpreters
 from .jobs.handlers import training_handlers

@@ -9,7 +9,9 @@ import pytest
 
 from jupyter_mlstudio.db import Database
 from jupyter_mlstudio.db.models import Job, utcnow
-from jupyter_mlstudio.engine import JobContext, JobEngine, JobFailed, JobKind
+from jupyter_mlstudio.engine.context import JobContext, JobFailed
+from jupyter_mlstudio.engine.engine import JobEngine
+from jupyter_mlstudio.engine.kinds import JobKind
 from jupyter_mlstudio.engine.engine import RESTARTED
 
 from .kernels_support import eventually

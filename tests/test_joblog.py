@@ -5,8 +5,8 @@ import os
 import subprocess
 import sys
 
-from jupyter_mlstudio.jobs.joblog import (RECORD, CappedLog, LineBuffer, TimedLines, TimedLog,
-                                          index_path, pump_lines, read_from)
+from jupyter_mlstudio.engine.joblog import (RECORD, CappedLog, LineBuffer, TimedLines,
+                                            TimedLog, index_path, pump_lines, read_from)
 
 
 def test_lines_keep_their_text_and_get_a_time_per_stream(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from jupyter_mlstudio.aws.filter_pattern import compile_pattern
 from jupyter_mlstudio.aws.json_protocol import AwsError
 from jupyter_mlstudio.aws.logs_api import TRANSFORM_GROUP, LogsApi
-from jupyter_mlstudio.jobs.joblog import JobLogs, TimedLines, TimedLog
+from jupyter_mlstudio.engine.joblog import JobLogs, TimedLines, TimedLog
 
 CREATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 STREAM = f"batch/instance-1-{int(CREATED.timestamp())}"

@@ -15,7 +15,7 @@ The log groups and streams are the ones SageMaker writes:
 ==================================  ====================================================
 
 ``<epoch>`` is the job's creation time in seconds, so a stream's name never changes.
-The lines and their times come from the services' timed logs (:mod:`..jobs.joblog`).
+The lines and their times come from the services' timed logs (:mod:`..engine.joblog`).
 
 ``DescribeLogStreams``, ``GetLogEvents`` and ``FilterLogEvents`` behave as CloudWatch's
 do: ``startTime`` is inclusive and ``endTime`` exclusive; a page holds at most ``limit``
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..sagemaker.names import RESOURCE_NAME
-from ..jobs.joblog import JobLogs, TimedLines
+from ..engine.joblog import JobLogs, TimedLines
 from ..sagemaker.errors import ResourceNotFound
 from ..handlers.base import AUTH_RESOURCES
 from .api import AwsJsonApi, Handler, read_or_write

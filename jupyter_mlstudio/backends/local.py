@@ -17,7 +17,7 @@ from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from .. import optml
 from ..jobs import framework_envs, interpreters
 from ..jobs.forkdirs import clear_stale
-from ..jobs.statefile import read_state
+from ..engine.statefile import read_state
 from ..jobs.launcher import ForkServer
 from ..procid import start_time
 from ..process import helper_environment

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from ..jobs.joblog import CappedLog, LineBuffer
+from .joblog import CappedLog, LineBuffer
 
 
 class JobFailed(Exception):

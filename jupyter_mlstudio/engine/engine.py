@@ -16,7 +16,7 @@ from traitlets.config import LoggingConfigurable
 
 from ..db import Database
 from ..db.models import Job, utcnow
-from ..jobs.joblog import CappedLog, read_page
+from .joblog import CappedLog, read_page
 from ..sagemaker.statuses import (COMPLETED, FAILED, IN_PROGRESS, PENDING, STOPPED, STOPPING,
                                   TERMINAL)
 from ..sagemaker.times import iso, utc

@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from ..db import Database
 from ..db.models import ExampleValidation, utcnow
-from ..engine import JobContext, JobEngine, JobKind, JobNotFound
+from ..engine.context import JobContext
+from ..engine.engine import JobEngine, JobNotFound
+from ..engine.kinds import JobKind
 from ..workspace import check_path_lengths, relative_to_root, resolve_in_root
 from .catalog import Catalog, Example
 from .config import Gallery

@@ -39,10 +39,10 @@ from ..s3.localpaths import UnsafeKey, local_path, relative_key
 from ..s3.manifest import ManifestError, read_manifest
 from . import container, framework_envs
 from .checkpoints import CheckpointSync, list_keys
-from .joblog import CappedLog, LineBuffer
+from ..engine.joblog import CappedLog, LineBuffer
 from .metrics import MATCH_LIMIT, MetricParser, MetricWorker
 from .sourcedir import source_files
-from .statefile import StateFile
+from ..engine.statefile import StateFile
 from .spec import decode_hyperparameter, user_hyperparameters
 
 FAILURE_LIMIT = 1024

@@ -28,7 +28,7 @@ from . import container, interpreters
 from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ValidationError
 from ..sagemaker.statuses import TERMINAL
-from .joblog import JobLogs, TimedLines, read_from, read_page
+from ..engine.joblog import JobLogs, TimedLines, read_from, read_page
 from .sourcedir import UnsafeSourceLink, source_files
 from .spec import decode_hyperparameter, validate_training_job
 

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..engine import JobContext
+from ..engine.context import JobContext
 from .errors import InstallFailed
 from .runner import clean_environment, run_logged
 

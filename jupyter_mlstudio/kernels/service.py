@@ -13,7 +13,9 @@ from typing import Any
 from jupyter_client.kernelspec import KernelSpecManager
 
 from .._version import __version__
-from ..engine import JobContext, JobEngine, JobFailed, JobKind, JobNotFound
+from ..engine.context import JobContext, JobFailed
+from ..engine.engine import JobEngine, JobNotFound
+from ..engine.kinds import JobKind
 from ..sagemaker.statuses import COMPLETED, FAILED, PENDING, STOPPED, TERMINAL
 from .config import KernelsApp
 from .context import InstallContext

@@ -3,7 +3,7 @@
 The process runs ``python -m jupyter_mlstudio.serving.modelserver`` in its own process
 group (see :mod:`jupyter_mlstudio.process`); it writes a status file that says when the
 model is loaded or why loading failed, and answers ``GET /ping``. Its output goes to
-``<id>.log``, each line timed as it comes (see :mod:`..jobs.joblog`). It listens on a unix
+``<id>.log``, each line timed as it comes (see :mod:`..engine.joblog`). It listens on a unix
 socket in a folder only this user can open (see :class:`SocketFolder`): no other local
 account and no web page can reach it, only the router and the transform runner.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import optml
-from ..jobs.joblog import ChildLog
+from ..engine.joblog import ChildLog
 from ..process import spawn_group, stop_group
 from ..runfolders import make_owned_dir
 from .artifacts import ModelFiles

@@ -29,7 +29,7 @@ from ..sagemaker.paging import ListFilter, list_page, page
 from ..sagemaker.rows import require
 from ..sagemaker.names import RESOURCE_NAME
 from ..sagemaker.images import framework_of
-from ..jobs.joblog import TimedLines
+from ..engine.joblog import TimedLines
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..sagemaker.times import iso
 from . import autoscaling

@@ -4,7 +4,7 @@ A job starts ``TransformResources.InstanceCount`` model-server instances, then t
 runner (``python -m jupyter_mlstudio.serving.transform JOB_DIR``), which reads every
 input object, sends records to the instances and writes ``<input>.out`` objects,
 reporting progress in ``state.json``; its output goes to ``output.log``, each line timed
-as it comes (see :mod:`..jobs.joblog`). The instances stop when the runner ends.
+as it comes (see :mod:`..engine.joblog`). The instances stop when the runner ends.
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from ..db.models import TransformJob, utcnow
 from ..sagemaker.paging import ListFilter, list_page
 from ..sagemaker.rows import named, require
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
-from ..jobs.statefile import STATE_FILE, read_state
-from ..jobs.joblog import ChildLog, JobLogs, TimedLines, read_page
+from ..engine.statefile import STATE_FILE, read_state
+from ..engine.joblog import ChildLog, JobLogs, TimedLines, read_page
 from ..sagemaker.statuses import TERMINAL
 from ..process import spawn_group, stop_group
 from ..sagemaker.times import iso

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from ...jobs.statefile import StateFile
+from ...engine.statefile import StateFile
 from .invoke import Instances
 from .io import InputFile, ObjectStream, OutputWriter, list_inputs
 from .pool import WorkerPool
