@@ -205,6 +205,7 @@ class MLStudioApp(ExtensionApp):
         self.training_service = TrainingService(
             parent=self,
             db=self.db,
+            engine=self.engine,
             root_dir=root_dir,
             region=self.s3.region or "us-east-1",
             environment=self.s3.kernel_environment,
@@ -292,17 +293,14 @@ class MLStudioApp(ExtensionApp):
             self._export_environment()  # the endpoint moves if a port was taken meanwhile
         self.s3.on_endpoint_change = self._export_environment
         self.serving_service.on_runtime_url_change = self._export_environment
-        await self.training_service.start()
         await self.serving_service.start()
         await self.engine.start()
 
     def current_activity(self) -> list[dict[str, Any]] | None:
         """Running jobs count as activity, so idle culling never stops the server under them."""
-        running = self.training_service.running()
         endpoints = self.serving_service.running()
         transforms = self.serving_service.running_transforms()
-        return ([{"kind": "training-job", "name": name} for name in running]
-                + [{"kind": kind, "name": name} for kind, name in self.engine.running()]
+        return ([{"kind": kind, "name": name} for kind, name in self.engine.running()]
                 + [{"kind": "endpoint", "name": name} for name in endpoints]
                 + [{"kind": "transform-job", "name": name} for name in transforms]) or None
 
@@ -380,7 +378,6 @@ class MLStudioApp(ExtensionApp):
     # -- teardown -------------------------------------------------------------
     async def stop_extension(self) -> None:
         await self.serving_service.shutdown()
-        await self.training_service.shutdown()
         await self.engine.shutdown()
         self.s3_service.close()
         self.s3.stop()

@@ -111,3 +111,67 @@ def test_scaling_policies_move_to_their_own_table_and_back(tmp_path):
         scaling = conn.exec_driver_sql("select scaling from mlstudio_endpoints").scalar()
     assert json.loads(scaling) == {"main": policy}
     db.dispose()
+
+
+def test_training_jobs_become_engine_records_and_back(tmp_path):
+    """Revision 0008: each training job becomes a job of the engine (``training:<name>``)
+    with its transitions, artifacts and metric points; downgrading restores the tables."""
+    from alembic import command
+
+    from jupyter_mlstudio.db.engine import alembic_config
+    from jupyter_mlstudio.db.models import Job, JobMetric
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    db = Database(url)
+
+    def migrate(action, revision):
+        with db.engine.begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            action(cfg, revision)
+
+    transitions = [{"Status": "Starting", "StartTime": "2026-01-01T00:00:00+00:00",
+                    "StatusMessage": "Preparing the instances for training"},
+                   {"Status": "Completed", "StartTime": "2026-01-01T00:01:00+00:00",
+                    "StatusMessage": "Training job completed"}]
+    final = [{"MetricName": "loss", "Value": 0.5, "Timestamp": "2026-01-01T00:01:00+00:00"}]
+    migrate(command.upgrade, "0007")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "insert into mlstudio_training_jobs (name, status, secondary_status, spec, backend, "
+            "backend_state, transitions, model_artifacts, final_metrics, metrics_offset, "
+            "created_at, started_at, ended_at, updated_at) values ('job-1', 'Completed', "
+            "'Completed', ?, 'local', ?, ?, 's3://b/out/model.tar.gz', ?, 42, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:01', '2026-01-01 00:01:00', "
+            "'2026-01-01 00:01:00')",
+            (json.dumps({"TrainingJobName": "job-1"}), json.dumps({"pid": 7}),
+             json.dumps(transitions), json.dumps(final)))
+        conn.exec_driver_sql(
+            "insert into mlstudio_training_metrics (job_name, name, step, value, timestamp) "
+            "values ('job-1', 'loss', 3, 0.5, 1767225660.0)")
+    db.upgrade()
+    with db.session() as s:
+        job = s.get(Job, "training:job-1")
+        [metric] = s.query(JobMetric).all()
+    assert (job.kind, job.name, job.status, job.backend) == ("training", "job-1", "Completed",
+                                                             "local")
+    assert job.spec == {"TrainingJobName": "job-1"} and job.backend_state == {"pid": 7}
+    assert job.progress == {"SecondaryStatus": "Completed", "MetricsOffset": 42,
+                            "SecondaryStatusTransitions": transitions}
+    assert job.result == {"ModelArtifacts": "s3://b/out/model.tar.gz",
+                          "FinalMetricDataList": final}
+    assert job.message == "Training job completed" and job.started_at is not None
+    assert (metric.job_id, metric.name, metric.step, metric.value) == (
+        "training:job-1", "loss", 3, 0.5)
+    migrate(command.downgrade, "0007")
+    with db.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "select name, secondary_status, transitions, model_artifacts, metrics_offset "
+            "from mlstudio_training_jobs").one()
+        point = conn.exec_driver_sql(
+            "select job_name, name, step from mlstudio_training_metrics").one()
+        left = conn.exec_driver_sql("select count(*) from mlstudio_jobs").scalar()
+    assert (row[0], row[1], json.loads(row[2]), row[3], row[4]) == (
+        "job-1", "Completed", transitions, "s3://b/out/model.tar.gz", 42)
+    assert tuple(point) == ("job-1", "loss", 3) and left == 0
+    db.dispose()

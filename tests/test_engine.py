@@ -152,8 +152,9 @@ async def test_restart_ends_a_lost_run_and_starts_waiting_ones(tmp_path):
     with engine.db.session() as s:
         s.get(Job, running["id"]).backend_state = {"server": "an-earlier-process",
                                                    "run": running["id"]}
-    for monitor in list(engine._monitors.values()):
-        monitor.cancel()
+    engine._closing = True  # the dead server's queue starts nothing more
+    for task in [*engine._monitors.values(), engine._pump_task]:
+        task.cancel()
     engine.db.dispose()
 
     work2 = Work()

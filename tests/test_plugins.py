@@ -14,6 +14,7 @@ from traitlets.config import Config
 from jupyter_mlstudio import plugins
 from jupyter_mlstudio.backends import JobBackend
 from jupyter_mlstudio.backends.local import LocalBackend
+from jupyter_mlstudio.engine.engine import JobEngine
 from jupyter_mlstudio.jobs.service import TrainingService
 from tests.training_support import script_dir, wait_done
 
@@ -99,7 +100,8 @@ def test_the_deprecated_training_setting_still_wins_with_a_warning(installed_plu
     config = Config({"TrainingService": {"backend_class": "recording"}})
     with caplog.at_level(logging.WARNING):
         service = TrainingService(
-            config=config, log=logging.getLogger(__name__), db=None, root_dir=str(tmp_path),
+            config=config, log=logging.getLogger(__name__), db=None,
+            engine=JobEngine(db=None, folder=tmp_path / "engine"), root_dir=str(tmp_path),
             region="us-east-1", environment=dict, backend=LocalBackend,
             backend_config={"jobs_dir": str(tmp_path / "jobs")})
     assert type(service.backend) is RecordingBackend

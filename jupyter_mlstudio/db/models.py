@@ -43,45 +43,6 @@ class ExampleValidation(Base):
     )
 
 
-class TrainingJob(Base):
-    """A training job: its CreateTrainingJob spec and everything DescribeTrainingJob reports."""
-
-    __tablename__ = "mlstudio_training_jobs"
-
-    name: Mapped[str] = mapped_column(String(63), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
-    secondary_status: Mapped[str] = mapped_column(String(32), nullable=False)
-    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    spec: Mapped[Any] = mapped_column(JSON, nullable=False)
-    backend: Mapped[str] = mapped_column(String(64), nullable=False)
-    backend_state: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
-    transitions: Mapped[Any] = mapped_column(JSON, nullable=False, default=list)
-    model_artifacts: Mapped[str | None] = mapped_column(String(2048), nullable=True)
-    final_metrics: Mapped[Any] = mapped_column(JSON, nullable=False, default=list)
-    metrics_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 nullable=False, index=True)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow, nullable=False)
-
-
-class TrainingMetric(Base):
-    """One point of a training metric's time series, parsed from the job's log."""
-
-    __tablename__ = "mlstudio_training_metrics"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_name: Mapped[str] = mapped_column(
-        String(63), ForeignKey("mlstudio_training_jobs.name", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(255), nullable=False)
-    step: Mapped[int] = mapped_column(Integer, nullable=False)
-    value: Mapped[float] = mapped_column(Float, nullable=False)
-    timestamp: Mapped[float] = mapped_column(Float, nullable=False)
-
-
 class ServingModel(Base):
     """A model (``CreateModel``): where its artifacts are and how its container runs."""
 
@@ -205,7 +166,8 @@ class ResourceTag(Base):
 
 
 class Job(Base):
-    """One run of long work the job engine keeps: a kernel install, an example validation.
+    """One run of long work the job engine keeps: a training job, a kernel install, an
+    example validation. SageMaker resources have the id ``<kind>:<name>``.
 
     ``spec`` is what was asked (JSON, enough to start the job after a restart);
     ``backend_state`` what its backend needs to find it again; ``progress`` what it
@@ -214,7 +176,7 @@ class Job(Base):
 
     __tablename__ = "mlstudio_jobs"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     queue: Mapped[str] = mapped_column(String(128), nullable=False)
@@ -232,3 +194,17 @@ class Job(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow, nullable=False)
+
+
+class JobMetric(Base):
+    """One point of a job's metric time series (a training job's, parsed from its log)."""
+
+    __tablename__ = "mlstudio_job_metrics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(
+        String(96), ForeignKey("mlstudio_jobs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    step: Mapped[int] = mapped_column(Integer, nullable=False)
+    value: Mapped[float] = mapped_column(Float, nullable=False)
+    timestamp: Mapped[float] = mapped_column(Float, nullable=False)

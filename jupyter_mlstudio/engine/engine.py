@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from traitlets import Dict, Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
@@ -25,6 +26,7 @@ from .context import JobContext, JobFailed
 from .follow import long_poll
 from .inprocess import InProcessBackend
 from .kinds import JobKind
+from ..backends.base import JobBackend
 
 log = logging.getLogger(__name__)
 POLL = 0.5  # how often a running job's progress is saved; its end is seen at once
@@ -34,6 +36,10 @@ RESTARTED = "the Jupyter server stopped while it ran"
 
 class JobNotFound(LookupError):
     """No job of that kind has that id."""
+
+
+class JobExists(ValueError):
+    """A job with that id exists already."""
 
 
 class JobEngine(LoggingConfigurable):
@@ -65,10 +71,10 @@ class JobEngine(LoggingConfigurable):
         self.db = db
         self.folder = folder
         self.kinds: dict[str, JobKind] = {}
-        self.backends: dict[str, InProcessBackend] = {}
+        self.backends: dict[str, JobBackend] = {}
         self._contexts: dict[str, JobContext] = {}
         self._monitors: dict[str, asyncio.Task] = {}
-        self._bells = Bells()
+        self.bells = Bells()
         self._wakeup = asyncio.Event()
         self._pump_task: asyncio.Task | None = None
         # Held while queued jobs start and while a stop decides whether its job still waits.
@@ -77,16 +83,18 @@ class JobEngine(LoggingConfigurable):
 
     # -- set-up -------------------------------------------------------------------------
     def register(self, kind: JobKind) -> None:
-        """Make ``kind`` known; its jobs run on a backend inside this server."""
+        """Make ``kind`` known: its jobs run on its backend, or in this server."""
         self.kinds[kind.name] = kind
-        self.backends[kind.name] = InProcessBackend(self._runner(kind), parent=self)
+        self.backends[kind.name] = kind.backend or InProcessBackend(
+            self._runner(kind), parent=self)
 
     async def start(self) -> None:
         """End the runs an earlier server process left behind, prune, start the queue."""
         def stale() -> list[Job]:
             with self.db.session() as s:
                 return list(s.scalars(select(Job).where(
-                    Job.kind.in_(list(self.kinds)), Job.status.in_([IN_PROGRESS, STOPPING]))))
+                    Job.kind.in_(list(self.kinds)), Job.started_at.is_not(None),
+                    Job.status.in_([IN_PROGRESS, STOPPING]))))
 
         for job in await asyncio.to_thread(stale):
             self._watch(job.id)  # its backend says at once whether it still runs
@@ -99,33 +107,50 @@ class JobEngine(LoggingConfigurable):
         async with self._launching:  # no job is half started
             if self._pump_task is not None:
                 self._pump_task.cancel()
-        tasks = [t for backend in self.backends.values() for t in backend.running()]
+        tasks = [t for backend in self.backends.values()
+                 if isinstance(backend, InProcessBackend) for t in backend.running()]
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=30)
-        if self._monitors:  # they see those ends at once and record them
-            await asyncio.wait(list(self._monitors.values()), timeout=5)
+        # their monitors see those ends at once and record them; jobs of other backends
+        # keep running, reattached at the next start
+        in_process = [m for job_id, m in self._monitors.items() if job_id in self._contexts]
+        if in_process:
+            await asyncio.wait(in_process, timeout=5)
         monitors = [*self._monitors.values(), *([self._pump_task] if self._pump_task else [])]
         for task in monitors:
             task.cancel()
         await asyncio.gather(*monitors, return_exceptions=True)
         self._monitors.clear()
+        for backend in self.backends.values():
+            close = getattr(backend, "close", None)
+            if close is not None:
+                close()
 
     # -- submit, stop -------------------------------------------------------------------
-    async def submit(self, kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-        """Record a job of ``kind`` as Pending; it starts when its queue has room."""
+    async def submit(self, kind: str, name: str, spec: dict[str, Any], *,
+                     job_id: str | None = None, backend_state: dict[str, Any] | None = None,
+                     progress: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Record a job of ``kind`` as waiting; it starts when its queue has room.
+        ``job_id`` is a new random id unless given (JobExists if it is taken)."""
         job_kind = self.kinds[kind]
-        job_id = uuid.uuid4().hex[:12]
+        job_id = job_id or uuid.uuid4().hex[:12]
 
         def insert() -> None:
             with self.db.session() as s:
+                if s.get(Job, job_id) is not None:
+                    raise JobExists(job_id)
                 s.add(Job(id=job_id, kind=kind, name=name, queue=job_kind.queue(kind, spec),
-                          status=PENDING, message="waiting to start", spec=spec,
-                          backend=InProcessBackend.name, backend_state={}, progress={},
+                          status=job_kind.waiting_status, message="waiting to start",
+                          spec=spec, backend=self.backends[kind].name,
+                          backend_state=backend_state or {}, progress=progress or {},
                           result={}))
 
-        await asyncio.to_thread(insert)
+        try:
+            await asyncio.to_thread(insert)
+        except IntegrityError:  # inserted meanwhile by another request
+            raise JobExists(job_id) from None
         self._wake()
         return self.get(kind, job_id)
 
@@ -134,16 +159,15 @@ class JobEngine(LoggingConfigurable):
         ends Stopped when its work has cleaned up. A job that has ended stays as it is."""
         async with self._launching:
             job = await asyncio.to_thread(self._record, kind, job_id)
-            if job.status == PENDING:
+            if job.status not in TERMINAL and job.started_at is None:  # still waiting
                 await self._end(job_id, STOPPED,
                                 self._note(kind, "stopped before it started"), None)
             elif job.status == IN_PROGRESS:
-                await asyncio.to_thread(self._update, job_id, status=STOPPING,
-                                        message="stopping")
+                await asyncio.to_thread(self._stopping, job_id, False)
                 ctx = self._contexts.get(job_id)
                 if ctx is not None:
                     ctx.log("==> stopping\n")
-                self._bells.ring(job_id)
+                self.bells.ring(job_id)
                 await self.backends[kind].stop(job.backend_state)
         return self.get(kind, job_id)
 
@@ -152,12 +176,12 @@ class JobEngine(LoggingConfigurable):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            ticket = self._bells.ticket(job_id)
+            ticket = self.bells.ticket(job_id)
             job = self.get(kind, job_id)
             remaining = deadline - loop.time()
             if job["status"] in TERMINAL or remaining <= 0:
                 return job
-            await self._bells.wait(ticket, remaining)
+            await self.bells.wait(ticket, remaining)
 
     # -- the queue ------------------------------------------------------------------------
     def _wake(self) -> None:
@@ -178,33 +202,39 @@ class JobEngine(LoggingConfigurable):
                 log.exception("starting queued jobs failed")
 
     def capacity_of(self, kind: str) -> int:
-        return max(1, self.capacity.get(kind, self.kinds[kind].capacity))
+        own = self.kinds[kind].capacity
+        if own is None:
+            backend = self.backends[kind]
+            own = 1 if isinstance(backend, InProcessBackend) else backend.capacity()
+        return max(1, self.capacity.get(kind, own))
 
     async def _start_waiting(self) -> None:
         def load() -> tuple[list[Job], Counter]:
             with self.db.session() as s:
                 kinds = list(self.kinds)
                 waiting = list(s.scalars(select(Job).where(
-                    Job.kind.in_(kinds), Job.status == PENDING).order_by(Job.created_at)))
+                    Job.kind.in_(kinds), Job.started_at.is_(None),
+                    Job.status.in_([PENDING, IN_PROGRESS])).order_by(Job.created_at)))
                 busy = Counter(j.queue for j in s.scalars(select(Job).where(
-                    Job.kind.in_(kinds), Job.status.in_([IN_PROGRESS, STOPPING]))))
+                    Job.kind.in_(kinds), Job.started_at.is_not(None),
+                    Job.status.in_([IN_PROGRESS, STOPPING]))))
             return waiting, busy
 
         waiting, busy = await asyncio.to_thread(load)
         for job in waiting:
             limit = self.capacity_of(job.kind)
             if busy[job.queue] >= limit:
-                message = (f"waiting: {busy[job.queue]} of {limit} "
-                           f"{'run' if limit == 1 else 'runs'} of its queue in use")
-                if job.message != message:
-                    await asyncio.to_thread(self._update, job.id, message=message)
+                await asyncio.to_thread(self._note_waiting, job.id, busy[job.queue], limit)
                 continue
             busy[job.queue] += 1
             # InProgress before it starts: a run is never under a record that says Pending
             await asyncio.to_thread(self._update, job.id, status=IN_PROGRESS,
                                     message="running", started_at=utcnow())
+            kind = self.kinds[job.kind]
+            key = job.id if kind.run is not None else job.name  # a backend's folder name
             try:
-                state = await self.backends[job.kind].start(job.id, job.spec, {})
+                state = await self.backends[job.kind].start(
+                    key, kind.reports.plan(job), kind.environment())
             except Exception as err:
                 log.exception("cannot start %s %s", job.kind, job.id)
                 await self._end(job.id, FAILED, f"cannot start: {err}",
@@ -212,6 +242,19 @@ class JobEngine(LoggingConfigurable):
                 continue
             await asyncio.to_thread(self._update, job.id, backend_state=state)
             self._watch(job.id)
+
+    def _note_waiting(self, job_id: str, in_use: int, limit: int) -> None:
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is not None:
+                self.kinds[job.kind].reports.waiting(job, in_use, limit)
+
+    def _stopping(self, job_id: str, overdue: bool) -> None:
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is not None and job.status == IN_PROGRESS:
+                job.status, job.message = STOPPING, "stopping"
+                self.kinds[job.kind].reports.stopping(job, overdue)
 
     # -- running in this server -----------------------------------------------------------
     def _runner(self, kind: JobKind):
@@ -221,7 +264,7 @@ class JobEngine(LoggingConfigurable):
             folder.mkdir(parents=True, exist_ok=True)
             capped = CappedLog(folder / "log", kind.max_log_bytes or self.max_log_bytes)
             ctx = JobContext(job_id, job.name, spec, capped,
-                             lambda: self._bells.ring(job_id))
+                             lambda: self.bells.ring(job_id))
             ctx.progress.update(job.progress)  # where a resumed run had got to
             ctx.resumed = bool(job.progress)
             self._contexts[job_id] = ctx
@@ -266,23 +309,61 @@ class JobEngine(LoggingConfigurable):
     async def _monitor(self, job_id: str) -> None:
         try:
             job = await asyncio.to_thread(self._record, None, job_id)
-            backend, state = self.backends[job.kind], job.backend_state
-            saved: dict[str, Any] = dict(job.progress)
-            while (code := await backend.poll(state)) is None:
-                ctx = self._contexts.get(job_id)
-                if ctx is not None and ctx.progress != saved:
-                    saved = dict(ctx.progress)
-                    await asyncio.to_thread(self._update, job_id, progress=saved)
-                await backend.wait(state, POLL)
-            report = await backend.status(state)
-            await asyncio.to_thread(self._finish, job_id, report, code)
+            if self.kinds[job.kind].run is not None:
+                await self._follow_in_process(job)
+            else:
+                await self._follow_backend(job)
         except Exception:
             log.exception("watching job %s failed", job_id)
         finally:
             self._monitors.pop(job_id, None)
             self._contexts.pop(job_id, None)
-            self._bells.ring(job_id)
+            self.bells.ring(job_id)
             self._wake()
+
+    async def _follow_in_process(self, job: Job) -> None:
+        backend, state = self.backends[job.kind], job.backend_state
+        saved: dict[str, Any] = dict(job.progress)
+        while (code := await backend.poll(state)) is None:
+            ctx = self._contexts.get(job.id)
+            if ctx is not None and ctx.progress != saved:
+                saved = dict(ctx.progress)
+                await asyncio.to_thread(self._update, job.id, progress=saved)
+            await backend.wait(state, POLL)
+        report = await backend.status(state)
+        await asyncio.to_thread(self._finish, job.id, report, code)
+
+    async def _follow_backend(self, job: Job) -> None:
+        """Follow a job its backend runs: its reports into the record until it ends; a
+        runner that ends without saying so, or overruns its time, ended by the server."""
+        kind, backend, state = self.kinds[job.kind], self.backends[job.kind], job.backend_state
+        while True:
+            code = await backend.poll(state)
+            report = await backend.status(state)
+            current = await asyncio.to_thread(self._ingest, job.id, report, state)
+            self.bells.ring(job.id)
+            if current is None or current.status in TERMINAL:
+                return
+            if code is not None:
+                if current.status == STOPPING:
+                    await self._end(job.id, STOPPED, "stopped (its runner was killed)", None)
+                else:
+                    await self._end(job.id, FAILED, "", "the job's runner exited unexpectedly"
+                                    + ("" if code == -1 else f" (code {code})")
+                                    + ("; the Jupyter server may have restarted while it ran"
+                                       if code == -1 else ""))
+                return
+            if current.status == IN_PROGRESS and kind.reports.overdue(current):
+                await asyncio.to_thread(self._stopping, job.id, True)
+                await backend.stop(state)
+            await backend.wait(state, POLL)
+
+    def _ingest(self, job_id: str, report: dict[str, Any], state: dict[str, Any]) -> Job | None:
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is not None:
+                self.kinds[job.kind].reports.ingest(s, job, report, state)
+            return job
 
     def _finish(self, job_id: str, report: dict[str, Any], code: int) -> None:
         with self.db.session() as s:
@@ -293,8 +374,8 @@ class JobEngine(LoggingConfigurable):
             reason = report.get("FailureReason")
             if status not in TERMINAL and job.status == IN_PROGRESS \
                     and self.kinds[job.kind].resumable:
-                job.status, job.message, job.backend_state = (
-                    PENDING, "waiting to resume after a server restart", {})
+                job.status, job.message, job.backend_state, job.started_at = (
+                    PENDING, "waiting to resume after a server restart", {}, None)
                 job.progress = report.get("Progress", job.progress)
                 return
             if status not in TERMINAL:  # the backend has lost it
@@ -327,9 +408,22 @@ class JobEngine(LoggingConfigurable):
                     setattr(job, key, value)
 
     async def _end(self, job_id: str, status: str, message: str, reason: str | None) -> None:
-        await asyncio.to_thread(self._update, job_id, status=status, message=message,
-                                failure_reason=reason, ended_at=utcnow())
-        self._bells.ring(job_id)
+        """End a job as the server sees it (its work could not say so itself)."""
+        def end() -> None:
+            with self.db.session() as s:
+                job = s.get(Job, job_id)
+                if job is None or job.status in TERMINAL:
+                    return
+                job.status, job.ended_at = status, utcnow()
+                self.kinds[job.kind].reports.end(s, job, status, message or reason or "",
+                                                 reason if status == FAILED else None)
+
+        await asyncio.to_thread(end)
+        self.bells.ring(job_id)
+
+    def record(self, kind: str, job_id: str) -> Job:
+        """A job's record, or JobNotFound."""
+        return self._record(kind, job_id)
 
     def job_dir(self, job: Job) -> Path:
         return self.folder / job.kind / job.id
@@ -385,7 +479,7 @@ class JobEngine(LoggingConfigurable):
     async def follow_log(self, kind: str, job_id: str, offset: int,
                          timeout: float) -> dict[str, Any]:
         """Like :meth:`read_log`, waiting up to ``timeout`` seconds for new text or the end."""
-        return await long_poll(lambda: self.read_log(kind, job_id, offset), self._bells,
+        return await long_poll(lambda: self.read_log(kind, job_id, offset), self.bells,
                                job_id, timeout)
 
     # -- history ----------------------------------------------------------------------------
@@ -394,6 +488,8 @@ class JobEngine(LoggingConfigurable):
         removed: list[Job] = []
         with self.db.session() as s:
             for kind in [job_kind] if job_kind else list(self.kinds):
+                if kind in self.kinds and not self.kinds[kind].pruned:
+                    continue
                 own = self.kinds[kind].keep_finished if kind in self.kinds else None
                 keep = self.keep_finished if own is None else own
                 ended = list(s.scalars(select(Job).where(

@@ -52,10 +52,12 @@ class ListFilter:
         return found
 
 
-def list_page(session: Session, model: Any, filters: ListFilter) -> tuple[list[Any], str | None]:
+def list_page(session: Session, model: Any, filters: ListFilter,
+              *where: Any) -> tuple[list[Any], str | None]:
     """One page of the rows of ``model`` (a table with ``name``, ``created_at`` and maybe
-    ``status`` and ``updated_at``) that ``filters`` selects, in its order."""
-    query = select(model)
+    ``status`` and ``updated_at``) that ``filters`` and the ``where`` clauses select, in
+    the filters' order."""
+    query = select(model).where(*where)
     if filters.status:
         query = query.where(model.status == filters.status)
     if filters.name_contains:

@@ -19,9 +19,10 @@ def require(session: Session, model: type[Row], name: str, message: str) -> Row:
     return row
 
 
-def named(model: Any, name: str, exact: bool = False) -> Any:
+def named(model: Any, name: str, exact: bool = False, *where: Any) -> Any:
     """A query of the ``model`` rows named ``name`` (or, unless ``exact``, whose name
-    starts with it), in name order."""
+    starts with it) and matching the ``where`` clauses, in name order."""
     column = model.name
     return select(model).where(column == name if exact else
-                               column.startswith(name, autoescape=True)).order_by(column)
+                               column.startswith(name, autoescape=True),
+                               *where).order_by(column)

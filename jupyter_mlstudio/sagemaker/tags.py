@@ -11,16 +11,17 @@ from typing import Any, Iterable
 from sqlalchemy import delete, func, select
 
 from ..db import Database
-from ..db.models import (Endpoint, EndpointConfig, ResourceTag, ServingModel, TrainingJob,
-                         TransformJob)
+from ..db.models import Endpoint, EndpointConfig, Job, ResourceTag, ServingModel, TransformJob
 from .arns import parse_arn
 from .errors import ValidationError
 from .paging import page
 
 MAX_TAGS = 50
-_TABLES = {"training-job": TrainingJob, "model": ServingModel,
-           "endpoint-config": EndpointConfig, "endpoint": Endpoint,
-           "transform-job": TransformJob}
+#: the table of each kind of resource, and what picks that kind's rows out of it
+_TABLES: dict[str, tuple[Any, tuple[Any, ...]]] = {
+    "training-job": (Job, (Job.kind == "training",)), "model": (ServingModel, ()),
+    "endpoint-config": (EndpointConfig, ()), "endpoint": (Endpoint, ()),
+    "transform-job": (TransformJob, ())}
 
 
 def check_tags(tags: Iterable[dict[str, str]]) -> None:
@@ -37,13 +38,14 @@ class TagStore:
 
     def _require(self, session: Any, resource_arn: str) -> None:
         parsed = parse_arn(resource_arn)
-        table = _TABLES.get(parsed[0]) if parsed else None
-        if table is None:
+        found_table = _TABLES.get(parsed[0]) if parsed else None
+        if found_table is None or parsed is None:
             raise ValidationError(f"Resource ARN {resource_arn!r} is not the ARN of a "
                                   "training job, model, endpoint configuration, endpoint "
                                   "or transform job.")
+        table, where = found_table
         found = session.scalar(select(func.count()).select_from(table)
-                               .where(func.lower(table.name) == parsed[1]))
+                               .where(func.lower(table.name) == parsed[1], *where))
         if not found:
             raise ValidationError(f"Resource {resource_arn} not found.")
 
