@@ -222,6 +222,7 @@ class MLStudioApp(ExtensionApp):
         self.serving_service = ServingService(
             parent=self,
             db=self.db,
+            engine=self.engine,
             data_dir=Path(self.data_dir),
             region=self.s3.region or "us-east-1",
             s3_client=self.s3.client,
@@ -299,10 +300,8 @@ class MLStudioApp(ExtensionApp):
     def current_activity(self) -> list[dict[str, Any]] | None:
         """Running jobs count as activity, so idle culling never stops the server under them."""
         endpoints = self.serving_service.running()
-        transforms = self.serving_service.running_transforms()
         return ([{"kind": kind, "name": name} for kind, name in self.engine.running()]
-                + [{"kind": "endpoint", "name": name} for name in endpoints]
-                + [{"kind": "transform-job", "name": name} for name in transforms]) or None
+                + [{"kind": "endpoint", "name": name} for name in endpoints]) or None
 
     # -- kernel environment --------------------------------------------------
     def kernel_environment(self) -> dict[str, str]:
@@ -377,8 +376,8 @@ class MLStudioApp(ExtensionApp):
 
     # -- teardown -------------------------------------------------------------
     async def stop_extension(self) -> None:
+        await self.engine.shutdown()  # transform jobs stop their instances first
         await self.serving_service.shutdown()
-        await self.engine.shutdown()
         self.s3_service.close()
         self.s3.stop()
         self.db.dispose()

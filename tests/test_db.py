@@ -175,3 +175,43 @@ def test_training_jobs_become_engine_records_and_back(tmp_path):
         "job-1", "Completed", transitions, "s3://b/out/model.tar.gz", 42)
     assert tuple(point) == ("job-1", "loss", 3) and left == 0
     db.dispose()
+
+
+def test_transform_jobs_become_engine_records_and_back(tmp_path):
+    """Revision 0009: each transform job becomes a job of the engine (``transform:<name>``)."""
+    from alembic import command
+
+    from jupyter_mlstudio.db.engine import alembic_config
+    from jupyter_mlstudio.db.models import Job
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    db = Database(url)
+
+    def migrate(action, revision):
+        with db.engine.begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            action(cfg, revision)
+
+    migrate(command.upgrade, "0008")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "insert into mlstudio_transform_jobs (name, status, failure_reason, spec, progress, "
+            "created_at, started_at, ended_at) values ('t-1', 'Failed', 'no model', ?, ?, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:01', '2026-01-01 00:01:00')",
+            (json.dumps({"TransformJobName": "t-1"}), json.dumps({"files_done": 2})))
+    db.upgrade()
+    with db.session() as s:
+        job = s.get(Job, "transform:t-1")
+    assert (job.kind, job.name, job.status, job.failure_reason) == (
+        "transform", "t-1", "Failed", "no model")
+    assert job.spec == {"TransformJobName": "t-1"} and job.progress == {"files_done": 2}
+    migrate(command.downgrade, "0008")
+    with db.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "select name, status, failure_reason, progress from mlstudio_transform_jobs").one()
+        left = conn.exec_driver_sql("select count(*) from mlstudio_jobs").scalar()
+    assert (row[0], row[1], row[2]) == ("t-1", "Failed", "no model")
+    assert json.loads(row[3]) == {"files_done": 2}
+    assert left == 0
+    db.dispose()

@@ -139,22 +139,6 @@ class EndpointMetric(Base):
     instances: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class TransformJob(Base):
-    """A batch transform job: its CreateTransformJob spec, status and progress."""
-
-    __tablename__ = "mlstudio_transform_jobs"
-
-    name: Mapped[str] = mapped_column(String(63), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
-    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    spec: Mapped[Any] = mapped_column(JSON, nullable=False)
-    progress: Mapped[Any] = mapped_column(JSON, nullable=False, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 nullable=False, index=True)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
 class ResourceTag(Base):
     """One tag of a SageMaker resource, by the resource's ARN (AddTags, ListTags)."""
 
@@ -166,8 +150,8 @@ class ResourceTag(Base):
 
 
 class Job(Base):
-    """One run of long work the job engine keeps: a training job, a kernel install, an
-    example validation. SageMaker resources have the id ``<kind>:<name>``.
+    """One run of long work the job engine keeps: a training or transform job, a kernel
+    install, an example validation. SageMaker resources have the id ``<kind>:<name>``.
 
     ``spec`` is what was asked (JSON, enough to start the job after a restart);
     ``backend_state`` what its backend needs to find it again; ``progress`` what it

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, func, select
 
 from ..db import Database
-from ..db.models import Endpoint, EndpointConfig, Job, ResourceTag, ServingModel, TransformJob
+from ..db.models import Endpoint, EndpointConfig, Job, ResourceTag, ServingModel
 from .arns import parse_arn
 from .errors import ValidationError
 from .paging import page
@@ -21,7 +21,7 @@ MAX_TAGS = 50
 _TABLES: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "training-job": (Job, (Job.kind == "training",)), "model": (ServingModel, ()),
     "endpoint-config": (EndpointConfig, ()), "endpoint": (Endpoint, ()),
-    "transform-job": (TransformJob, ())}
+    "transform-job": (Job, (Job.kind == "transform",))}
 
 
 def check_tags(tags: Iterable[dict[str, str]]) -> None:

@@ -29,6 +29,7 @@ from ..sagemaker.paging import ListFilter, list_page, page
 from ..sagemaker.rows import require
 from ..sagemaker.names import RESOURCE_NAME
 from ..sagemaker.images import framework_of
+from ..engine.engine import JobEngine
 from ..engine.joblog import TimedLines
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
 from ..sagemaker.times import iso
@@ -108,7 +109,8 @@ class ServingService(LoggingConfigurable):
                              help="Re-create the endpoints in the database when the server "
                              "starts.")
 
-    def __init__(self, *, db: Database, data_dir: Path, region: str, s3_client: Callable,
+    def __init__(self, *, db: Database, engine: JobEngine, data_dir: Path, region: str,
+                 s3_client: Callable,
                  environment: Callable[[], dict[str, str]],
                  interpreter: Callable[[str | None, str, Callable[[str], None]], str],
                  credentials: Callable[[], Keyring] | None = None,
@@ -130,7 +132,7 @@ class ServingService(LoggingConfigurable):
         self.sockets = SocketFolder()
         self.resources = Resources(db, region, self.max_instances)
         self.scaling = ScalingTargets(db, self.max_instances)
-        self.transforms = TransformJobs(db, self.resources, self.folder, s3_client,
+        self.transforms = TransformJobs(db, engine, self.resources, self.folder, s3_client,
                                         environment, self._options)
         self.router: RouterProcess | None = None
         self.fleet: Fleet | None = None
@@ -150,7 +152,6 @@ class ServingService(LoggingConfigurable):
         # Model-server sockets of a server that was killed (kill -9) are cleared.
         await asyncio.to_thread(remove_orphans, temp_folders(SOCKET_FOLDER_PREFIX))
         await asyncio.to_thread(self.opt_ml)  # probed once, off the event loop
-        await self.transforms.start()
         if not self.restore_endpoints:
             return
         with self.db.session() as s:
@@ -223,7 +224,6 @@ class ServingService(LoggingConfigurable):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self.transforms.shutdown()
         if self.fleet is not None:
             await self.fleet.close()
         if self.router is not None:
@@ -233,9 +233,6 @@ class ServingService(LoggingConfigurable):
     def running(self) -> list[str]:
         """Endpoints with live processes (for the server's activity report)."""
         return list(self.fleet.endpoints) if self.fleet else []
-
-    def running_transforms(self) -> list[str]:
-        return self.transforms.running()
 
     @property
     def runtime_url(self) -> str | None:
