@@ -4,7 +4,9 @@ one stops, and its finished log says so followed or not."""
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
+import tarfile
 import threading
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -16,7 +18,17 @@ from nbformat.v4 import new_code_cell, new_notebook
 from tests.kernels_support import PIP_CACHE, server_config
 from tests.rest_support import rest_api
 
-KINDS = ["training", "kernel-install", "example-validation"]
+KINDS = ["training", "transform", "kernel-install", "example-validation"]
+SLOW_MODEL = """
+import time
+
+def model_fn(model_dir):
+    return None
+
+def predict_fn(data, model):
+    print("working", flush=True)
+    time.sleep(600)
+"""
 
 
 @pytest.fixture
@@ -99,6 +111,44 @@ def training_kind(jp_fetch, root) -> Kind:
                 lambda d: bool(d.get("TrainingStartTime")))
 
 
+def transform_kind(jp_fetch, s3) -> Kind:
+    api = rest_api(jp_fetch)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        code = SLOW_MODEL.encode()
+        info = tarfile.TarInfo("code/inference.py")
+        info.size = len(code)
+        tar.addfile(info, io.BytesIO(code))
+    s3.put_object(Bucket="mlstudio", Key="slow/model.tar.gz", Body=buffer.getvalue())
+    s3.put_object(Bucket="mlstudio", Key="slow-in/rows.csv", Body=b"1,2\n3,4\n")
+
+    async def create(name: str) -> str:
+        code, reply = await api("POST", "models", body={
+            "ModelName": f"slow-{name}",
+            "PrimaryContainer": {"ModelDataUrl": "s3://mlstudio/slow/model.tar.gz"}})
+        assert code == 201, reply
+        code, reply = await api("POST", "transform-jobs", body={
+            "TransformJobName": name, "ModelName": f"slow-{name}",
+            "TransformInput": {"ContentType": "text/csv", "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": "s3://mlstudio/slow-in/"}}},
+            "TransformOutput": {"S3OutputPath": f"s3://mlstudio/slow-out/{name}"}})
+        assert code == 201, reply
+        return name
+
+    async def describe(name: str) -> dict[str, Any]:
+        return (await api("GET", "transform-jobs", name))[1]
+
+    async def stop(name: str) -> None:
+        assert (await api("POST", "transform-jobs", name, "stop"))[0] == 200
+
+    async def log(name: str, offset: int, follow: bool) -> dict[str, Any]:
+        params = {"offset": str(offset), **({"follow": "1", "timeout": "20"} if follow else {})}
+        return (await api("GET", "transform-jobs", name, "logs", params=params))[1]
+
+    return Kind(create, describe, stop, log, lambda d: d["TransformJobStatus"],
+                lambda d: bool(d.get("TransformStartTime")))
+
+
 def install_kind(jp_fetch, index_url: str) -> Kind:
     api = rest_api(jp_fetch, "kernels")
 
@@ -171,6 +221,7 @@ async def until(kind: Kind, job: str, check: Callable[[dict[str, Any]], bool],
 async def test_queue_stop_and_log_ends(kind_name, jp_fetch, mlstudio_app, jp_root_dir,
                                        tmp_path, silent_index):
     kind = {"training": lambda: training_kind(jp_fetch, jp_root_dir),
+            "transform": lambda: transform_kind(jp_fetch, mlstudio_app.s3.client()),
             "kernel-install": lambda: install_kind(jp_fetch, silent_index),
             "example-validation": lambda: validation_kind(jp_fetch, tmp_path / "examples"),
             }[kind_name]()
@@ -186,6 +237,11 @@ async def test_queue_stop_and_log_ends(kind_name, jp_fetch, mlstudio_app, jp_roo
     assert kind.status(stopped) == "Stopped" and not kind.started(stopped), stopped
     assert (await kind.log(second, 0, False))["complete"]
 
+    offset, loop = 0, asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while not (page := await kind.log(first, offset, True))["text"]:  # it is working
+        assert loop.time() < deadline and not page["complete"], page
+        offset = page["next_offset"]
     await kind.stop(first)
     ended = await until(kind, first, lambda d: kind.status(d) == "Stopped")
     assert kind.started(ended)
