@@ -38,12 +38,12 @@ class TagStore:
     def _require(self, session: Any, resource_arn: str) -> None:
         parsed = parse_arn(resource_arn)
         table = _TABLES.get(parsed[0]) if parsed else None
-        if table is None:
+        if parsed is None or table is None:
             raise ValidationError(f"Resource ARN {resource_arn!r} is not the ARN of a "
                                   "training job, model, endpoint configuration, endpoint "
                                   "or transform job.")
         found = session.scalar(select(func.count()).select_from(table)
-                               .where(func.lower(table.name) == parsed[1]))
+                               .where(func.lower(table.__table__.c.name) == parsed[1]))
         if not found:
             raise ValidationError(f"Resource {resource_arn} not found.")
 
