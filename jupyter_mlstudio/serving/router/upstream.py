@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import httptools
 
@@ -118,7 +118,8 @@ class UpstreamConnection(asyncio.Protocol):
 
     # --- asyncio.Protocol ---------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # Typed for any transport; a stream connection's protocol gets a Transport.
+        self.transport = cast(asyncio.Transport, transport)
         self.instance.conns.add(self)
 
     def data_received(self, data: bytes) -> None:
