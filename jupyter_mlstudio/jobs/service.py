@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from traitlets import Float, Int
 from traitlets.config import LoggingConfigurable
 
@@ -134,8 +135,9 @@ class TrainingService(LoggingConfigurable):
             if to_build else None
         if wanted is not None:  # the runner builds it (or finds it built) and runs on it
             plan["framework_env"] = {"image": wanted.image,
-                                     "root": self.backend.framework_env_dir,
-                                     "pip_options": list(self.backend.framework_pip_options)}
+                                     "root": getattr(self.backend, "framework_env_dir"),
+                                     "pip_options": list(getattr(self.backend,
+                                                                 "framework_pip_options"))}
         submit = decode_hyperparameter(spec["HyperParameters"].get(
             "sagemaker_submit_directory", '""'))
         if not isinstance(submit, str):
@@ -264,7 +266,7 @@ class TrainingService(LoggingConfigurable):
              reason: str | None = None) -> None:
         """End the job as the server sees it (its runner could not report)."""
         with self.db.session() as s:
-            job = s.get(TrainingJob, name)
+            job = s.get_one(TrainingJob, name)
             stamp = iso(utcnow())
             transitions = [dict(t) for t in job.transitions]
             if transitions and "EndTime" not in transitions[-1]:
@@ -337,7 +339,7 @@ class TrainingService(LoggingConfigurable):
     def _ingest(self, name: str, report: dict[str, Any], state: dict[str, Any]) -> None:
         """Copy the runner's report and new metric points into the database."""
         with self.db.session() as s:
-            job = s.get(TrainingJob, name)
+            job = s.get_one(TrainingJob, name)
             path = self.backend.metrics_path(state)
             if path is not None:
                 text, offset = read_from(Path(path), job.metrics_offset, LOG_CHUNK)
@@ -446,7 +448,7 @@ class TrainingService(LoggingConfigurable):
         return {"text": text, "next_offset": next_offset,
                 "complete": job.status in TERMINAL and at_end}
 
-    def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
+    def timed_logs(self, name: str = "", exact: bool = False) -> builtins.list[JobLogs]:
         """The timed log of each job whose name starts with ``name`` (is ``name`` if
         ``exact``), by host, in name order; jobs that have not started have none yet.
         The runner's own lines are the first host's."""
@@ -493,7 +495,7 @@ class TrainingService(LoggingConfigurable):
         if "pid" not in job.backend_state:  # still queued: nothing runs yet
             def stop_queued() -> None:
                 with self.db.session() as s:
-                    j = s.get(TrainingJob, name)
+                    j = s.get_one(TrainingJob, name)
                     stamp = iso(utcnow())
                     j.transitions = [*j.transitions[:-1], {**j.transitions[-1],
                                                            "EndTime": stamp},
@@ -516,7 +518,7 @@ class TrainingService(LoggingConfigurable):
 
         def remove() -> None:
             with self.db.session() as s:
-                s.execute(TrainingMetric.__table__.delete().where(
+                s.execute(delete(TrainingMetric).where(
                     TrainingMetric.job_name == name))
                 s.delete(s.get(TrainingJob, name))
 

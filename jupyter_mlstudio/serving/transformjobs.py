@@ -9,6 +9,7 @@ as it comes (see :mod:`..engine.joblog`). The instances stop when the runner end
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 import subprocess
@@ -164,6 +165,7 @@ class TransformJobs:
                 await asyncio.to_thread(stop_group, runner, 10.0)
             await asyncio.to_thread(output.close)
         status = state.get("status")
+        reason: str | None
         if status not in TERMINAL:
             status, reason = "Failed", f"the transform runner exited with code {code}"
         else:
@@ -251,7 +253,7 @@ class TransformJobs:
         """Like ``logs`` but waits up to ``timeout`` seconds for new text (long poll)."""
         return await long_poll(lambda: self.logs(name, offset), self._bells, name, timeout)
 
-    def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
+    def timed_logs(self, name: str = "", exact: bool = False) -> builtins.list[JobLogs]:
         """The timed output of each job whose name starts with ``name`` (is ``name`` if
         ``exact``), by instance, in name order: each model-server instance's log, and
         the runner's with the first instance's (SageMaker's data log of it)."""
