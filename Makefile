@@ -43,6 +43,7 @@ install-test: $(BIN)/python system-test-deps
 
 lint: install-test
 	$(BIN)/python -m flake8 jupyter_mlstudio tests bench
+	$(BIN)/python -m mypy
 
 test-js: install-test
 	cd labextension && npm test

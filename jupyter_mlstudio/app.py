@@ -191,6 +191,7 @@ class MLStudioApp(ExtensionApp):
                                         self.s3.region or "us-east-1")
             self.s3.embedded.kms_settings = self._store_kms_settings
         self.s3.start()
+        assert self.serverapp is not None  # an extension initializes inside its server
         root_dir = self.serverapp.root_dir
         self.s3_service = S3Service(self.s3, S3(parent=self), root_dir)
         self.engine = JobEngine(parent=self, db=self.db, folder=Path(self.data_dir) / "engine")
@@ -231,6 +232,7 @@ class MLStudioApp(ExtensionApp):
             opt_ml=self._opt_ml,
         )
         kernels = KernelsApp(parent=self)
+        assert self.serverapp.kernel_spec_manager is not None  # the server makes it first
         self.kernels_service = KernelsService(kernels, self.serverapp.kernel_spec_manager,
                                               self.engine, self.log)
         if kernels.reregister_at_start:
@@ -241,7 +243,8 @@ class MLStudioApp(ExtensionApp):
         if self.sagemaker_api == "local" and users_own_config() is None:
             self._sdk_config = write_sdk_config(
                 Path(self.data_dir) / "sagemaker-sdk", self.default_bucket,
-                kms_key_id=self.store_keys.key_arn if self._store_kms_settings() else None)
+                kms_key_id=self.store_keys.key_arn if self.store_keys and self._store_kms_settings()
+                else None)
         # The router starts with the first endpoint; its address is decided now, so kernels
         # started before that have AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME too.
         self.serving_service.reserve_router_port()
@@ -282,6 +285,7 @@ class MLStudioApp(ExtensionApp):
         self.handlers.extend(kernels_handlers())
         self.handlers.extend(aws_handlers())
         self.handlers.extend(fallback_handlers())
+        assert self.serverapp is not None  # an extension initializes inside its server
         base = self.serverapp.base_url
         if self.store_keys is not None and unquote(base) != base:
             # The store's KMS client sends the base URL decoded (``/a%40b/`` as ``/a@b/``).
@@ -329,7 +333,7 @@ class MLStudioApp(ExtensionApp):
         it (plain HTTP on a TCP port; SeaweedFS cannot be told to trust a private TLS
         certificate, nor to use a unix socket)."""
         serverapp = self.serverapp
-        if self.store_keys is None or serverapp is None or getattr(serverapp, "sock", ""):
+        if self.store_keys is None or serverapp is None or serverapp.sock:
             return None
         if serverapp.certfile:
             self.log.warning("SSE-KMS uploads to the embedded store are unavailable: the "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -18,7 +18,7 @@ S3_USAGE = """%s3 ls [--recursive] s3://bucket/prefix
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # never SystemExit inside a kernel
+    def error(self, message: str) -> NoReturn:  # never SystemExit inside a kernel
         raise UsageError(f"{message}\nusage:\n{S3_USAGE}")
 
 

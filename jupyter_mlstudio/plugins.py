@@ -71,7 +71,7 @@ class EntryPointType(Type):
         super().__init__(default_value, klass, **kwargs)
         self._listing = True
 
-    @property  # type: ignore[override]
+    @property
     def help(self) -> str:
         if not self._listing:
             return self._help
@@ -85,8 +85,11 @@ class EntryPointType(Type):
 
     def validate(self, obj: Any, value: Any) -> Any:
         if isinstance(value, str):
+            # klass may itself be given as a dotted path, as traitlets allows
+            klass = (self.klass if isinstance(self.klass, type)
+                     else self._resolve_string(self.klass))
             try:
-                value = load_class(value, self.klass, self.group)
+                value = load_class(value, klass, self.group)
             except ValueError as err:
                 raise TraitError(f"The '{self.name}' trait of {type(obj).__name__}: "
                                  f"{err}") from None

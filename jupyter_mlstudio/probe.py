@@ -20,7 +20,8 @@ class CachedProbe(Generic[T]):
         self.check = check
         self.max_age = max_age
         self._value: T | None = None
-        self._checked_at = 0.0
+        # Never checked: stale whatever the clock (monotonic time starts at boot).
+        self._checked_at = float("-inf")
         self._task: asyncio.Future[T] | None = None
 
     def _run(self) -> T:
@@ -30,13 +31,15 @@ class CachedProbe(Generic[T]):
 
     def invalidate(self) -> None:
         """Make the next ``get`` start a fresh check (the state it probes has changed)."""
-        self._checked_at = 0.0
+        self._checked_at = float("-inf")
 
     async def get(self) -> T:
         """The latest answer (waiting only for the very first one)."""
         stale = time.monotonic() - self._checked_at > self.max_age
-        if stale and (self._task is None or self._task.done()):
-            self._task = asyncio.ensure_future(asyncio.to_thread(self._run))
+        task = self._task
+        if stale and (task is None or task.done()):
+            task = self._task = asyncio.ensure_future(asyncio.to_thread(self._run))
         if self._value is None:
-            return await asyncio.shield(self._task)
+            assert task is not None  # no answer yet: the check is still stale
+            return await asyncio.shield(task)
         return self._value

@@ -15,7 +15,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Callable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Callable, Mapping, Sequence
+
+if TYPE_CHECKING:
+    import asyncio.subprocess
 
 _PR_SET_PDEATHSIG = 1
 
@@ -104,7 +107,7 @@ def spawn_group(
             log_file.close()
 
 
-def signal_group(proc: subprocess.Popen, sig: int) -> None:
+def signal_group(proc: subprocess.Popen | asyncio.subprocess.Process, sig: int) -> None:
     """Send ``sig`` to the process group led by ``proc``; ignore a group already gone."""
     try:
         os.killpg(proc.pid, sig)

@@ -36,7 +36,7 @@ def execution_role(session: Any) -> str:
 
 def run_training(cell: str, *, name: str | None, instance_count: int, image: str | None,
                  role: str | None, hyperparameters: dict[str, Any],
-                 channels: dict[str, str], metrics: list[dict[str, str]],
+                 channels: dict[str, str], metrics: list[dict[str, Any]],
                  wait: bool) -> Any:
     """Fit ``cell`` as ``train.py`` with the SageMaker SDK; return the SDK's estimator."""
     try:

@@ -15,7 +15,7 @@ import inspect
 import json
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
@@ -53,7 +53,7 @@ class AwsHandler(ExtensionHandlerMixin, JupyterHandler):
 
     @property
     def mlstudio(self) -> "MLStudioApp":
-        return self.extensionapp  # type: ignore[return-value]
+        return cast("MLStudioApp", self.extensionapp)  # the extension that routes here
 
     def check_xsrf_cookie(self) -> None:
         """Signed requests need no XSRF cookie: only a holder of the secret can sign."""
@@ -178,7 +178,11 @@ class KmsHandler(AwsJsonHandler):
         return Keyring([Credential(cred.access_key_id, cred.secret_access_key)])
 
     def make_api(self) -> KmsApi:
-        return KmsApi(self.mlstudio.store_keys)
+        keys = self.mlstudio.store_keys
+        if keys is None:  # no embedded store: its empty keyring refuses every request first
+            raise AwsError("UnsupportedOperationException",
+                           "KMS serves only the embedded object store's key", 400)
+        return KmsApi(keys)
 
 
 class LogsHandler(AwsJsonHandler):

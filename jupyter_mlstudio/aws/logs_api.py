@@ -151,7 +151,9 @@ def collect(cursors: list[_Cursor], forward: bool, limit: int,
     size = scanned = 0
     while heap and len(events) < limit and (max_scanned is None or scanned < max_scanned):
         i = abs(heap[0][1])
-        record, stamp, message = cursors[i].peek()
+        head = cursors[i].peek()
+        assert head is not None  # a cursor is in the heap while it has a record to give
+        record, stamp, message = head
         event = Event(i, record, stamp, message)
         if accept(message):
             if events and size + event.size > MAX_BYTES:
@@ -234,12 +236,12 @@ class LogsApi(AwsJsonApi):
     def group_name(params: dict[str, Any]) -> str:
         """The group a request names, by ``logGroupName`` or ``logGroupIdentifier``."""
         name, identifier = params.get("logGroupName"), params.get("logGroupIdentifier")
-        if (name is None) == (identifier is None):
-            raise invalid("Exactly one of logGroupName and logGroupIdentifier must be given.")
-        if identifier is not None:
+        if name is not None and identifier is None:
+            return name
+        if identifier is not None and name is None:
             arn = _GROUP_ARN.match(identifier)
-            name = arn.group(1) if arn else identifier
-        return name
+            return arn.group(1) if arn else identifier
+        raise invalid("Exactly one of logGroupName and logGroupIdentifier must be given.")
 
     def streams(self, group: str, prefix: str = "") -> list[Stream]:
         """The streams of ``group`` whose names start with ``prefix``, in name order;
@@ -364,7 +366,8 @@ class LogsApi(AwsJsonApi):
                     raise InvalidToken(params["nextToken"])
             except InvalidToken:
                 raise invalid("The specified nextToken is invalid.") from None
-        cursors, seen = [], {}
+        cursors: list[_Cursor] = []
+        seen: dict[str, int] = {}
         for (name, lines), lo, hi in zip(sources, low, high):
             n = seen[name] = seen.get(name, -1) + 1
             kept = resumed.get(name)

@@ -16,7 +16,7 @@ from botocore.credentials import ReadOnlyCredentials
 from .credentials import Credential
 
 
-def sign_headers(method: str, url: str, body: bytes, headers: Mapping[str, str],
+def sign_headers(method: str, url: str, body: bytes, headers: Mapping[str, str | bytes],
                  credential: Credential, region: str,
                  service: str = "sagemaker") -> dict[str, str]:
     """``headers`` plus the ones botocore's SigV4 signer adds for this request."""

@@ -110,7 +110,8 @@ def parse_authorization(value: str | None) -> Authorization:
     return Authorization(scope[0], scope[1], scope[2], scope[3], signed, signature)
 
 
-def _check_date(amz_date: str | None, auth: Authorization, now: float) -> None:
+def _check_date(amz_date: str | None, auth: Authorization, now: float) -> str:
+    """The request's ``X-Amz-Date``, once checked against the scope and the clock."""
     if amz_date is None or not _AMZ_DATE.match(amz_date):
         raise SignatureError("IncompleteSignature",
                              "Authorization header requires existence of a valid "
@@ -141,14 +142,17 @@ def _check_date(amz_date: str | None, auth: Authorization, now: float) -> None:
         raise SignatureError("InvalidSignatureException",
                              f"Signature not yet current: {amz_date} is still later than "
                              f"{latest} ({stamp} + 15 min.)")
+    return amz_date
 
 
 def _check_token(request: SignedRequest, credential: Credential) -> None:
     given = request.header("x-amz-security-token")
     expected = credential.token
-    if (expected is None) != (given is None) or (
-            expected is not None and not hmac.compare_digest(expected.encode("latin-1"),
-                                                             given.encode("latin-1"))):
+    if expected is None or given is None:
+        valid = expected is None and given is None
+    else:
+        valid = hmac.compare_digest(expected.encode("latin-1"), given.encode("latin-1"))
+    if not valid:
         raise SignatureError("UnrecognizedClientException",
                              "The security token included in the request is invalid.")
 
@@ -191,8 +195,8 @@ def verify(request: SignedRequest, keyring: Mapping[str, Credential], *,
     if "host" not in auth.signed_headers:
         raise SignatureError("InvalidSignatureException",
                              "'Host' must be a 'SignedHeader' in the AWS Authorization.")
-    amz_date = request.header("x-amz-date")
-    _check_date(amz_date, auth, time.time() if now is None else now)
+    amz_date = _check_date(request.header("x-amz-date"), auth,
+                           time.time() if now is None else now)
     credential = keyring.get(auth.access_key)
     if credential is None:
         raise SignatureError("UnrecognizedClientException",

@@ -238,7 +238,12 @@ class LocalBackend(JobBackend):
             return
         loop = asyncio.get_running_loop()
         exited = loop.create_future()
-        loop.add_reader(fd, lambda: exited.done() or exited.set_result(None))
+
+        def wake() -> None:
+            if not exited.done():
+                exited.set_result(None)
+
+        loop.add_reader(fd, wake)
         try:
             await asyncio.wait_for(exited, timeout)
         except asyncio.TimeoutError:

@@ -268,10 +268,11 @@ class JobEngine(LoggingConfigurable):
             ctx.progress.update(job.progress)  # where a resumed run had got to
             ctx.resumed = bool(job.progress)
             self._contexts[job_id] = ctx
-            timeout = kind.timeout()
+            timeout, work = kind.timeout(), kind.run
+            assert work is not None  # only kinds that run in the server get a runner
             try:
-                message = await (asyncio.wait_for(kind.run(ctx), timeout) if timeout > 0
-                                 else kind.run(ctx))
+                message = await (asyncio.wait_for(work(ctx), timeout) if timeout > 0
+                                 else work(ctx))
                 outcome = {"Status": COMPLETED, "Message": message}
             except asyncio.CancelledError:
                 if self._closing and kind.resumable:

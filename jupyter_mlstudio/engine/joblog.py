@@ -217,6 +217,7 @@ class ChildLog:
     def attach(self, proc: subprocess.Popen, name: str) -> None:
         if self._log is None:
             self._log = TimedLog(self.path)
+        assert proc.stdout is not None  # started with its output piped
         self._pump = pump_lines(proc.stdout, self._log, name)
 
     def write(self, line: str) -> None:

@@ -40,6 +40,10 @@ def _str_list(value: Any) -> list[str]:
     return []
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _from_markdown(cells: list[dict[str, Any]]) -> tuple[str, str]:
     """Title (first heading) and summary (first paragraph after it) of the first markdown cell."""
     for cell in cells:
@@ -64,10 +68,10 @@ def read_meta(data: bytes, fallback_title: str) -> ExampleMeta:
             raise ValueError("not a notebook (no cells)")
     except (ValueError, UnicodeDecodeError) as err:
         return ExampleMeta(title=fallback_title, error=f"invalid notebook: {err}"[:300])
-    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
-    ours = meta.get("mlstudio") if isinstance(meta.get("mlstudio"), dict) else {}
+    meta = _dict(nb.get("metadata"))
+    ours = _dict(meta.get("mlstudio"))
     md_title, md_summary = _from_markdown(nb["cells"])
-    kernelspec = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
+    kernelspec = _dict(meta.get("kernelspec"))
     language = (meta.get("language_info") or {}).get("name") or kernelspec.get("language", "")
     authors = meta.get("authors")
     author = ours.get("author") or (

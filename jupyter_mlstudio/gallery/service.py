@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import errno
 import functools
 import json
@@ -299,7 +300,7 @@ class GalleryService:
         example.source.delete(example.stat.relpath)
 
     # -- validation ----------------------------------------------------------------------
-    async def start_validation(self, ids: list[str] | None) -> dict[str, Any]:
+    async def start_validation(self, ids: builtins.list[str] | None) -> dict[str, Any]:
         """Validate the given examples (default: all that opt in) as a job of the engine."""
         if ids is not None and (not isinstance(ids, list)
                                 or not all(isinstance(i, str) for i in ids)):
@@ -320,7 +321,7 @@ class GalleryService:
     def validation(self, job_id: str) -> dict[str, Any]:
         return _validation_view(self._job(job_id))
 
-    def validations(self) -> list[dict[str, Any]]:
+    def validations(self) -> builtins.list[dict[str, Any]]:
         """Recent validation runs, newest first."""
         return [_validation_view(j) for j in self.engine.jobs(KIND)]
 

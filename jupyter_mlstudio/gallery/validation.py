@@ -19,7 +19,7 @@ class ValidationResult:
     error: str | None = None
 
 
-def _first_line(text: str, limit: int = 500) -> str:
+def _first_line(text: object, limit: int = 500) -> str:
     lines = [ln for ln in str(text).strip().splitlines() if ln.strip()]
     return (lines[-1] if lines else str(text))[:limit]
 

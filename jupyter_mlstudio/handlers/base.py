@@ -5,7 +5,7 @@ import getpass
 import json
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
@@ -62,7 +62,7 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
 
     @property
     def mlstudio(self) -> "MLStudioApp":
-        return self.extensionapp  # type: ignore[return-value]
+        return cast("MLStudioApp", self.extensionapp)  # the extension that routes here
 
     @property
     def user_name(self) -> str:
@@ -88,6 +88,14 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
                 super()._handle_request_exception(http_error)
             return
         super()._handle_request_exception(e)
+
+    @overload
+    def int_argument(self, name: str, default: int, low: int = ...,
+                     high: int = ...) -> int: ...
+
+    @overload
+    def int_argument(self, name: str, default: None = None, low: int = ...,
+                     high: int = ...) -> int | None: ...
 
     def int_argument(self, name: str, default: int | None = None, low: int = 0,
                      high: int = MAX_INT_ARGUMENT) -> int | None:

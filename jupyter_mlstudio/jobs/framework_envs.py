@@ -178,7 +178,7 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run(command: list[str], say: Callable[[str], None],
+def _run(command: list[str | os.PathLike[str]], say: Callable[[str], None],
          should_stop: Callable[[], bool]) -> int:
     """Run ``command`` with its output line by line to ``say``; killed when
     ``should_stop`` says so (checked at every line)."""

@@ -29,7 +29,7 @@ import time
 from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Callable, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
@@ -48,6 +48,7 @@ from .spec import decode_hyperparameter, user_hyperparameters
 FAILURE_LIMIT = 1024
 SMALL_UPLOAD = 8 * 1024 * 1024
 STDERR_TAIL = 40  # lines of each host's stderr kept for the FailureReason
+_T = TypeVar("_T")
 
 
 def now() -> str:
@@ -240,10 +241,12 @@ class Runner:
 
     def restore_checkpoints(self) -> None:
         """Fill every host's checkpoint folder from ``CheckpointConfig.S3Uri``."""
-        folders = [container.checkpoint_dir(container.base_dir(self.job_dir, h), self.spec)
-                   for h in self.hosts]
-        if folders[0] is None:
-            return
+        folders: list[Path] = []
+        for h in self.hosts:
+            folder = container.checkpoint_dir(container.base_dir(self.job_dir, h), self.spec)
+            if folder is None:  # no CheckpointConfig
+                return
+            folders.append(folder)
         self.checkpoints = CheckpointSync(
             lambda: self.s3, self.spec["CheckpointConfig"]["S3Uri"], folders,
             float(self.plan.get("checkpoint_interval", 10.0)), self.say)
@@ -328,6 +331,7 @@ class Runner:
         selector = selectors.DefaultSelector()
         for host, proc in self.procs.items():
             for stream in (proc.stdout, proc.stderr):
+                assert stream is not None  # started with both piped
                 os.set_blocking(stream.fileno(), False)
                 selector.register(stream, selectors.EVENT_READ, (host, stream is proc.stderr))
         several = len(self.hosts) > 1
@@ -335,7 +339,7 @@ class Runner:
         while selector.get_map():
             for key, _ in selector.select(timeout=0.2):
                 host, is_stderr = source = key.data
-                chunk = key.fileobj.read(65536)
+                chunk = cast(IO[bytes], key.fileobj).read(65536)  # registered above
                 if chunk:
                     lines = buffers[source].feed(chunk)
                 else:
@@ -418,7 +422,7 @@ class Runner:
         self.state.data["OutputArtifacts"] = f"s3://{bucket}/{base}/output.tar.gz"
         self.state.save()
 
-    def retry_while_unreachable(self, action, patience: float = 120.0) -> None:
+    def retry_while_unreachable(self, action: Callable[[], _T], patience: float = 120.0) -> _T:
         """Run ``action``, retrying while the S3 endpoint does not answer: the embedded
         store is briefly away while the Jupyter server restarts, and comes back on the
         same port."""
@@ -441,7 +445,7 @@ class Runner:
             return failure  # nothing ran
         self.state.secondary("Uploading", "Uploading generated training model")
         keep_model = failure is None or self.stop_reason is not None
-        steps = [lambda: self.upload_artifacts(model=keep_model)]
+        steps: list[Callable[[], object]] = [lambda: self.upload_artifacts(model=keep_model)]
         if self.checkpoints is not None:
             steps.insert(0, self.checkpoints.finish)
         for step in steps:

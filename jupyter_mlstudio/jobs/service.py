@@ -7,13 +7,14 @@ DescribeTrainingJob shows: status, secondary status transitions, metrics, artifa
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from traitlets import Float, Int
 from traitlets.config import LoggingConfigurable
@@ -226,8 +227,9 @@ class TrainingService(LoggingConfigurable):
             if to_build else None
         if wanted is not None:  # the runner builds it (or finds it built) and runs on it
             plan["framework_env"] = {"image": wanted.image,
-                                     "root": self.backend.framework_env_dir,
-                                     "pip_options": list(self.backend.framework_pip_options)}
+                                     "root": getattr(self.backend, "framework_env_dir"),
+                                     "pip_options": list(getattr(self.backend,
+                                                                 "framework_pip_options"))}
         submit = decode_hyperparameter(spec["HyperParameters"].get(
             "sagemaker_submit_directory", '""'))
         if not isinstance(submit, str):
@@ -354,7 +356,7 @@ class TrainingService(LoggingConfigurable):
         return {"text": text, "next_offset": next_offset,
                 "complete": job.status in TERMINAL and at_end}
 
-    def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
+    def timed_logs(self, name: str = "", exact: bool = False) -> builtins.list[JobLogs]:
         """The timed log of each job whose name starts with ``name`` (is ``name`` if
         ``exact``), by host, in name order; jobs that have not started have none yet.
         The runner's own lines are the first host's."""
@@ -404,7 +406,7 @@ class TrainingService(LoggingConfigurable):
 
         def remove() -> None:
             with self.db.session() as s:
-                s.execute(JobMetric.__table__.delete().where(JobMetric.job_id == job.id))
+                s.execute(delete(JobMetric).where(JobMetric.job_id == job.id))
                 row = s.get(Job, job.id)
                 if row is not None:
                     s.delete(row)

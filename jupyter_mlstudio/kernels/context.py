@@ -1,6 +1,7 @@
 """What an installer sees while it builds: its folders, progress, the log, subprocesses."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -54,8 +55,9 @@ class InstallContext:
     def log(self, text: str) -> None:
         self.job.log(text)
 
-    async def run(self, args: Sequence[str], *, what: str, env: Mapping[str, str] | None = None,
-                  cwd: Path | None = None, progress_to: float | None = None) -> str:
+    async def run(self, args: Sequence[str | os.PathLike[str]], *, what: str,
+                  env: Mapping[str, str] | None = None, cwd: Path | None = None,
+                  progress_to: float | None = None) -> str:
         """Run a step; fail the install with ``what`` and the output's end if it fails.
 
         With ``progress_to``, each line of output moves the progress a little towards it
@@ -66,8 +68,8 @@ class InstallContext:
             raise InstallFailed(f"{what} failed (exit code {code}):\n{_last_lines(tail)}")
         return tail
 
-    async def run_unchecked(self, args: Sequence[str], *, env: Mapping[str, str] | None = None,
-                            cwd: Path | None = None,
+    async def run_unchecked(self, args: Sequence[str | os.PathLike[str]], *,
+                            env: Mapping[str, str] | None = None, cwd: Path | None = None,
                             progress_to: float | None = None) -> tuple[int, str]:
         self.log("$ " + " ".join(_shown(str(a)) for a in args) + "\n")
 

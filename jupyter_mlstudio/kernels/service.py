@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 import shutil
@@ -130,11 +131,11 @@ class KernelsService:
         except JobNotFound:
             raise KernelsError(404, f"no install {job_id!r}", "NoSuchInstall") from None
 
-    def running(self) -> list[str]:
+    def running(self) -> builtins.list[str]:
         """Names of the kernels being installed (or waiting to be)."""
         return [j["name"] for j in self.engine.jobs(KIND, active_only=True)]
 
-    def installs(self) -> list[dict[str, Any]]:
+    def installs(self) -> builtins.list[dict[str, Any]]:
         return [_install_view(j) for j in self.engine.jobs(KIND)]
 
     def describe_install(self, job_id: str) -> dict[str, Any]:
@@ -242,7 +243,7 @@ class KernelsService:
         return {"name": name, "location": location, "environment": removed_env}
 
     # -- server start and stop ----------------------------------------------------------
-    def reregister(self) -> list[str]:
+    def reregister(self) -> builtins.list[str]:
         """Clean half-built environments; register complete ones whose kernelspec has gone."""
         for name in self.envs.cleanup_stale():
             self.log.warning("removed the half-built kernel environment %r", name)

@@ -191,7 +191,8 @@ class S3Browser:
             if not prefix.endswith("/"):
                 raise S3Error(400, f"prefix {prefix!r} must end with '/'", "InvalidKey")
             targets.extend(self.iter_keys(bucket, prefix))
-        deleted, errors = 0, []
+        deleted = 0
+        errors: list[dict[str, Any]] = []
         if self.conn.embedded and prefixes:
             # SeaweedFS keeps a directory after its last object goes: remove the folder
             # keys too, deepest first, so deleted folders vanish from listings.

@@ -4,11 +4,12 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
+from tornado.http1connection import HTTP1Connection
 from tornado.iostream import StreamClosedError
 
 from ..handlers.base import API_PREFIX, AUTH_RESOURCES, MLStudioHandler
@@ -298,7 +299,8 @@ class UploadHandler(S3Handler):
     upload: MultipartUpload | None = None
     failure: BaseException | None = None
 
-    async def prepare(self) -> None:
+    # APIHandler.prepare drops JupyterHandler.prepare's keyword; jupyter_server ignores the same.
+    async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()  # authenticates (sets current_user)
         if self.request.method != "PUT":
             return
@@ -308,7 +310,9 @@ class UploadHandler(S3Handler):
             raise web.HTTPError(403, "not authorized to upload")
         length = self.request.headers.get("Content-Length")
         size = int(length) if length and length.isdigit() else None
-        self.request.connection.set_max_body_size(self.s3.config.max_upload_size)
+        # Typed as the HTTPConnection interface; tornado's server connections are HTTP/1.
+        connection = cast(HTTP1Connection, self.request.connection)
+        connection.set_max_body_size(self.s3.config.max_upload_size)
         try:
             self.upload = await self.s3.start_upload(
                 self.path_kwargs["connection"],

@@ -90,8 +90,9 @@ class StoreKeys:
                 "CreationDate": float(doc.get("CreationDate", 0))}
 
     def _create(self) -> dict[str, Any]:
-        key = {"KeyId": str(uuid.uuid4()), "Material": AESGCM.generate_key(256),
-               "CreationDate": time.time()}
+        key: dict[str, Any] = {"KeyId": str(uuid.uuid4()),
+                               "Material": AESGCM.generate_key(256),
+                               "CreationDate": time.time()}
         write_private_file(self.path, json.dumps({
             "KeyId": key["KeyId"], "CreationDate": key["CreationDate"],
             "Material": base64.b64encode(key["Material"]).decode("ascii")}))
@@ -156,10 +157,13 @@ class StoreKeys:
                           key_spec: str | None = None,
                           number_of_bytes: int | None = None) -> tuple[str, bytes, bytes]:
         """(key ARN, plaintext data key, its ciphertext blob)."""
-        if (key_spec is None) == (number_of_bytes is None):
+        if key_spec is not None and number_of_bytes is None:
+            size = _KEY_SPEC_BYTES[key_spec]
+        elif number_of_bytes is not None and key_spec is None:
+            size = number_of_bytes
+        else:
             raise KmsError("ValidationException",
                            "Please specify either number of bytes or key spec.")
-        size = number_of_bytes if key_spec is None else _KEY_SPEC_BYTES[key_spec]
         plaintext = os.urandom(size)
         blob = self.encrypt(ref, plaintext, context)
         return self.key_arn, plaintext, blob

@@ -129,7 +129,12 @@ class StoreSupervisor:
             return
         loop = asyncio.get_running_loop()
         exited = loop.create_future()
-        loop.add_reader(fd, lambda: exited.done() or exited.set_result(None))
+
+        def wake() -> None:
+            if not exited.done():
+                exited.set_result(None)
+
+        loop.add_reader(fd, wake)
         try:
             if self.store.is_running():
                 await exited

@@ -8,14 +8,15 @@ Each returns the value (or its default) when it is valid and raises a
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import AbstractSet, Any
 
 from .errors import ValidationError
 
 ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
 
 
-def known_fields(body: dict[str, Any], known: set[str], ignored: set[str] = frozenset()) -> None:
+def known_fields(body: dict[str, Any], known: AbstractSet[str],
+                 ignored: AbstractSet[str] = frozenset()) -> None:
     """Refuse fields of ``body`` that are neither ``known`` nor ``ignored``."""
     unknown = set(body) - known - ignored
     if unknown:

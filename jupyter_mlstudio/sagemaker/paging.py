@@ -97,7 +97,7 @@ def page(session: Session, query: Any, order: Any, next_token: str,
         raise ValidationError("invalid NextToken")
     if not 1 <= max_results <= 100:
         raise ValidationError("MaxResults must be between 1 and 100")
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     orders = order if isinstance(order, list) else [order]
     rows = list(session.scalars(query.order_by(*orders).offset(offset).limit(max_results)))
     nxt = offset + max_results

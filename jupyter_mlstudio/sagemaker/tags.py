@@ -45,7 +45,7 @@ class TagStore:
                                   "or transform job.")
         table, where = found_table
         found = session.scalar(select(func.count()).select_from(table)
-                               .where(func.lower(table.name) == parsed[1], *where))
+                               .where(func.lower(table.__table__.c.name) == parsed[1], *where))
         if not found:
             raise ValidationError(f"Resource {resource_arn} not found.")
 

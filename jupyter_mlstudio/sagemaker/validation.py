@@ -111,13 +111,17 @@ _PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
     "string": str, "structure": dict, "list": list, "map": dict, "boolean": bool}
 
 
+def _of_python_type(value: Any, kind: str) -> bool:
+    return isinstance(value, _PYTHON_TYPES.get(kind, object))
+
+
 def _constraint_problems(params: Any, shape: Shape) -> Iterable[str]:
     """What botocore leaves unchecked; values of the wrong type are botocore's to report."""
     stack: list[tuple[Any, Shape, str]] = [(params, shape, "")]
     while stack:
         value, shape, where = stack.pop()
         meta, kind = shape.metadata, shape.type_name
-        if value is None or not isinstance(value, _PYTHON_TYPES.get(kind, object)):
+        if value is None or not _of_python_type(value, kind):
             continue
         if kind in _NUMBERS and isinstance(value, bool):
             yield f"{where} must be {_NUMBER_NAMES[kind]}, not a boolean"

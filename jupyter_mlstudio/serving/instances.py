@@ -164,8 +164,9 @@ class Instance:
                 "--status-file", str(self.status_path)]
         if o.framework:
             args += ["--framework", o.framework]
-        if self._has_code:
-            args += ["--code-dir", code_dir, "--program", self.files.program]
+        program = self.files.program
+        if self._has_code and program is not None:
+            args += ["--code-dir", code_dir, "--program", program]
         return module_command(o.python, "jupyter_mlstudio.serving.modelserver", args,
                               o.server_path or self.folder.parent / "server-path")
 

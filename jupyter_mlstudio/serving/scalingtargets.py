@@ -9,9 +9,9 @@ one policy here. :meth:`ScalingTargets.effective` folds both into what
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from ..db import Database
@@ -107,9 +107,10 @@ class ScalingTargets:
     def deregister(self, endpoint: str, variant: str) -> None:
         """``DeregisterScalableTarget``: the target goes, and its policy with it."""
         with self.db.session() as s:  # one statement: a concurrent removal is no error
-            gone = s.execute(delete(ScalableTarget).where(
+            # A DELETE's result is a CursorResult; Session.execute is typed for any statement.
+            gone = cast(CursorResult[Any], s.execute(delete(ScalableTarget).where(
                 ScalableTarget.endpoint_name == endpoint,
-                ScalableTarget.variant_name == variant)).rowcount
+                ScalableTarget.variant_name == variant))).rowcount
         if not gone:
             raise _no_target(endpoint, variant)
 

@@ -15,7 +15,7 @@ from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 from traitlets import Bool, Float, Int, List, Unicode
 from traitlets.config import LoggingConfigurable
@@ -193,6 +193,7 @@ class ServingService(LoggingConfigurable):
         """Give the router the keyring if it changed (or always, with ``force``)."""
         keyring = await asyncio.to_thread(self.credentials)
         if force or keyring != self._keyring:
+            assert self.router is not None  # called once the router runs
             await self.router.put_credentials(keyring)
             self._keyring = keyring
 
@@ -435,7 +436,7 @@ class ServingService(LoggingConfigurable):
     def _remove(self, name: str) -> None:
         with self.db.session() as s:
             for table in (EndpointMetric, ScalingActivity, ScalableTarget):
-                s.execute(table.__table__.delete().where(table.endpoint_name == name))
+                s.execute(delete(table).where(table.endpoint_name == name))
             row = s.get(Endpoint, name)
             if row is not None:
                 s.delete(row)
@@ -553,6 +554,7 @@ class ServingService(LoggingConfigurable):
         activity = await asyncio.to_thread(self._record_activity, rt.name, variant.name,
                                            before, count, cause)
         status = "Successful"
+        assert self.fleet is not None  # scaling happens behind a running router
         try:
             await self.fleet.set_count(rt, variant, count, self.invocation_timeout)
         except InstanceFailed:
@@ -579,7 +581,7 @@ class ServingService(LoggingConfigurable):
 
     def _end_activity(self, activity_id: int, status: str, count: int) -> None:
         with self.db.session() as s:
-            activity = s.get(ScalingActivity, activity_id)
+            activity = s.get_one(ScalingActivity, activity_id)
             activity.status, activity.ended_at = status, utcnow()
             activity.to_count = count
 
@@ -684,6 +686,7 @@ class ServingService(LoggingConfigurable):
         rows = await asyncio.to_thread(self._in_service)
         policies = await asyncio.to_thread(self.scaling.effective, only)
         now = time.monotonic()
+        assert self.fleet is not None  # scaling happens behind a running router
         for row in rows:
             rt = self.fleet.endpoints.get(row.name)
             if rt is None or rt.lock.locked() or only not in (None, row.name):

@@ -90,7 +90,7 @@ def validate_endpoint_config(body: dict[str, Any], max_instances: int) -> dict[s
     if not isinstance(variants, list) or not 1 <= len(variants) <= 10:
         raise ValidationError("ProductionVariants must list 1 to 10 variants")
     seen: set[str] = set()
-    normalised = []
+    normalised: list[dict[str, Any]] = []
     for i, variant in enumerate(variants):
         field = f"ProductionVariants[{i}]"
         variant = object_field(variant, field, required=True)

@@ -13,6 +13,7 @@ reason, and jobs still waiting then start.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 import subprocess
@@ -193,7 +194,7 @@ class TransformJobs:
         return await long_poll(lambda: self.logs(name, offset), self.engine.bells,
                                job_id(name), timeout)
 
-    def timed_logs(self, name: str = "", exact: bool = False) -> list[JobLogs]:
+    def timed_logs(self, name: str = "", exact: bool = False) -> builtins.list[JobLogs]:
         """The timed output of each job whose name starts with ``name`` (is ``name`` if
         ``exact``), by instance, in name order: each model-server instance's log, and
         the runner's with the first instance's (SageMaker's data log of it)."""

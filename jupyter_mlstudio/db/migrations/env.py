@@ -13,7 +13,10 @@ target_metadata = Base.metadata
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is None:  # `alembic` command line: open our own connection
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("no sqlalchemy.url in the alembic configuration")
+        engine = create_engine(url)
         with engine.begin() as connection:
             _run(connection)
     else:

@@ -48,29 +48,31 @@ def scala_version(jars: list[Path]) -> str:
 
 
 def _members(archive: Path) -> Iterator[tuple[str, IO[bytes]]]:
+    """``(jar name, content)`` of each Scala jar in the archive."""
     if zipfile.is_zipfile(archive):  # a wheel
         with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():
-                if _JAR.search(info.filename) and not info.is_dir():
+                m = _JAR.search(info.filename)
+                if m and not info.is_dir():
                     with zf.open(info) as f:
-                        yield info.filename, f
+                        yield m.group(1), f
         return
     with tarfile.open(archive, "r:*") as tf:  # an sdist: stream through it once
         for member in tf:
-            if member.isfile() and _JAR.search(member.name):
-                f = tf.extractfile(member)
-                if f is not None:
-                    yield member.name, f
+            m = _JAR.search(member.name)
+            if m and member.isfile():
+                extracted = tf.extractfile(member)
+                if extracted is not None:
+                    yield m.group(1), extracted
 
 
 def extract_jars(archive: Path, dest: Path, stop: threading.Event) -> dict[str, int]:
     """Copy the Scala jars out of a pyspark wheel or sdist into ``dest``: ``{name: size}``."""
     dest.mkdir(parents=True, exist_ok=True)
     found: dict[str, int] = {}
-    for name, f in _members(archive):
+    for jar, f in _members(archive):
         if stop.is_set():
             raise InstallFailed("cancelled")
-        jar = _JAR.search(name).group(1)  # type: ignore[union-attr]
         with open(dest / jar, "wb") as out:
             shutil.copyfileobj(f, out, 1 << 20)
         found[jar] = (dest / jar).stat().st_size

@@ -146,7 +146,7 @@ def build_handlers(module: ModuleType | None, flavour: Flavour = GENERIC,
         return _with_context(found, args, context, name) if callable(found) else None
 
     transform_fn = user("transform_fn", 4)
-    if transform_fn is not None:
+    if transform_fn is not None and module is not None:
         both = [n for n in ("input_fn", "predict_fn", "output_fn") if hasattr(module, n)]
         if both:
             # As SageMaker's toolkits: one of them would silently never run.

@@ -53,6 +53,7 @@ def _fields(buf: bytes) -> Iterator[tuple[int, int, int | bytes]]:
     while pos < len(buf):
         tag, pos = _varint(buf, pos)
         number, wire = tag >> 3, tag & 7
+        value: int | bytes
         if wire == _VARINT:
             value, pos = _varint(buf, pos)
         elif wire == _I64:
@@ -67,6 +68,20 @@ def _fields(buf: bytes) -> Iterator[tuple[int, int, int | bytes]]:
         if pos > len(buf):
             raise RecordIOError("truncated protobuf field")
         yield number, wire, value
+
+
+def _bytes(value: int | bytes) -> bytes:
+    """A length-delimited or fixed-width field's content."""
+    if isinstance(value, int):
+        raise RecordIOError("a varint field where bytes were expected")
+    return value
+
+
+def _int(value: int | bytes) -> int:
+    """A varint field's value."""
+    if not isinstance(value, int):
+        raise RecordIOError("a bytes field where a varint was expected")
+    return value
 
 
 def _varints(buf: bytes) -> list[int]:
@@ -85,14 +100,14 @@ def _tensor(buf: bytes, dtype: str) -> tuple[np.ndarray, list[int], list[int]]:
     for number, wire, value in _fields(buf):
         if number == _TENSOR_VALUES:
             if dtype == "int32":
-                ints = _varints(value) if wire == _LEN else [value]
+                ints = _varints(_bytes(value)) if wire == _LEN else [_int(value)]
                 # Negative int32 values arrive as 64-bit two's complement varints.
                 chunks.append(np.array(ints, dtype=np.uint64).astype(np.int64).astype(np.int32))
             else:
-                chunks.append(np.frombuffer(value, dtype=dtype))
+                chunks.append(np.frombuffer(_bytes(value), dtype=dtype))
         elif number in (_TENSOR_KEYS, _TENSOR_SHAPE):
             target = keys if number == _TENSOR_KEYS else shape
-            target.extend(_varints(value) if wire == _LEN else [value])
+            target.extend(_varints(_bytes(value)) if wire == _LEN else [_int(value)])
     values = np.concatenate(chunks) if chunks else np.array([], dtype=dtype)
     return values, keys, shape
 
@@ -103,7 +118,7 @@ def _features_row(record: bytes) -> tuple[np.ndarray, list[int], list[int]] | No
         if number != _RECORD_FEATURES or wire != _LEN:
             continue
         key, value = None, b""
-        for field, _, content in _fields(entry):
+        for field, _, content in _fields(_bytes(entry)):
             if field == _ENTRY_KEY:
                 key = bytes(content).decode("utf-8")
             elif field == _ENTRY_VALUE:

@@ -44,6 +44,8 @@ _HOLD_POLL = 0.05
 _MAX_DROPS = 3
 # What a held request costs beyond its body (the request object, its head, timers).
 _HELD_OVERHEAD = 1024
+# An invocation held until the routing tables are in: connection, request, arrival, expiry.
+_Early = tuple[HttpConnection, Request, int, asyncio.TimerHandle]
 
 
 class RouterApp:
@@ -60,8 +62,7 @@ class RouterApp:
         self.max_held_bytes = max_held_bytes
         self.held_bytes = 0
         # Invocations that came before the control API said ready (None once ready).
-        self.early: list[tuple[HttpConnection, Request, int, asyncio.TimerHandle]] | None = (
-            [] if wait_ready else None)
+        self.early: list[_Early] | None = [] if wait_ready else None
 
     def handle(self, conn: HttpConnection, req: Request) -> None:
         """Answer one request on ``conn`` (the server calls this for every request)."""
@@ -75,7 +76,7 @@ class RouterApp:
                 conn.respond(405, *error_body("ValidationError", "use POST for invocations"))
                 return
             if self.early is not None:
-                self._hold_early(conn, req)
+                self._hold_early(self.early, conn, req)
             else:
                 self.invoke(conn, req, _now_ns())
         elif path == b"/ping":
@@ -97,7 +98,8 @@ class RouterApp:
         Invocation(self, conn, req, name, t0).dispatch()
 
     # --- the start-up hold ------------------------------------------------------------
-    def _hold_early(self, conn: HttpConnection, req: Request) -> None:
+    def _hold_early(self, early: list[_Early], conn: HttpConnection,
+                    req: Request) -> None:
         size = len(req.body) + _HELD_OVERHEAD
         if self.held_bytes + size > self.max_held_bytes:
             conn.respond(503, *error_body("ServiceUnavailable",
@@ -105,12 +107,13 @@ class RouterApp:
             return
         self.held_bytes += size
         timer = self.loop.call_later(self.wait_for_instance, self._expire_early, req)
-        self.early.append((conn, req, _now_ns(), timer))
+        early.append((conn, req, _now_ns(), timer))
 
     def _expire_early(self, req: Request) -> None:
-        for item in self.early or ():
+        early = self.early or []
+        for item in early:
             if item[1] is req:
-                self.early.remove(item)
+                early.remove(item)
                 self.held_bytes -= len(req.body) + _HELD_OVERHEAD
                 item[0].respond(503, *error_body(
                     "ServiceUnavailable", "the endpoint router did not get its routing "
@@ -133,7 +136,8 @@ class RouterApp:
             return
         parts = unquote(req.path.decode("latin-1")).strip("/").split("/")
         method = req.method
-        status, reply = 404, {"message": f"no route for {req.path.decode('latin-1')}"}
+        status: int = 404
+        reply: Any = {"message": f"no route for {req.path.decode('latin-1')}"}
         if parts == ["_router", "stats"] and method == b"GET":
             status, reply = 200, self.table.snapshot()
         elif parts == ["_router", "endpoints"] and method == b"GET":
@@ -168,10 +172,10 @@ class RouterApp:
         if method == b"DELETE":
             return 200, {"name": name, "deleted": self.table.delete(name)}
         if method == b"GET":
-            endpoint = self.table.endpoints.get(name)
-            if endpoint is None:
+            found = self.table.endpoints.get(name)
+            if found is None:
                 return 404, {"message": f"Endpoint {name} not found."}
-            return 200, {"name": name, **endpoint.describe()}
+            return 200, {"name": name, **found.describe()}
         return 405, {"message": "use GET, PUT or DELETE"}
 
 
@@ -264,10 +268,10 @@ class Invocation:
                           body: bytes) -> None:
         """The instance answered: relay it (as ``ModelError`` if it is an error)."""
         end = _now_ns()
-        inst = self.instance
+        inst, variant = self.instance, self.variant
+        assert inst is not None and variant is not None  # set by dispatch before sending
         inst.in_flight -= 1
         inst.invocations += 1
-        variant = self.variant
         stats = variant.stats
         total = (end - self.t0) // 1000
         if model_latency < 0:
@@ -298,6 +302,7 @@ class Invocation:
     def upstream_failed(self, kind: str, reused: bool) -> None:
         """The exchange with the instance failed; retry where that cannot repeat work."""
         inst = self.instance
+        assert inst is not None  # set by dispatch before sending
         inst.in_flight -= 1
         if kind == DROPPED and reused:
             # An idle pooled connection may have been closed by the instance just as we

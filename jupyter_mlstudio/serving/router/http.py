@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections import deque
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import httptools
 
@@ -90,9 +90,10 @@ class ServerState:
 class HttpConnection(asyncio.Protocol):
     """One client connection; requests are handled one at a time, replies in order."""
 
+    transport: asyncio.Transport  # from connection_made, which the loop calls first
+
     def __init__(self, state: ServerState):
         self.state = state
-        self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.parser = httptools.HttpRequestParser(self)
         self.request = Request()
         self.url = b""
@@ -106,7 +107,8 @@ class HttpConnection(asyncio.Protocol):
 
     # --- asyncio.Protocol ---------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # Typed for any transport; a stream server's protocols get a Transport.
+        self.transport = cast(asyncio.Transport, transport)
         self.state.connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import httptools
 
@@ -91,6 +91,15 @@ class UpstreamConnection(asyncio.Protocol):
         except (RuntimeError, OSError):  # closed meanwhile: uvloop raises, asyncio does not
             self._fail(DROPPED)
 
+    def closing(self) -> bool:
+        """Whether the connection is closed or closing (or not made yet)."""
+        return self.transport is None or self.transport.is_closing()
+
+    def close(self) -> None:
+        """Close the connection once what was written is flushed."""
+        if self.transport is not None:
+            self.transport.close()
+
     def time_out(self) -> None:
         """Give up on the request in flight (the instance took too long)."""
         self._fail(TIMED_OUT)
@@ -109,14 +118,16 @@ class UpstreamConnection(asyncio.Protocol):
 
     # --- asyncio.Protocol ---------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # Typed for any transport; a stream connection's protocol gets a Transport.
+        self.transport = cast(asyncio.Transport, transport)
         self.instance.conns.add(self)
 
     def data_received(self, data: bytes) -> None:
         if self.exchange is None:
             # Bytes nobody asked for: the connection is out of step, drop it.
             self.instance.drop(self)
-            self.transport.abort()
+            if self.transport is not None:
+                self.transport.abort()
             return
         self.got_bytes = True
         try:
@@ -163,11 +174,11 @@ class UpstreamConnection(asyncio.Protocol):
         self.done = True
         self.exchange = None
         status = self.parser.get_status_code()
-        if self.parser.should_keep_alive() and not self.transport.is_closing():
+        if self.parser.should_keep_alive() and not self.closing():
             self.instance.release(self)
         else:
             self.instance.drop(self)
-            self.transport.close()
+            self.close()
         chunks = self.chunks
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         exchange.upstream_response(status, self.content_type, self.custom,
@@ -215,7 +226,7 @@ class Instance:
         idle = self.idle
         while idle and not fresh:
             conn = idle.pop()
-            if not conn.transport.is_closing():
+            if not conn.closing():
                 conn.send(data, body, exchange, True)
                 return
         self.loop.create_task(self._connect_and_send(data, body, exchange))
@@ -242,7 +253,7 @@ class Instance:
     def release(self, conn: UpstreamConnection) -> None:
         """Take back a connection whose exchange finished and that can carry another."""
         if self.retired or len(self.idle) >= self.settings.max_idle:
-            conn.transport.close()
+            conn.close()
         else:
             self.idle.append(conn)
 
@@ -258,7 +269,7 @@ class Instance:
         self.retired = True
         idle, self.idle = self.idle, []
         for conn in idle:
-            conn.transport.close()
+            conn.close()
 
     def close(self) -> None:
         """Close everything (router shutdown)."""
@@ -271,7 +282,7 @@ class Instance:
         self.healthy = False
         idle, self.idle = self.idle, []
         for conn in idle:
-            conn.transport.close()
+            conn.close()
         if not self.retired and (self._probe is None or self._probe.done()):
             self._probe = self.loop.create_task(self._probe_until_healthy())
 

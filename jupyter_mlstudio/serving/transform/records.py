@@ -113,7 +113,7 @@ def batches(chunks: Iterable[bytes], split_type: str, strategy: str, limit: int,
 
 def is_json(content_type: str | None) -> bool:
     """Whether a media type is JSON or JSON Lines."""
-    return bool(content_type) and "json" in content_type.lower()
+    return content_type is not None and "json" in content_type.lower()
 
 
 def _lines(data: bytes) -> list[bytes]:

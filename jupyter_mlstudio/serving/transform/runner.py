@@ -27,7 +27,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Generator
 
 from ...engine.statefile import StateFile
 from .invoke import Instances
@@ -129,7 +129,7 @@ class TransformRunner:
         self._started = time.monotonic()
 
     # -- reading ---------------------------------------------------------------------
-    def _steps(self, inputs: list[InputFile]) -> Iterator[_Step]:
+    def _steps(self, inputs: list[InputFile]) -> Generator[_Step, None, None]:
         spec = self.spec
         for item in inputs:
             yield _Step("start", item)

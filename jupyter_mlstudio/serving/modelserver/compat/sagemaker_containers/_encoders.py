@@ -6,6 +6,8 @@ decodes to floats, squeezed (one row is a 1-D array); a 1-D array encodes as a c
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from jupyter_mlstudio.serving.modelserver import codecs
@@ -40,12 +42,12 @@ def array_to_csv(array_like) -> str:
     return codecs.array_to_csv(array_like)
 
 
-_encoders_map = {
+_encoders_map: dict[str, Callable[[Any], bytes | str]] = {
     _content_types.NPY: array_to_npy,
     _content_types.CSV: array_to_csv,
     _content_types.JSON: array_to_json,
 }
-_decoders_map = {
+_decoders_map: dict[str, Callable[[Any], np.ndarray]] = {
     _content_types.NPY: npy_to_numpy,
     _content_types.CSV: csv_to_numpy,
     _content_types.JSON: json_to_numpy,
