@@ -9,6 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from tests.procs import eventually
 from tests.rest_support import rest_api
 
 
@@ -262,11 +263,13 @@ async def test_validation_records_pass_and_fail(api, dirs):
     ids = [(await find(api, t))["id"] for t in ("Passes", "Fails")]
     code, job = await api("POST", "validations", body={"ids": ids})
     assert code == 202 and job["total"] == 2
-    for _ in range(120):
-        code, job = await api("GET", "validations", job["id"])
-        if job["status"] != "InProgress":
-            break
-        await asyncio.sleep(0.5)
+
+    async def ended():
+        job = (await api("GET", "validations", ids_job))[1]
+        return job["status"] != "InProgress" and job
+
+    ids_job = job["id"]
+    job = await eventually(ended, 120, interval=0.5)
     results = {r["title"]: r for r in job["results"]}
     assert results["Passes"]["status"] == "passing"
     assert results["Fails"]["status"] == "failing"

@@ -1,14 +1,27 @@
 """Python environments as kernels: a real venv from PyPI, failures and cancels roll back."""
 from __future__ import annotations
 
-import asyncio
 import os
 
+import psutil
 import pytest
 
 from jupyter_mlstudio.s3.ports import free_ports
+from tests.procs import eventually
 from tests.kernels_support import (
-    PIP_CACHE, Kernel, eventually, install, make_api, server_config, text_of, wait_install)
+    PIP_CACHE, Kernel, install, make_api, server_config, text_of, wait_install)
+
+
+def pip_install_running() -> bool:
+    """Whether a ``pip install`` runs below this (the server's) process."""
+    for child in psutil.Process().children(recursive=True):
+        try:
+            cmdline = child.cmdline()
+        except psutil.Error:
+            continue
+        if "pip" in cmdline and "install" in cmdline:
+            return True
+    return False
 
 
 @pytest.fixture
@@ -107,7 +120,7 @@ async def test_time_out_and_cancel_roll_back(api, service, env_dir, jp_serverapp
     assert (await wait_install(api, second["id"]))["status"] == "Stopped"
 
     await eventually(lambda: service.jobs[first["id"]].phase.startswith("installing"), 30)
-    await asyncio.sleep(0.5)  # pip is running now
+    await eventually(pip_install_running, 30)  # cancelled while pip runs
     await api("POST", "installs", first["id"], "cancel")
     job = await wait_install(api, first["id"])
     assert job["status"] == "Stopped" and job["started"] and job["ended"]

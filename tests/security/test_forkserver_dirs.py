@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,7 +93,18 @@ def _fork_server_of(pid: int) -> psutil.Process | None:
     return None
 
 
-def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path):
+@pytest.fixture
+def server_temp(monkeypatch):
+    """A short temporary folder for the servers this test starts (their TMPDIR): a
+    server started by a test in another worker clears dead servers' folders in its own
+    temporary folder, and must not race this test for the one it leaves."""
+    folder = Path(tempfile.mkdtemp(prefix="fsd-", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path, server_temp):
     home = tmp_path / "h"
     (home / "work" / "src").mkdir(parents=True)
     (home / "work" / "src" / "train.py").write_text("print('done')")
