@@ -11,6 +11,8 @@ from tests.procs import eventually
 from tests.kernels_support import (
     PIP_CACHE, Kernel, install, make_api, server_config, text_of, wait_install)
 
+pytestmark = [pytest.mark.slow]
+
 
 def pip_install_running() -> bool:
     """Whether a ``pip install`` runs below this (the server's) process."""
@@ -54,6 +56,7 @@ def assert_nothing_left(env_dir, name, spec_manager):
                 if p.name.startswith(f".{name}.") and ".trash-" not in p.name]
 
 
+@pytest.mark.kernel
 async def test_environment_kernel_uses_its_own_python_and_packages(api, env_dir, jp_serverapp):
     job = await install(api, {"kind": "python", "name": "py-six",
                               "display_name": "Python with six",

@@ -7,6 +7,8 @@ import pytest
 
 from tests.kernels_support import Kernel, install, make_api, server_config, text_of
 
+pytestmark = [pytest.mark.slow, pytest.mark.kernel]
+
 
 @pytest.fixture
 def env_dir(tmp_path):

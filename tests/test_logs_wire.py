@@ -14,6 +14,8 @@ from tests.wire_support import (aws_client, printed, sdk_session, signed_post,
                                 training_request, upload_source, wait_status, wire_fixtures,
                                 wire_url)
 
+pytestmark = [pytest.mark.slow]
+
 GROUP = "/aws/sagemaker/TrainingJobs"
 TERMINAL = {"Completed", "Failed", "Stopped"}
 SCRIPT = b"""

@@ -26,6 +26,8 @@ from tests.serving_support import (call, deploy, invoke_many, iris_like, joblib_
                                    kernel_environment, row_json, runtime, session,
                                    signer, trained_model, upload_model, wait_status)
 
+pytestmark = [pytest.mark.slow]
+
 TRAIN_SCRIPT = """
 import argparse, os
 import joblib

@@ -13,6 +13,8 @@ from tests.servers import start_server
 from tests.serving_support import (call, deploy, iris_like, joblib_bytes, kernel_environment,
                                    runtime, session, trained_model, upload_model)
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture
 def server(tmp_path):

@@ -12,6 +12,8 @@ from tests.serving_support import call, deploy, joblib_bytes, trained_model, upl
 from tests.wire_support import (printed, sdk_session, training_request, upload_source,
                                 wire_fixtures, wire_url)
 
+pytestmark = [pytest.mark.slow]
+
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 RESOURCE = "endpoint/wire-ep/variant/AllTraffic"
 VARIANT = {"ServiceNamespace": "sagemaker", "ResourceId": RESOURCE,

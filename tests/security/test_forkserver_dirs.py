@@ -19,6 +19,8 @@ from jupyter_mlstudio.procid import start_time
 from tests.procs import wait_for, wait_gone
 from tests.servers import start_server
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture
 def temp(tmp_path, monkeypatch):

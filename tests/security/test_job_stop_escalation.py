@@ -12,6 +12,8 @@ import pytest
 
 from tests.procs import wait_gone
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture
 def jp_server_config():

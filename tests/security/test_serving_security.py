@@ -31,6 +31,8 @@ from tests.procs import wait_for
 from tests.serving_support import (call, deploy, joblib_bytes, runtime, signer,
                                    trained_model, upload_model, wait_status)
 
+pytestmark = [pytest.mark.slow]
+
 ROW = b"[[0,4,4,4]]"
 
 

@@ -19,6 +19,8 @@ import requests
 from jupyter_mlstudio.s3.embedded import EmbeddedS3Server
 from tests.local_user import run_as_other_user
 
+pytestmark = [pytest.mark.slow]
+
 SECRET = b"the object nobody else may read " * 8
 
 # Tries every port with plain HTTP and with HTTPS (no client certificate) and each
