@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -qq --no-install-recommends
 TEST_DEB_PACKAGES := chromium fonts-dejavu-core r-base-core r-cran-irkernel default-jdk-headless
 
-.PHONY: lab test install install-test system-test-deps test-python test-js lint clean
+.PHONY: lab test install install-test system-test-deps test-python test-quick test-js lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,13 @@ test-js: install-test
 	cd labextension && npm test
 
 # Test modules run in parallel, each whole in one worker (its module-scoped servers with it).
+PYTEST := $(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile
 test-python: install-test
-	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile
+	$(PYTEST)
+
+## test-quick: pytest without the slow and the browser tests (see the markers in pyproject.toml)
+test-quick: install-test
+	$(PYTEST) -m "not slow and not ui"
 
 ## test: install everything, then run the linters, the front end's unit tests and pytest
 ## (unit, integration against real servers, and browser tests in tests/ui)

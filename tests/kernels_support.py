@@ -1,7 +1,6 @@
 """Helpers of the kernel installer tests: the API, waiting for installs, running cells."""
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from pathlib import Path
@@ -100,11 +99,3 @@ def text_of(outputs: list[dict]) -> str:
         else:
             parts.append(out.get("data", {}).get("text/plain", ""))
     return "\n".join(parts)
-
-
-async def eventually(check, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)

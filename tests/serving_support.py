@@ -173,16 +173,6 @@ def wait_ping(url: str, proc: subprocess.Popen | None, timeout: float = 30.0,
     raise TimeoutError(f"{url} did not come up:\n{describe()}")
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
-
-
 def kernel_credential(server: LiveServer) -> Credential:
     """The key pair ``server``'s kernels get (and sign invocations with)."""
     env = server.s3_environment()

@@ -35,7 +35,10 @@ def test_write_restart_read(store, tmp_path):
     try:
         assert again.credentials == store.credentials
         assert again.endpoint_url == first_endpoint  # same ports: kernels and links keep working
-        body = again.client().get_object(Bucket="mlstudio", Key="data/hello.txt")["Body"].read()
+        # The first read after a restart may be slow on a loaded machine (weed reloads its
+        # volumes): a client that waits for it, but takes no retries, so an error still fails.
+        body = again.client(timeout=30).get_object(
+            Bucket="mlstudio", Key="data/hello.txt")["Body"].read()
         assert body == b"hello world"
     finally:
         again.stop()

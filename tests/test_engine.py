@@ -14,7 +14,7 @@ from jupyter_mlstudio.engine.engine import JobEngine
 from jupyter_mlstudio.engine.kinds import JobKind
 from jupyter_mlstudio.engine.engine import RESTARTED
 
-from .kernels_support import eventually
+from tests.procs import eventually
 
 
 class Work:

@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from tests.kernels_support import PIP_CACHE, server_config
 from tests.rest_support import rest_api
 
+pytestmark = [pytest.mark.slow, pytest.mark.kernel]  # validation runs start a kernel
 KINDS = ["training", "transform", "kernel-install", "example-validation"]
 SLOW_MODEL = """
 import time

@@ -11,6 +11,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from tests.rest_client.estimator import Estimator, SKLearn, TrainingInput, UnexpectedStatusException
 from tests.servers import start_server
 
+pytestmark = [pytest.mark.slow]
+
 SCRIPT = """
 import argparse, os
 parser = argparse.ArgumentParser()

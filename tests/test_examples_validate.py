@@ -8,6 +8,8 @@ import pytest
 from tests.kernels_support import TEST_CACHE
 from tests.servers import JUPYTER, start_server
 
+pytestmark = [pytest.mark.slow, pytest.mark.kernel]
+
 SHIPPED = 6
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.kernels_support import TEST_CACHE
-from tests.serving_support import call, runtime, wait_for
+from tests.procs import wait_for
+from tests.serving_support import call, runtime
 from tests.wire_support import (SKLEARN_IMAGE, training_request, upload_source, wait_status,
                                 wire_fixtures)
+
+pytestmark = [pytest.mark.slow]
 
 ENV_DIR = TEST_CACHE / "framework-envs"
 

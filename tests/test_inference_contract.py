@@ -392,6 +392,9 @@ def test_xgboost_script_mode_defaults(serve, tmp_path, booster):
     assert resp.status_code == 415 and "text/plain is not supported" in resp.json()["message"]
 
 
+# TorchScript files are what SageMaker's PyTorch containers load (and users still bring);
+# torch deprecates the scripting API that makes one.
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 def test_pytorch_defaults_torchscript_and_state_dict(serve, tmp_path):
     torch = pytest.importorskip("torch")
 

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = [pytest.mark.kernel]
+
 SCRIPT = """
 import os, boto3, pandas
 s3 = boto3.client("s3")

@@ -101,6 +101,8 @@ async def test_missing_r_and_java_name_what_to_install(api, service):
     assert "apt-get install default-jdk-headless" in err["message"]
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 async def test_r_kernel_installs_runs_and_uninstalls(api, service, jp_serverapp, env_dir):
     job = await install(api, {"kind": "r", "options": {}})
     assert job["status"] == "Completed", job

@@ -10,6 +10,8 @@ import requests
 
 from tests.servers import JUPYTER, LiveServer, launch_server
 
+pytestmark = [pytest.mark.slow]
+
 
 def start(home) -> LiveServer:
     server = launch_server(home, "server", "--MLStudioApp.embedded_s3=False",

@@ -7,6 +7,8 @@ import pytest
 
 from tests.kernels_support import Kernel, install, make_api, server_config, text_of
 
+pytestmark = [pytest.mark.slow, pytest.mark.kernel]
+
 
 @pytest.fixture
 def env_dir(tmp_path):
@@ -53,8 +55,16 @@ async def test_scala_kernel_keeps_state_reports_errors_and_interrupts(api, env_d
         assert reply["status"] == "error" and reply["ename"] == "ArithmeticException"
 
         # Interrupt a running cell: the definitions made before it stay.
-        msg_id = kernel.client.execute("Thread.sleep(60000)")
-        await asyncio.sleep(1.5)
+        msg_id = kernel.client.execute('println("sleeping now"); Thread.sleep(60000)')
+
+        async def sleeping() -> None:  # the cell runs: what it printed has come back
+            while True:
+                msg = await kernel.client.get_iopub_msg(timeout=60)
+                if msg["parent_header"].get("msg_id") == msg_id and \
+                        msg["msg_type"] == "stream" and "sleeping now" in msg["content"]["text"]:
+                    return
+
+        await asyncio.wait_for(sleeping(), 90)
         await kernel.manager.interrupt_kernel()
         reply = await kernel.client.get_shell_msg(timeout=30)
         assert reply["parent_header"]["msg_id"] == msg_id

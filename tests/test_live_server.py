@@ -12,6 +12,8 @@ from jupyter_mlstudio import __version__
 from tests.procs import wait_gone, weed_processes
 from tests.servers import JUPYTER, start_server
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture
 def live_server(tmp_path):

@@ -4,7 +4,6 @@ SageMaker's FailureReason; output.tar.gz and checkpoints uploaded as SageMaker d
 from __future__ import annotations
 
 import io
-import asyncio
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ import pytest
 
 from jupyter_mlstudio import optml
 from tests.local_user import run_as_other_user
+from tests.procs import eventually
 from tests.training_support import job_body, script_dir, wait_done
 
 # A bring-your-own-container ``train``: absolute /opt/ml paths only, no SM_* variable.
@@ -326,16 +326,6 @@ def model_archive(s3, key: str, weight: str) -> str:
     return f"s3://mlstudio/{key}"
 
 
-async def until(check, timeout: float = 120.0):
-    """Await ``check()`` until it returns something true (returned), or fail."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if value := await check():
-            return value
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
 async def test_model_servers_and_transform_instances_read_opt_ml_model(jp_fetch, s3):
     async def rest(method, *path, body=None):
         resp = await jp_fetch("mlstudio", "api", *path, method=method,
@@ -366,7 +356,7 @@ async def test_model_servers_and_transform_instances_read_opt_ml_model(jp_fetch,
             assert status != "Failed"
             return status == "InService"
 
-        await until(in_service)
+        await eventually(in_service, 120)
         seen = await rest("POST", "endpoints", name, "invocations", body={})
         assert seen == {"weight": f"{name}-weights", "model_dir": "/opt/ml/model",
                         "writable": False, "opt_ml": ["model"]}
@@ -376,6 +366,6 @@ async def test_model_servers_and_transform_instances_read_opt_ml_model(jp_fetch,
         assert job["TransformJobStatus"] in ("InProgress", "Completed"), job
         return job["TransformJobStatus"] == "Completed"
 
-    await until(transformed)
+    await eventually(transformed, 120)
     out = s3.get_object(Bucket="mlstudio", Key="batch-out/rows.csv.out")["Body"].read()
     assert json.loads(out)["weight"] == "light-weights"

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
+
 from tests.servers import JUPYTER
 
 
@@ -19,6 +21,7 @@ def test_server_extension_is_enabled():
     assert re.search(r"jupyter_mlstudio\s+\S+\s+OK", out), out
 
 
+@pytest.mark.slow
 def test_lab_extension_is_enabled_and_ok():
     out = _run("labextension", "list")
     assert re.search(r"jupyter-mlstudio v\S+ enabled OK", out), out

@@ -6,6 +6,7 @@ import threading
 import time
 
 from jupyter_mlstudio.probe import CachedProbe
+from tests.procs import eventually
 
 
 def test_only_the_first_call_waits_and_stale_answers_refresh_in_the_background():
@@ -16,25 +17,25 @@ def test_only_the_first_call_waits_and_stale_answers_refresh_in_the_background()
     def check() -> str:
         calls.append(time.monotonic())
         if len(calls) == 2:
-            release.wait(5)  # a slow second check
+            release.wait(30)  # a slow second check, until the test lets it end
         return next(answers)
 
     async def scenario() -> None:
         probe = CachedProbe(check, max_age=0.05)
         assert await probe.get() == "first"
         assert await probe.get() == "first" and len(calls) == 1  # fresh: no new check
-        await asyncio.sleep(0.1)
-        t0 = time.monotonic()
-        assert await probe.get() == "first"  # stale: answered at once, check started
-        assert time.monotonic() - t0 < 0.5
-        await asyncio.sleep(0.05)
-        assert len(calls) == 2
+        await asyncio.sleep(0.1)  # older than max_age now
+        # Stale: answered with the old value while the new check cannot have ended.
+        assert await probe.get() == "first"
+        await eventually(lambda: len(calls) == 2, 10)  # the refresh started behind
         assert await probe.get() == "first"  # the slow check is still running: no third
+        assert not release.is_set() and len(calls) == 2
         release.set()
-        for _ in range(100):
-            if await probe.get() == "second":
-                break
-            await asyncio.sleep(0.02)
-        assert await probe.get() == "second" and len(calls) == 2
+
+        async def refreshed():
+            return await probe.get() == "second"
+
+        await eventually(refreshed, 10, interval=0.02)
+        assert len(calls) == 2
 
     asyncio.run(scenario())

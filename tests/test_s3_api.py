@@ -9,6 +9,7 @@ import time
 import pytest
 import requests
 
+from tests.procs import eventually, wait_for
 from tests.rest_support import rest_api
 
 MiB = 1024 * 1024
@@ -161,9 +162,9 @@ async def test_presigned_link_works_and_expires(api):
     await put(api, "share/report.txt", b"shared")
     code, body = await api("POST", *B("presign"), body={"key": "share/report.txt", "expires_in": 2})
     assert code == 200
-    assert requests.get(body["url"], timeout=10).content == b"shared"
-    time.sleep(3)
-    assert requests.get(body["url"], timeout=10).status_code == 403
+    assert requests.get(body["url"], timeout=10).content == b"shared"  # works at once
+    wait_for(lambda: requests.get(body["url"], timeout=10).status_code == 403, timeout=30,
+             interval=0.25, message="the presigned link did not expire")
     body = {"key": "share/report.txt", "expires_in": 10**9}
     code, body = await api("POST", *B("presign"), body=body)
     assert code == 400 and body["reason"] == "InvalidExpiry"
@@ -287,22 +288,26 @@ async def test_cut_upload_leaves_no_object_and_no_multipart(
     for _ in range(12):  # 12 MiB of 20: at least two parts are sent to S3
         writer.write(os.urandom(MiB))
         await writer.drain()
-    await asyncio.sleep(1.0)
-    writer.close()
     client = mlstudio_app.s3.client()
-    for _ in range(50):
-        await asyncio.sleep(0.2)
-        uploads = client.list_multipart_uploads(Bucket="mlstudio").get("Uploads", [])
-        if not [u for u in uploads if u["Key"] == "cut/partial.bin"]:
-            break
-    assert not [u for u in uploads if u["Key"] == "cut/partial.bin"]
+
+    def uploads():
+        listed = client.list_multipart_uploads(Bucket="mlstudio").get("Uploads", [])
+        return [u for u in listed if u["Key"] == "cut/partial.bin"]
+
+    def parts_sent() -> int:
+        return sum(len(client.list_parts(Bucket="mlstudio", Key=u["Key"],
+                                         UploadId=u["UploadId"]).get("Parts", []))
+                   for u in uploads())
+
+    await eventually(lambda: parts_sent() >= 2, 30, message="no two parts reached S3")
+    writer.close()
+    await eventually(lambda: not uploads(), 30, message="the cut upload was not aborted")
     assert client.list_objects_v2(Bucket="mlstudio", Prefix="cut/").get("KeyCount") == 0
 
 
 async def test_server_keeps_answering_during_a_large_transfer(api, jp_fetch):
-    import time
-
     data = os.urandom(8 * MiB) * 16  # 128 MiB
+    started = time.monotonic()
     upload = asyncio.ensure_future(put(api, "big/concurrent.bin", data))
     latencies = []
     while not upload.done():
@@ -312,8 +317,13 @@ async def test_server_keeps_answering_during_a_large_transfer(api, jp_fetch):
         assert resp.code == 200
         await asyncio.sleep(0.05)
     code, body = await upload
+    transfer = time.monotonic() - started
     assert code == 201 and body["size"] == len(data)
-    assert latencies and max(latencies) < 2.0, latencies
+    # Answered all along the transfer, however fast this machine is: status replies kept
+    # coming back while it ran, none waiting a large part of it (a server the transfer
+    # blocks answers once, at its end).
+    assert len(latencies) >= 5, (transfer, latencies)
+    assert max(latencies) < transfer / 2, (transfer, latencies)
     # (tornado's test client holds at most 100 MB: fetch a large range)
     download = asyncio.ensure_future(
         api("GET", *B("download"), params={"key": "big/concurrent.bin"}, raw=True,

@@ -9,6 +9,8 @@ from botocore.exceptions import ClientError
 
 from jupyter_mlstudio.s3 import fastlist
 
+pytestmark = [pytest.mark.slow]  # its 2,500 keys take ~20 s to put
+
 BUCKET = "fastlist"
 KEYS = ["a.txt", "data/x.csv", "data/sub/y.json", "data/ünï cödé/z 1.txt", "data/plus+amp&.bin",
         "data/<tag>.xml", "data/", "deep/" + "/".join("abcdef") + "/leaf"]

@@ -19,6 +19,8 @@ from jupyter_mlstudio.sagemaker.paging import ListFilter
 
 from tests.test_kernel_environment import _run_in_kernel
 
+pytestmark = [pytest.mark.slow]
+
 pytest.importorskip("sagemaker", reason="the test extra installs the SageMaker SDK")
 
 TRAIN = """
@@ -98,6 +100,7 @@ def source_dir(tmp_path):
     return source
 
 
+@pytest.mark.kernel
 async def test_script_mode_estimator_fit_deploy_predict_transform(
         jp_serverapp, jp_fetch, mlstudio_app, tmp_path):
     source = source_dir(tmp_path)
@@ -157,6 +160,7 @@ except client.exceptions.ClientError as err:
 """
 
 
+@pytest.mark.kernel
 async def test_generic_estimator_and_boto3_paths(
         jp_serverapp, jp_fetch, mlstudio_app, tmp_path):
     source = source_dir(tmp_path)

@@ -20,12 +20,13 @@ from botocore.exceptions import ClientError
 from jupyter_mlstudio.client import MLStudioAPIError, MLStudioClient
 from tests.rest_client.estimator import SKLearn
 from tests.rest_client.serializers import CSVSerializer, NumpyDeserializer, NumpySerializer
-from tests.procs import wait_gone
+from tests.procs import wait_for, wait_gone
 from tests.servers import start_server
 from tests.serving_support import (call, deploy, invoke_many, iris_like, joblib_bytes,
                                    kernel_environment, row_json, runtime, session,
-                                   signer, trained_model, upload_model, wait_for,
-                                   wait_status)
+                                   signer, trained_model, upload_model, wait_status)
+
+pytestmark = [pytest.mark.slow]
 
 TRAIN_SCRIPT = """
 import argparse, os
@@ -346,11 +347,19 @@ def test_killed_instance_loses_no_request_and_is_restarted(server, model_uri):
     assert call(server, "DELETE", "endpoints/sturdy")[0] == 204
 
 
-def test_delete_with_requests_in_flight_lets_them_finish(server):
+def test_delete_with_requests_in_flight_lets_them_finish(server, tmp_path):
+    running = tmp_path / "running"  # each invocation marks that it has started
     slow = upload_model(server, "models/slow/model.tar.gz", {
         "model.joblib": joblib_bytes(trained_model()),
-        "code/inference.py": b"import time\n\ndef predict_fn(data, model):\n"
-                             b"    time.sleep(1.5)\n    return model.predict(data)\n"})
+        "code/inference.py": textwrap.dedent(f"""
+            import time
+
+            def predict_fn(data, model):
+                with open({str(running)!r}, "a") as f:
+                    f.write("started\\n")
+                time.sleep(1.5)
+                return model.predict(data)
+        """).encode()})
     call(server, "POST", "models", {"ModelName": "slow",
                                     "PrimaryContainer": {"ModelDataUrl": slow}})
     desc = deploy(server, "slow", [{"VariantName": "main", "ModelName": "slow",
@@ -359,7 +368,7 @@ def test_delete_with_requests_in_flight_lets_them_finish(server):
     worker = threading.Thread(target=lambda: results.extend(
         invoke_many(server, desc["RuntimeUrl"], "slow", [b"[[0,0,0,0]]"] * 3, threads=3)))
     worker.start()
-    time.sleep(0.5)
+    wait_for(running.exists, timeout=30)
     assert call(server, "DELETE", "endpoints/slow")[0] == 204
     worker.join()
     assert [r["status"] for r in results] == [200, 200, 200]

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from tests.rest_client.deploy import DeployError, Model
-from tests.procs import wait_gone
+from tests.procs import wait_for, wait_gone
 from tests.servers import start_server
 from tests.serving_support import (call, deploy, iris_like, joblib_bytes, kernel_environment,
-                                   runtime, session, trained_model, upload_model, wait_for)
+                                   runtime, session, trained_model, upload_model)
+
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture

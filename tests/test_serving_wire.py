@@ -7,10 +7,12 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.serving_support import (call, deploy, joblib_bytes, trained_model, upload_model,
-                                   wait_for)
+from tests.procs import wait_for
+from tests.serving_support import call, deploy, joblib_bytes, trained_model, upload_model
 from tests.wire_support import (printed, sdk_session, training_request, upload_source,
                                 wire_fixtures, wire_url)
+
+pytestmark = [pytest.mark.slow]
 
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 RESOURCE = "endpoint/wire-ep/variant/AllTraffic"

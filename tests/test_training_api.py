@@ -8,6 +8,7 @@ import tarfile
 
 import pytest
 
+from tests.procs import eventually
 from tests.training_support import job_body, script_dir, wait_done
 
 SKLEARN_SCRIPT = """
@@ -108,11 +109,11 @@ async def test_stop_and_max_runtime(api, jp_root_dir):
     """)
     await api("POST", body=job_body("stop-me", folder))
     await api("POST", body=job_body("too-long", folder, max_runtime=2))
-    for _ in range(100):
-        code, logs = await api("GET", "stop-me", "logs")
-        if "started" in logs["text"]:
-            break
-        await asyncio.sleep(0.1)
+
+    async def started():
+        return "started" in (await api("GET", "stop-me", "logs"))[1]["text"]
+
+    await eventually(started, 60)
     code, _ = await api("POST", "stop-me", "stop")
     assert code == 200
     stopped = await wait_done(api, "stop-me", 30)
@@ -147,22 +148,29 @@ async def test_two_hosts_see_their_own_host(api, jp_root_dir, s3):
 
 
 async def test_capacity_queue_and_log_cap(api, jp_root_dir):
-    folder = script_dir(jp_root_dir, "chatty", """
-        import time
+    release = jp_root_dir / "release-queue"
+    folder = script_dir(jp_root_dir, "chatty", f"""
+        import os, sys, time
         for i in range(20000):
-            print(f"line {i} " + "x" * 40)
+            print(f"line {{i}} " + "x" * 40)
         print("LAST LINE", flush=True)
-        time.sleep(1.5)
+        deadline = time.monotonic() + 120
+        while not os.path.exists({str(release)!r}):  # hold the slot until the test is done
+            if time.monotonic() > deadline:
+                sys.exit("never released")
+            time.sleep(0.05)
     """)
     for name in ("q1", "q2", "q3"):
         await api("POST", body=job_body(name, folder))
-    for _ in range(300):  # the third waits until a slot is free, and says so
+
+    async def third_waits():  # q1 and q2 hold both slots: q3 waits, and says so
         code, third = await api("GET", "q3")
         messages = [t.get("StatusMessage", "") for t in third["SecondaryStatusTransitions"]]
-        if any("Waiting for capacity: 2 of 2" in m for m in messages):
-            break
-        await asyncio.sleep(0.1)
-    assert any("Waiting for capacity: 2 of 2" in m for m in messages), messages
+        return any("Waiting for capacity: 2 of 2" in m for m in messages) and third
+
+    third = await eventually(third_waits, 60)
+    assert third["SecondaryStatus"] == "Starting"
+    release.touch()
     for name in ("q1", "q2", "q3"):
         assert (await wait_done(api, name))["TrainingJobStatus"] == "Completed"
     code, logs = await api("GET", "q1", "logs")
@@ -238,9 +246,11 @@ async def test_a_job_stopped_as_it_launches_is_stopped_for_real(api, jp_root_dir
     backend = mlstudio_app.training_service.backend
     launch = backend.start
 
+    launching: dict[str, asyncio.Event] = {}
     launched: dict[str, asyncio.Event] = {}
 
     async def slow_start(name, *args, **kwargs):
+        launching.setdefault(name, asyncio.Event()).set()
         await asyncio.sleep(0.5)
         try:
             return await launch(name, *args, **kwargs)
@@ -259,7 +269,8 @@ async def test_a_job_stopped_as_it_launches_is_stopped_for_real(api, jp_root_dir
     for i in range(3):
         name = f"launch-stop-{i}"
         assert (await api("POST", body=job_body(name, folder)))[0] == 201
-        await asyncio.sleep(0.1)  # the queue has picked the job up and is launching it
+        # The queue has picked the job up and is launching it.
+        await asyncio.wait_for(launching.setdefault(name, asyncio.Event()).wait(), 30)
         assert (await api("POST", name, "stop"))[0] == 200
         assert (await wait_done(api, name))["TrainingJobStatus"] == "Stopped"
         # The launch under way when the stop came has finished by now, or finishes soon.

@@ -5,8 +5,12 @@ import json
 import os
 import signal
 
+import pytest
+
 from tests.procs import wait_for, wait_gone
 from tests.servers import start_server
+
+pytestmark = [pytest.mark.slow]
 
 SCRIPT = """
 import os, time

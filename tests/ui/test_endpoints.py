@@ -10,8 +10,8 @@ import uuid
 import numpy as np
 import pytest
 
-from tests.serving_support import (call, deploy, joblib_bytes, trained_model, upload_model,
-                                   wait_for)
+from tests.procs import wait_for
+from tests.serving_support import call, deploy, joblib_bytes, trained_model, upload_model
 from tests.ui.conftest import ARTIFACTS, open_lab, set_theme, start_lab
 from tests.ui.test_sidebar import open_sidebar
 
