@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -299,6 +300,9 @@ class LocalBackend(JobBackend):
     def close(self) -> None:
         for task in self._reapers:
             task.cancel()
+        for proc in self._children.values():  # runners outlive the server: reaped if they
+            threading.Thread(target=proc.wait, daemon=True).start()  # end before it exits
+        self._children.clear()
         if self._fork_server is not None:
             self._fork_server.close()
 

@@ -31,6 +31,7 @@ from ..backends.base import JobBackend
 log = logging.getLogger(__name__)
 POLL = 0.5  # how often a running job's progress is saved; its end is seen at once
 LOG_PAGE = 256 * 1024
+REAP_WAIT = 5.0  # how long a runner that has reported its end is given to exit
 RESTARTED = "the Jupyter server stopped while it ran"
 
 
@@ -344,6 +345,9 @@ class JobEngine(LoggingConfigurable):
             current = await asyncio.to_thread(self._ingest, job.id, report, state)
             self.bells.ring(job.id)
             if current is None or current.status in TERMINAL:
+                if code is None:  # it has reported its end and is exiting: reap it
+                    await backend.wait(state, REAP_WAIT)
+                    await backend.poll(state)
                 return
             if code is not None:
                 if current.status == STOPPING:
