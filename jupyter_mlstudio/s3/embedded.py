@@ -294,20 +294,31 @@ class EmbeddedS3Server:
         Returns True when the endpoint changed (ports were taken by someone else).
         """
         moved = False
-        for attempt in range(_MAX_PORT_ATTEMPTS):
+        attempt = lock_waits = 0
+        while True:
             try:
                 self.wait_ready(timeout)
                 self.ports_path.write_text(json.dumps(self._ports))
                 return moved
             except _ExitedEarly as err:
-                if attempt == _MAX_PORT_ATTEMPTS - 1 or not _is_port_clash(str(err)):
+                if _is_locked(str(err)) and lock_waits < _LOCK_WAITS:
+                    # The store of a server killed a moment ago still holds the data
+                    # folder's lock as it exits (it dies with its server, but not at once).
+                    if lock_waits == 0:
+                        log.warning("embedded S3 store: its data is still locked by an "
+                                    "exiting store; waiting for it")
+                    lock_waits += 1
+                    time.sleep(_LOCK_PAUSE)
+                    self.spawn()
+                    continue
+                attempt += 1
+                if attempt == _MAX_PORT_ATTEMPTS or not _is_port_clash(str(err)):
                     raise EmbeddedS3Error(
                         f"the embedded S3 store exited at start; last log lines:\n{err}"
                     ) from None
                 log.warning("embedded S3 store: a port was taken, retrying on other ports")
                 self.spawn(fresh_ports=True)
                 moved = True
-        return moved
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop the store's whole process group."""
@@ -351,6 +362,17 @@ _FATAL = re.compile(r"^[FE]\d{4} \d{2}:\d{2}:\d{2}")
 
 class _ExitedEarly(Exception):
     """The weed process exited before answering; the message is its log tail."""
+
+
+#: how often, and how long apart, a start is retried while the data folder is locked
+_LOCK_WAITS, _LOCK_PAUSE = 40, 0.5
+
+
+def _is_locked(log_tail: str) -> bool:
+    """Whether the store could not open its filer database because another process (the
+    store of a server that was just killed) still holds its lock."""
+    text = log_tail.lower()
+    return "filer store open dir" in text and "resource temporarily unavailable" in text
 
 
 def _is_port_clash(log_tail: str) -> bool:
