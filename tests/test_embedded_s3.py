@@ -129,3 +129,14 @@ def test_a_port_taken_at_start_is_seen_behind_a_goroutine_dump(tmp_path):
     report = store._log_tail()
     assert report.splitlines()[0].startswith("F1207 20:47:46.307000 filer.go:454]")
     assert _is_port_clash(report)
+
+
+def test_services_that_failed_to_start_are_read_from_the_log():
+    """What starts the store once more when it is alive but silent (seen on a loaded
+    machine: weed's mini mode gives up on its filer and S3 gateway and never retries)."""
+    tail = ("  Volume       ready     0.2s\n  Filer        starting\n  Filer        failed\n"
+            "W1208 00:32:47.740185 mini.go:1564 Health check for Filer failed (service may "
+            "still be functional, retries may succeed)\n  S3           starting\n"
+            "  S3           failed\n  Admin        starting\n")
+    assert embedded._failed_services(tail) == ["Filer", "S3"]
+    assert embedded._failed_services("  Filer        ready     0.3s\n") == []

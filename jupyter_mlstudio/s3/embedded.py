@@ -293,13 +293,25 @@ class EmbeddedS3Server:
 
         Returns True when the endpoint changed (ports were taken by someone else).
         """
-        moved = False
+        moved = restarted = False
         attempt = lock_waits = 0
         while True:
             try:
                 self.wait_ready(timeout)
                 self.ports_path.write_text(json.dumps(self._ports))
                 return moved
+            except EmbeddedS3Error:
+                # alive but silent: one of its services gave up starting (it happens on a
+                # loaded machine), and weed does not retry it; a fresh start once does
+                failed = _failed_services(self._log_tail())
+                if restarted or not failed:
+                    raise
+                log.warning("embedded S3 store: %s failed to start; starting the store again",
+                            ", ".join(failed))
+                restarted = True
+                self.stop()
+                self.spawn()
+                continue
             except _ExitedEarly as err:
                 if _is_locked(str(err)) and lock_waits < _LOCK_WAITS:
                     # The store of a server killed a moment ago still holds the data
@@ -366,6 +378,14 @@ class _ExitedEarly(Exception):
 
 #: how often, and how long apart, a start is retried while the data folder is locked
 _LOCK_WAITS, _LOCK_PAUSE = 40, 0.5
+
+
+_SERVICE_FAILED = re.compile(r"^\s+(Master|Volume|Filer|S3|Admin)\s+failed\s*$", re.M)
+
+
+def _failed_services(log_tail: str) -> list[str]:
+    """The services weed's mini mode reported as failed to start (``  Filer   failed``)."""
+    return sorted(set(_SERVICE_FAILED.findall(log_tail)))
 
 
 def _is_locked(log_tail: str) -> bool:
