@@ -10,6 +10,16 @@ from jupyter_mlstudio.db import Database
 from jupyter_mlstudio.db.engine import SCHEMA_REVISION
 
 
+def migrate(db: Database, action, revision: str) -> None:
+    """Run alembic's ``action`` (upgrade / downgrade) on ``db`` to ``revision``."""
+    from jupyter_mlstudio.db.engine import alembic_config
+
+    with db.engine.begin() as conn:
+        cfg = alembic_config(db.url)
+        cfg.attributes["connection"] = conn
+        action(cfg, revision)
+
+
 def test_schema_revision_is_the_newest_migration(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'x.db'}")
     assert db.head_revision() == SCHEMA_REVISION
@@ -75,7 +85,6 @@ def test_scaling_policies_move_to_their_own_table_and_back(tmp_path):
     policy; downgrading puts the objects back."""
     from alembic import command
 
-    from jupyter_mlstudio.db.engine import alembic_config
     from jupyter_mlstudio.db.models import ScalableTarget
 
     url = f"sqlite:///{tmp_path / 'state.db'}"
@@ -84,13 +93,7 @@ def test_scaling_policies_move_to_their_own_table_and_back(tmp_path):
               "ScaleOutCooldown": 0, "DisableScaleIn": False,
               "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}
 
-    def migrate(action, revision):
-        with db.engine.begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            action(cfg, revision)
-
-    migrate(command.upgrade, "0005")
+    migrate(db, command.upgrade, "0005")
     with db.engine.begin() as conn:
         conn.exec_driver_sql(
             "insert into mlstudio_endpoints (name, config_name, status, variants, scaling, "
@@ -106,7 +109,7 @@ def test_scaling_policies_move_to_their_own_table_and_back(tmp_path):
                              "DisableScaleIn": False, "PredefinedMetricSpecification": {
                                  "PredefinedMetricType":
                                      "SageMakerVariantInvocationsPerInstance"}}
-    migrate(command.downgrade, "0005")
+    migrate(db, command.downgrade, "0005")
     with db.engine.connect() as conn:
         scaling = conn.exec_driver_sql("select scaling from mlstudio_endpoints").scalar()
     assert json.loads(scaling) == {"main": policy}
@@ -118,24 +121,17 @@ def test_training_jobs_become_engine_records_and_back(tmp_path):
     with its transitions, artifacts and metric points; downgrading restores the tables."""
     from alembic import command
 
-    from jupyter_mlstudio.db.engine import alembic_config
     from jupyter_mlstudio.db.models import Job, JobMetric
 
     url = f"sqlite:///{tmp_path / 'state.db'}"
     db = Database(url)
-
-    def migrate(action, revision):
-        with db.engine.begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            action(cfg, revision)
 
     transitions = [{"Status": "Starting", "StartTime": "2026-01-01T00:00:00+00:00",
                     "StatusMessage": "Preparing the instances for training"},
                    {"Status": "Completed", "StartTime": "2026-01-01T00:01:00+00:00",
                     "StatusMessage": "Training job completed"}]
     final = [{"MetricName": "loss", "Value": 0.5, "Timestamp": "2026-01-01T00:01:00+00:00"}]
-    migrate(command.upgrade, "0007")
+    migrate(db, command.upgrade, "0007")
     with db.engine.begin() as conn:
         conn.exec_driver_sql(
             "insert into mlstudio_training_jobs (name, status, secondary_status, spec, backend, "
@@ -163,7 +159,7 @@ def test_training_jobs_become_engine_records_and_back(tmp_path):
     assert job.message == "Training job completed" and job.started_at is not None
     assert (metric.job_id, metric.name, metric.step, metric.value) == (
         "training:job-1", "loss", 3, 0.5)
-    migrate(command.downgrade, "0007")
+    migrate(db, command.downgrade, "0007")
     with db.engine.connect() as conn:
         row = conn.exec_driver_sql(
             "select name, secondary_status, transitions, model_artifacts, metrics_offset "
@@ -181,19 +177,12 @@ def test_transform_jobs_become_engine_records_and_back(tmp_path):
     """Revision 0009: each transform job becomes a job of the engine (``transform:<name>``)."""
     from alembic import command
 
-    from jupyter_mlstudio.db.engine import alembic_config
     from jupyter_mlstudio.db.models import Job
 
     url = f"sqlite:///{tmp_path / 'state.db'}"
     db = Database(url)
 
-    def migrate(action, revision):
-        with db.engine.begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            action(cfg, revision)
-
-    migrate(command.upgrade, "0008")
+    migrate(db, command.upgrade, "0008")
     with db.engine.begin() as conn:
         conn.exec_driver_sql(
             "insert into mlstudio_transform_jobs (name, status, failure_reason, spec, progress, "
@@ -206,7 +195,7 @@ def test_transform_jobs_become_engine_records_and_back(tmp_path):
     assert (job.kind, job.name, job.status, job.failure_reason) == (
         "transform", "t-1", "Failed", "no model")
     assert job.spec == {"TransformJobName": "t-1"} and job.progress == {"files_done": 2}
-    migrate(command.downgrade, "0008")
+    migrate(db, command.downgrade, "0008")
     with db.engine.connect() as conn:
         row = conn.exec_driver_sql(
             "select name, status, failure_reason, progress from mlstudio_transform_jobs").one()
