@@ -31,6 +31,7 @@ from ..backends.base import JobBackend
 log = logging.getLogger(__name__)
 POLL = 0.5  # how often a running job's progress is saved; its end is seen at once
 LOG_PAGE = 256 * 1024
+MAX_FOLLOW = 30.0  # longest long poll of a job's log, in seconds
 REAP_WAIT = 5.0  # how long a runner that has reported its end is given to exit
 RESTARTED = "the Jupyter server stopped while it ran"
 
@@ -483,9 +484,10 @@ class JobEngine(LoggingConfigurable):
 
     async def follow_log(self, kind: str, job_id: str, offset: int,
                          timeout: float) -> dict[str, Any]:
-        """Like :meth:`read_log`, waiting up to ``timeout`` seconds for new text or the end."""
+        """Like :meth:`read_log`, waiting up to ``timeout`` seconds (at most
+        :data:`MAX_FOLLOW`) for new text or the end."""
         return await long_poll(lambda: self.read_log(kind, job_id, offset), self.bells,
-                               job_id, timeout)
+                               job_id, min(max(timeout, 0.0), MAX_FOLLOW))
 
     # -- history ----------------------------------------------------------------------------
     def prune(self, job_kind: str | None = None) -> int:

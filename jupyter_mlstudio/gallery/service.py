@@ -29,7 +29,6 @@ from .validation import ValidationResult, validate_notebook
 
 MAX_PAGE = 500
 KIND = "example-validation"
-MAX_WAIT = 30.0  # longest long-poll of a validation run's log, in seconds
 # What a rendered notebook may keep: text structure, tables, code, links and images.
 # No script, no event handler, no style attribute, no iframe or form.
 _PREVIEW_TAGS = {
@@ -332,7 +331,7 @@ class GalleryService:
 
     async def validation_log(self, job_id: str, offset: int, wait: float) -> dict[str, Any]:
         self._job(job_id)
-        return await self.engine.follow_log(KIND, job_id, offset, min(max(wait, 0.0), MAX_WAIT))
+        return await self.engine.follow_log(KIND, job_id, offset, wait)
 
     async def _validate_all(self, job: JobContext) -> str:
         ids = job.spec["ids"]
