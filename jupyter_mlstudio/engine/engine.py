@@ -17,7 +17,7 @@ from traitlets.config import LoggingConfigurable
 
 from ..db import Database
 from ..db.models import Job, utcnow
-from .joblog import CappedLog, read_page
+from .joblog import LOG_PAGE, CappedLog, read_page
 from ..sagemaker.statuses import (COMPLETED, FAILED, IN_PROGRESS, PENDING, STOPPED, STOPPING,
                                   TERMINAL)
 from ..sagemaker.times import iso, utc
@@ -30,7 +30,6 @@ from ..backends.base import JobBackend
 
 log = logging.getLogger(__name__)
 POLL = 0.5  # how often a running job's progress is saved; its end is seen at once
-LOG_PAGE = 256 * 1024
 MAX_FOLLOW = 30.0  # longest long poll of a job's log, in seconds
 REAP_WAIT = 5.0  # how long a runner that has reported its end is given to exit
 RESTARTED = "the Jupyter server stopped while it ran"

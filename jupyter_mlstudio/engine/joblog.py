@@ -42,6 +42,7 @@ from typing import IO
 RECORD = struct.Struct("<Qq")
 MAX_LINE = 1024 * 1024  # a longer run of output without a newline is logged in pieces
 MAX_MESSAGE = 256 * 1024  # longer lines are cut when read back as timed lines
+LOG_PAGE = 256 * 1024  # bytes of a log the log routes return per page
 
 
 def index_path(log: Path, stream: str = "") -> Path:

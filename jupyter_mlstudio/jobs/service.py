@@ -25,7 +25,7 @@ from ..db import Database
 from ..db.models import Job, JobMetric, utcnow
 from ..engine.engine import JobEngine, JobExists, JobNotFound
 from ..engine.follow import long_poll
-from ..engine.joblog import JobLogs, TimedLines, read_from, read_page
+from ..engine.joblog import LOG_PAGE, JobLogs, TimedLines, read_from, read_page
 from ..engine.kinds import JobKind, Reports
 from ..errors import MLStudioError
 from ..plugins import EntryPointType
@@ -42,7 +42,6 @@ from .spec import decode_hyperparameter, validate_training_job
 
 log = logging.getLogger(__name__)
 KIND = "training"
-LOG_CHUNK = 256 * 1024
 
 
 def job_id(name: str) -> str:
@@ -128,7 +127,7 @@ class TrainingReports(Reports):
         progress, result = dict(job.progress), dict(job.result)
         path = self.backend.metrics_path(state)
         if path is not None:
-            text, offset = read_from(Path(path), progress.get("MetricsOffset", 0), LOG_CHUNK)
+            text, offset = read_from(Path(path), progress.get("MetricsOffset", 0), LOG_PAGE)
             for line in text.splitlines():
                 try:
                     p = json.loads(line)
@@ -351,7 +350,7 @@ class TrainingService(LoggingConfigurable):
     def logs(self, name: str, offset: int) -> dict[str, Any]:
         job = self._get(name)
         path = self.backend.log_path(job.backend_state)
-        text, next_offset, at_end = read_page(Path(path), offset, LOG_CHUNK) if path \
+        text, next_offset, at_end = read_page(Path(path), offset, LOG_PAGE) if path \
             else ("", offset, True)
         return {"text": text, "next_offset": next_offset,
                 "complete": job.status in TERMINAL and at_end}

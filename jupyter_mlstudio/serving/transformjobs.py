@@ -26,7 +26,7 @@ from ..db.models import Job
 from ..engine.context import JobContext, JobFailed
 from ..engine.engine import JobEngine, JobExists, JobNotFound
 from ..engine.follow import long_poll
-from ..engine.joblog import ChildLog, JobLogs, TimedLines, read_page
+from ..engine.joblog import LOG_PAGE, ChildLog, JobLogs, TimedLines, read_page
 from ..engine.kinds import JobKind
 from ..engine.statefile import STATE_FILE, read_state
 from ..process import spawn_group, stop_group
@@ -186,7 +186,7 @@ class TransformJobs:
 
     def logs(self, name: str, offset: int) -> dict[str, Any]:
         job = self._get(name)
-        text, nxt, at_end = read_page(self.job_dir(name) / "output.log", offset, 256 * 1024)
+        text, nxt, at_end = read_page(self.job_dir(name) / "output.log", offset, LOG_PAGE)
         return {"text": text, "next_offset": nxt, "complete": job.status in TERMINAL and at_end}
 
     async def follow_logs(self, name: str, offset: int, timeout: float) -> dict[str, Any]:
