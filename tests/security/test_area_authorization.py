@@ -13,12 +13,13 @@ from jupyter_mlstudio.jobs.handlers import training_handlers
 from jupyter_mlstudio.kernels.handlers import kernels_handlers
 from jupyter_mlstudio.s3.handlers import s3_handlers
 from jupyter_mlstudio.serving.handlers import serving_handlers
+from jupyter_mlstudio.tuning.handlers import tuning_handlers
 
 #: The area of each REST route, by the route's first segment under /mlstudio/api.
 ROUTE_AREAS = {"status": "status", "s3": "s3", "examples": "examples", "kernels": "kernels",
                "training-jobs": "training", "models": "endpoints",
                "endpoint-configs": "endpoints", "endpoints": "endpoints",
-               "transform-jobs": "transform"}
+               "transform-jobs": "transform", "tuning-jobs": "tuning"}
 
 
 class NoEndpointsAuthorizer(Authorizer):
@@ -41,7 +42,7 @@ def jp_server_config():
 
 def test_every_route_is_authorized_on_its_own_area():
     routes = [*core_handlers(), *s3_handlers(), *gallery_handlers(), *kernels_handlers(),
-              *training_handlers(), *serving_handlers()]
+              *training_handlers(), *tuning_handlers(), *serving_handlers()]
     seen = set()
     for pattern, handler, *_ in routes:
         first = pattern[len(API_PREFIX) + 1:].split("/")[0]
