@@ -41,7 +41,8 @@ def training_request(definition: dict[str, Any], job_name: str,
         config = definition.get("HyperParameterTuningResourceConfig") or {}
         first = (config.get("InstanceConfigs") or [{}])[0]
         resources = {k: v for k, v in {**config, **first}.items()
-                     if k in ("InstanceType", "InstanceCount", "VolumeSizeInGB")}
+                     if k in ("InstanceType", "InstanceCount", "VolumeSizeInGB",
+                              "VolumeKmsKeyId")}
     body["ResourceConfig"] = resources
     return body
 
@@ -170,6 +171,9 @@ def validate_tuning_job(body: dict[str, Any],
             if loose:
                 raise ValidationError(f"{where}: the Grid strategy takes categorical ranges "
                                       f"only, not {', '.join(loose)}")
+        # what SageMaker describes (and the SDK's attach reads) besides the request's
+        # HyperParameterTuningResourceConfig
+        d.setdefault("ResourceConfig", training_request(d, "x", {})["ResourceConfig"])
         static = dict(d.get("StaticHyperParameters") or {})
         static.setdefault(TUNING_METRIC, _objective_json(static, d["TuningObjective"][
             "MetricName"]))
