@@ -72,8 +72,7 @@ class TuningRun:
         try:
             while True:
                 running = [t for t in self.trials if not t["Done"]]
-                tickets = [self.engine.bells.ticket(self.training.job_id(t["TrainingJobName"]))
-                           for t in running]
+                tickets = [self._ticket(t["TrainingJobName"]) for t in running]
                 await self._follow(running)
                 if not self.done_reason:
                     self.done_reason = self._completion()
@@ -81,7 +80,7 @@ class TuningRun:
                         self.ctx.log(f"{self.done_reason}\n")
                         await self._stop_trials("the tuning job is complete")
                 if not self.done_reason:
-                    await self._launch()
+                    tickets += await self._launch()
                 running = [t for t in self.trials if not t["Done"]]
                 if not running and (self.done_reason or self._launched_all()):
                     break
@@ -125,7 +124,13 @@ class TuningRun:
         self.ctx.log(f"warm start ({warm['WarmStartType']}): {added} training jobs of "
                      f"{', '.join(parents)} seed the search\n")
 
-    async def _launch(self) -> None:
+    def _ticket(self, training_job: str) -> Any:
+        """A ticket for news of a trial's training job (taken before looking at it)."""
+        return self.engine.bells.ticket(self.training.job_id(training_job))
+
+    async def _launch(self) -> list[Any]:
+        """Start trials while there is room; tickets for news of them."""
+        tickets = []
         running = sum(1 for t in self.trials if not t["Done"])
         while (running < self.limits["MaxParallelTrainingJobs"]
                and not self._launched_all() and not self.done_reason):
@@ -139,6 +144,7 @@ class TuningRun:
                       "Steps": 0, "LastMetricId": 0, "Last": None, "EarlyStopped": False,
                       "Done": False, "Objective": None, "ObjectiveStatus": PENDING}
             self.optuna_trials[trial._trial_id] = trial
+            tickets.append(self._ticket(name))
             await asyncio.to_thread(self._mark, trial, name, definition, tuned)
             self.trials.append(record)
             self._save()
@@ -154,6 +160,7 @@ class TuningRun:
             self.ctx.log(f"started {name}: " + ", ".join(
                 f"{k}={v}" for k, v in tuned.items()) + "\n")
             running += 1
+        return tickets
 
     def _mark(self, trial: Any, name: str, definition: str, tuned: dict[str, str]) -> None:
         trial.set_user_attr(TRAINING_JOB, name)
