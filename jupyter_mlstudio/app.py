@@ -165,8 +165,9 @@ class MLStudioApp(ExtensionApp):
     sagemaker_api_settle_seconds = Float(
         5.0,
         config=True,
-        help="Seconds CreateTrainingJob, CreateTransformJob, CreateEndpoint and "
-        "UpdateEndpoint on the SageMaker API wait for the job or endpoint to settle "
+        help="Seconds CreateTrainingJob, CreateTransformJob, "
+        "CreateHyperParameterTuningJob, CreateEndpoint and UpdateEndpoint on the SageMaker API "
+        "wait for the job or endpoint to settle "
         "(finish, or be InService or Failed) before they answer. The SageMaker SDK "
         "looks at a job once, then only every 30 s, which is long beside a job that "
         "ends in two seconds here: a job that settles in time is done at the SDK's "

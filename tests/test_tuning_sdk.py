@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.kernel]
 pytest.importorskip("sagemaker", reason="the test extra installs the SageMaker SDK")
 
 TRAIN = """
-import argparse, os, pickle
+import argparse, os, pickle, time
 import numpy as np
 
 
@@ -24,6 +24,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument("--solver", default="lbfgs")
+    parser.add_argument("--pause", type=float, default=0.0)
     args = parser.parse_args()  # strict: SageMaker's own hyperparameters are not passed
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     y = np.array([0, 0, 1, 1])
@@ -31,6 +32,7 @@ if __name__ == "__main__":
     for epoch in (1, 2):
         print(f"epoch {epoch}: validation-loss={abs(np.log10(args.C)) + 1 / epoch:.5f}",
               flush=True)
+        time.sleep(args.pause)
     with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.pkl"), "wb") as f:
         pickle.dump(model, f)
 """
@@ -101,3 +103,71 @@ async def test_hyperparameter_tuner_fit_wait_analytics_attach_deploy(
     assert "ATTACHED validation:loss SKLearn ['C', 'solver']" in output, output
     assert "PREDICT [0.0, 1.0]" in output or "PREDICT [0, 1]" in output, output
     assert "LISTED True" in output and "MISSING ResourceNotFound" in output, output
+
+
+SEVERAL = """
+import sagemaker
+from sagemaker.sklearn import SKLearn
+from sagemaker.tuner import HyperparameterTuner, ContinuousParameter, IntegerParameter
+
+session = sagemaker.Session()
+metric = [{{"Name": "validation:loss", "Regex": "validation-loss=([0-9.]+)"}}]
+def estimator(**hyperparameters):
+    return SKLearn(entry_point="train.py", source_dir={source!r},
+                   role="arn:aws:iam::000000000000:role/SageMakerRole",
+                   instance_type="ml.m5.large", instance_count=1,
+                   framework_version="1.2-1", py_version="py3", metric_definitions=metric,
+                   hyperparameters=hyperparameters)
+tuner = HyperparameterTuner.create(
+    estimator_dict={{"lbfgs": estimator(), "liblinear": estimator()}},
+    objective_metric_name_dict={{"lbfgs": "validation:loss", "liblinear": "validation:loss"}},
+    hyperparameter_ranges_dict={{
+        "lbfgs": {{"C": ContinuousParameter(0.01, 100, scaling_type="Logarithmic")}},
+        "liblinear": {{"C": ContinuousParameter(0.1, 10)}}}},
+    metric_definitions_dict={{"lbfgs": metric, "liblinear": metric}},
+    objective_type="Minimize", strategy="Random", max_jobs=4, max_parallel_jobs=2,
+    base_tuning_job_name="multi")
+tuner.fit(wait=False, include_cls_metadata={{"lbfgs": False, "liblinear": False}})
+tuner.wait()
+frame = tuner.analytics().dataframe()
+print("DEFINITIONS", sorted(set(frame["TrainingJobDefinitionName"])) <= ["lbfgs", "liblinear"],
+      len(frame), tuner.describe()["HyperParameterTuningJobStatus"])
+
+single = HyperparameterTuner(
+    estimator(), "validation:loss", {{"C": ContinuousParameter(0.01, 100)}},
+    metric_definitions=metric, objective_type="Minimize", max_jobs=2, max_parallel_jobs=1,
+    base_tuning_job_name="first", strategy="Random")
+single.fit(wait=True)
+warm = single.identical_dataset_and_algorithm_tuner()
+warm.max_jobs = 2
+warm.metric_definitions = metric  # the SDK's warm-start tuner does not carry them over
+warm.fit(wait=True)
+described = warm.describe()
+print("WARM", described["WarmStartConfig"]["WarmStartType"],
+      described["WarmStartConfig"]["ParentHyperParameterTuningJobs"][0][
+          "HyperParameterTuningJobName"] == single.latest_tuning_job.name,
+      "OverallBestTrainingJob" in described)
+
+slow = HyperparameterTuner(
+    estimator(pause=30), "validation:loss", {{"C": ContinuousParameter(0.01, 100)}},
+    metric_definitions=metric, objective_type="Minimize", max_jobs=3, max_parallel_jobs=1,
+    base_tuning_job_name="halted", early_stopping_type="Auto")
+slow.fit(wait=False)
+slow.stop_tuning_job()
+slow.wait()
+described = slow.describe()
+print("HALTED", described["HyperParameterTuningJobStatus"],
+      described["TrainingJobStatusCounters"]["Stopped"])
+"""
+
+
+async def test_several_estimators_warm_starts_and_stopping_through_the_sdk(
+        jp_serverapp, jp_fetch, mlstudio_app, tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text(TRAIN)
+    output = await _run_in_kernel(jp_serverapp.kernel_manager,
+                                  SEVERAL.format(source=str(source)))
+    assert "DEFINITIONS True 4 Completed" in output, output
+    assert "WARM IdenticalDataAndAlgorithm True True" in output, output
+    assert "HALTED Stopped 1" in output, output
