@@ -5,8 +5,9 @@ import os
 import subprocess
 import sys
 
-from jupyter_mlstudio.engine.joblog import (RECORD, CappedLog, LineBuffer, TimedLines,
-                                            TimedLog, index_path, pump_lines, read_from)
+from jupyter_mlstudio.engine.joblog import (RECORD, CappedLog, ChildLog, LineBuffer,
+                                            TimedLines, TimedLog, index_path, pump_lines,
+                                            read_from)
 
 
 def test_lines_keep_their_text_and_get_a_time_per_stream(tmp_path):
@@ -99,3 +100,18 @@ def test_a_childs_output_is_timed_line_by_line(tmp_path):
     assert path.read_text() == "one\ntwo\n"
     lines = TimedLines(path)
     assert lines.messages(lines.records(0, 2)) == ["one", "two"]
+
+
+def test_a_childs_capped_log_keeps_its_start_and_its_end(tmp_path):
+    path = tmp_path / "output.log"
+    log = ChildLog(path, max_bytes=2_000)
+    log.write("starting the runner")
+    child = subprocess.Popen([sys.executable, "-c", "for i in range(5000): print('row', i)"],
+                             stdout=subprocess.PIPE)
+    log.attach(child, "runner")
+    child.wait()
+    log.close()
+    text = path.read_text()
+    assert text.startswith("starting the runner\nrow 0\n")
+    assert "log capped at 2000 bytes" in text and text.endswith("row 4999\n")
+    assert len(text) < 2_000 + 200 * 12

@@ -181,7 +181,7 @@ class LineBuffer:
         return [rest] if rest else []
 
 
-def pump_lines(pipe: IO[bytes], log: TimedLog, name: str) -> threading.Thread:
+def pump_lines(pipe: IO[bytes], log: TimedLog | CappedLog, name: str) -> threading.Thread:
     """Copy a child's output from ``pipe`` to ``log`` line by line (each line timed as it
     arrives), in a thread that ends when the output does; ``pipe`` is closed then."""
 
@@ -208,16 +208,21 @@ class ChildLog:
 
     ``attach`` the child (started with ``stdout=PIPE``); ``close`` once it has ended
     waits for the last lines and closes the log. The same log takes the next child
-    (a restarted instance appends to its log)."""
+    (a restarted instance appends to its log). With ``max_bytes`` the log is capped as
+    :class:`CappedLog` caps it (its tail written when it is closed)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_bytes: int | None = None) -> None:
         self.path = path
-        self._log: TimedLog | None = None
+        self.max_bytes = max_bytes
+        self._log: TimedLog | CappedLog | None = None
         self._pump: threading.Thread | None = None
+
+    def _open(self) -> TimedLog | CappedLog:
+        return CappedLog(self.path, self.max_bytes) if self.max_bytes else TimedLog(self.path)
 
     def attach(self, proc: subprocess.Popen, name: str) -> None:
         if self._log is None:
-            self._log = TimedLog(self.path)
+            self._log = self._open()
         assert proc.stdout is not None  # started with its output piped
         self._pump = pump_lines(proc.stdout, self._log, name)
 
@@ -225,7 +230,7 @@ class ChildLog:
         """A line of the server's own about the next child, timed like the child's; call
         it before ``attach``."""
         if self._log is None:
-            self._log = TimedLog(self.path)
+            self._log = self._open()
         self._log.write(line)
 
     def close(self, timeout: float = 5.0) -> None:

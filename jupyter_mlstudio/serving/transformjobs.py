@@ -120,7 +120,7 @@ class TransformJobs:
         (folder / STATE_FILE).unlink(missing_ok=True)
         (folder / "spec.json").write_text(json.dumps({**job.spec, "InstanceUrls": urls}))
         env = serving_environment(self.environment(), {"PYTHONUNBUFFERED": "1"})
-        output = ChildLog(folder / "output.log")
+        output = ChildLog(folder / "output.log", self.engine.max_log_bytes)
         runner = spawn_group([sys.executable, "-m", "jupyter_mlstudio.serving.transform",
                               str(folder)], env=env, cwd=folder, stdout=subprocess.PIPE)
         output.attach(runner, f"transform {job.name}")
