@@ -224,3 +224,18 @@ async def test_a_tuning_job_whose_trials_all_fail_fails_with_the_reason(tuning, 
     trials = await trials_of(tuning, "mute")
     assert all("objective metric 'validation:loss' was not found" in t["FailureReason"]
                for t in trials)
+
+
+async def test_convergence_detected_completes_the_job(tuning, jp_root_dir):
+    ranges = {"CategoricalParameterRanges": [{"Name": "kind", "Values": ["a"]}],
+              "IntegerParameterRanges": [{"Name": "depth", "MinValue": "4",
+                                          "MaxValue": "5"}]}
+    body = tuning_body("converge", jp_root_dir, strategy="Random", max_jobs=40, parallel=2,
+                       ranges=ranges, TuningJobCompletionCriteria={
+                           "ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}})
+    code, reply = await tuning("POST", body=body)
+    assert code == 201, reply
+    job = await wait_tuning(tuning, "converge")
+    assert job["HyperParameterTuningJobStatus"] == "Completed"
+    assert "ConvergenceDetectedTime" in job["TuningJobCompletionDetails"], job
+    assert 10 <= sum(job["TrainingJobStatusCounters"].values()) < 40
