@@ -19,7 +19,7 @@ from tests.kernels_support import PIP_CACHE, server_config
 from tests.rest_support import rest_api
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel]  # validation runs start a kernel
-KINDS = ["training", "transform", "kernel-install", "example-validation"]
+KINDS = ["training", "transform", "kernel-install", "example-validation", "tuning"]
 SLOW_MODEL = """
 import time
 
@@ -110,6 +110,32 @@ def training_kind(jp_fetch, root) -> Kind:
 
     return Kind(create, describe, stop, log, lambda d: d["TrainingJobStatus"],
                 lambda d: bool(d.get("TrainingStartTime")))
+
+
+def tuning_kind(jp_fetch, root) -> Kind:
+    from tests.tuning_support import tuning_body
+
+    api = rest_api(jp_fetch, "tuning-jobs")
+
+    async def create(name: str) -> str:
+        body = tuning_body(name, root, max_jobs=2, parallel=1,
+                           static={"epochs": "1000", "pause": "1"})
+        code, reply = await api("POST", body=body)
+        assert code == 201, reply
+        return name
+
+    async def describe(name: str) -> dict[str, Any]:
+        return (await api("GET", name))[1]
+
+    async def stop(name: str) -> None:
+        assert (await api("POST", name, "stop"))[0] == 200
+
+    async def log(name: str, offset: int, follow: bool) -> dict[str, Any]:
+        params = {"offset": str(offset), **({"follow": "1", "timeout": "20"} if follow else {})}
+        return (await api("GET", name, "log", params=params))[1]
+
+    return Kind(create, describe, stop, log, lambda d: d["HyperParameterTuningJobStatus"],
+                lambda d: bool(d.get("ConsumedResources")))
 
 
 def transform_kind(jp_fetch, s3) -> Kind:
@@ -225,6 +251,7 @@ async def test_queue_stop_and_log_ends(kind_name, jp_fetch, mlstudio_app, jp_roo
             "transform": lambda: transform_kind(jp_fetch, mlstudio_app.s3.client()),
             "kernel-install": lambda: install_kind(jp_fetch, silent_index),
             "example-validation": lambda: validation_kind(jp_fetch, tmp_path / "examples"),
+            "tuning": lambda: tuning_kind(jp_fetch, jp_root_dir),
             }[kind_name]()
     first = await kind.create("first")
     running = await until(kind, first, kind.started)
