@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, AsyncGenerator
 
 from traitlets.config import LoggingConfigurable
 
@@ -53,6 +53,18 @@ class JobBackend(LoggingConfigurable):
         """The job's own report: DescribeTrainingJob fields it knows (status, transitions,
         failure reason, artifacts)."""
         raise NotImplementedError
+
+    async def progress(self, state: dict[str, Any], interval: float
+                       ) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
+        """The job's reports as it runs, as JupyterHub's ``Spawner.progress()`` streams a
+        start: ``(None, report)`` at least every ``interval`` s (sooner when its process
+        ends), then ``(exit code, last report)`` once the process has exited."""
+        while True:
+            code = await self.poll(state)
+            yield code, await self.status(state)
+            if code is not None:
+                return
+            await self.wait(state, interval)
 
     async def stop(self, state: dict[str, Any]) -> None:
         """Ask the job to stop; it reports Stopped through ``status`` when it has."""

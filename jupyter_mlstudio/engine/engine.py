@@ -6,6 +6,7 @@ import logging
 import shutil
 import uuid
 from collections import Counter
+from contextlib import aclosing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -331,42 +332,44 @@ class JobEngine(LoggingConfigurable):
     async def _follow_in_process(self, job: Job) -> None:
         backend, state = self.backends[job.kind], job.backend_state
         saved: dict[str, Any] = dict(job.progress)
-        while (code := await backend.poll(state)) is None:
-            ctx = self._contexts.get(job.id)
-            if ctx is not None and ctx.progress != saved:
-                saved = dict(ctx.progress)
-                await asyncio.to_thread(self._update, job.id, progress=saved)
-            await backend.wait(state, POLL)
-        report = await backend.status(state)
-        await asyncio.to_thread(self._finish, job.id, report, code)
+        async with aclosing(backend.progress(state, POLL)) as reports:
+            async for code, report in reports:
+                if code is not None:
+                    await asyncio.to_thread(self._finish, job.id, report, code)
+                    return
+                ctx = self._contexts.get(job.id)
+                if ctx is not None and ctx.progress != saved:
+                    saved = dict(ctx.progress)
+                    await asyncio.to_thread(self._update, job.id, progress=saved)
 
     async def _follow_backend(self, job: Job) -> None:
         """Follow a job its backend runs: its reports into the record until it ends; a
         runner that ends without saying so, or overruns its time, ended by the server."""
         kind, backend, state = self.kinds[job.kind], self.backends[job.kind], job.backend_state
-        while True:
-            code = await backend.poll(state)
-            report = await backend.status(state)
-            current = await asyncio.to_thread(self._ingest, job.id, report, state)
-            self.bells.ring(job.id)
-            if current is None or current.status in TERMINAL:
-                if code is None:  # it has reported its end and is exiting: reap it
-                    await backend.wait(state, REAP_WAIT)
-                    await backend.poll(state)
-                return
-            if code is not None:
-                if current.status == STOPPING:
-                    await self._end(job.id, STOPPED, "stopped (its runner was killed)", None)
-                else:
-                    await self._end(job.id, FAILED, "", "the job's runner exited unexpectedly"
-                                    + ("" if code == -1 else f" (code {code})")
-                                    + ("; the Jupyter server may have restarted while it ran"
-                                       if code == -1 else ""))
-                return
-            if current.status == IN_PROGRESS and kind.reports.overdue(current):
-                await asyncio.to_thread(self._stopping, job.id, True)
-                await backend.stop(state)
-            await backend.wait(state, POLL)
+        async with aclosing(backend.progress(state, POLL)) as reports:
+            async for code, report in reports:
+                current = await asyncio.to_thread(self._ingest, job.id, report, state)
+                self.bells.ring(job.id)
+                if current is None or current.status in TERMINAL:
+                    if code is None:  # it has reported its end and is exiting: reap it
+                        await backend.wait(state, REAP_WAIT)
+                        await backend.poll(state)
+                    return
+                if code is not None:
+                    if current.status == STOPPING:
+                        await self._end(job.id, STOPPED, "stopped (its runner was killed)",
+                                        None)
+                    else:
+                        await self._end(job.id, FAILED, "", self._lost(code))
+                    return
+                if current.status == IN_PROGRESS and kind.reports.overdue(current):
+                    await asyncio.to_thread(self._stopping, job.id, True)
+                    await backend.stop(state)
+
+    @staticmethod
+    def _lost(code: int) -> str:
+        return ("the job's runner exited unexpectedly" + ("" if code == -1 else f" (code {code})")
+                + ("; the Jupyter server may have restarted while it ran" if code == -1 else ""))
 
     def _ingest(self, job_id: str, report: dict[str, Any], state: dict[str, Any]) -> Job | None:
         with self.db.session() as s:
