@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 
 import pytest
 
@@ -100,3 +101,26 @@ def serve(tmp_path):
 
     with model_servers(tmp_path) as start:
         yield start
+
+
+@pytest.fixture
+def silent_index():
+    """A package index that accepts connections and never answers: pip waits on it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/simple"
+    server.close()
+    for conn in held:
+        conn.close()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import socket
 import tarfile
-import threading
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -30,29 +28,6 @@ def predict_fn(data, model):
     print("working", flush=True)
     time.sleep(600)
 """
-
-
-@pytest.fixture
-def silent_index():
-    """A package index that accepts connections and never answers: pip waits on it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held: list[socket.socket] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            held.append(conn)
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/simple"
-    server.close()
-    for conn in held:
-        conn.close()
 
 
 @pytest.fixture
