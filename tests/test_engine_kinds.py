@@ -257,3 +257,15 @@ async def test_queue_stop_and_log_ends(kind_name, jp_fetch, mlstudio_app, jp_roo
     assert text
     again = await kind.log(first, offset, False)  # not followed: complete all the same
     assert again["complete"] and again["text"] == ""
+
+
+async def test_an_example_running_past_its_time_out_fails_with_the_reason(
+        jp_fetch, mlstudio_app, tmp_path):
+    mlstudio_app.gallery_service.config.cell_timeout = 2
+    kind = validation_kind(jp_fetch, tmp_path / "examples")
+    run = await kind.create("stuck")
+    done = await until(kind, run, lambda d: d["status"] in ("Completed", "Failed"),
+                       timeout=120)
+    assert done["status"] == "Completed" and done["message"] == "0 passed, 1 failed", done
+    [result] = done["results"]
+    assert result["status"] == "failing" and "a cell ran longer than 2 s" in result["error"]
