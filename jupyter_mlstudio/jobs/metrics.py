@@ -102,23 +102,36 @@ class MetricParser:
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115
 
     def feed(self, line: bytes | str) -> None:
-        """Record the metric points of one line (its first MATCH_LIMIT bytes)."""
+        """Record the metric points of one line (its first MATCH_LIMIT bytes).
+
+        SageMaker matches the line as CloudWatch Logs keeps it, a tab written ``#011``
+        (its built-in algorithms' regexes say ``#011validation-rmse``); a regex that
+        matches only the line as printed counts too."""
         if isinstance(line, str):
             line = line.encode("utf-8", "replace")
         line = line[:MATCH_LIMIT]
-        hits = self._set.Match(line) if self.patterns else None
-        for index in sorted(hits or ()):
-            name, pattern = self.patterns[index]
-            match = pattern.search(line)
-            try:
-                value = float(match.group(1))
-            except (AttributeError, TypeError, ValueError):
-                continue
-            step = self.steps.get(name, 0)
-            self.steps[name] = step + 1
-            number = repr(value) if math.isfinite(value) else json.dumps(value)
-            self._file.write(f'{{"name": {self._names[index]}, "value": {number}, '
-                             f'"step": {step}, "timestamp": {time.time()!r}}}\n')
+        if not self.patterns:
+            return
+        escaped = line.replace(b"\t", b"#011")
+        done: set[int] = set()
+        for text in (escaped, line) if escaped != line else (line,):
+            for index in sorted(set(self._set.Match(text) or ()) - done):
+                if self._record(index, text):
+                    done.add(index)
+
+    def _record(self, index: int, line: bytes) -> bool:
+        name, pattern = self.patterns[index]
+        match = pattern.search(line)
+        try:
+            value = float(match.group(1))
+        except (AttributeError, TypeError, ValueError):
+            return False
+        step = self.steps.get(name, 0)
+        self.steps[name] = step + 1
+        number = repr(value) if math.isfinite(value) else json.dumps(value)
+        self._file.write(f'{{"name": {self._names[index]}, "value": {number}, '
+                         f'"step": {step}, "timestamp": {time.time()!r}}}\n')
+        return True
 
     def flush(self) -> None:
         """Make the points written so far visible to the server."""
