@@ -9,9 +9,10 @@ from collections import Counter
 from contextlib import aclosing
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from traitlets import Dict, Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
@@ -257,10 +258,15 @@ class JobEngine(LoggingConfigurable):
                 self.kinds[job.kind].reports.waiting(job, in_use, limit)
 
     def _stopping(self, job_id: str, overdue: bool) -> None:
+        # Compare-and-set: the job's monitor may be recording its end at this moment,
+        # and a Stopping written over that end would never be ended again.
         with self.db.session() as s:
-            job = s.get(Job, job_id)
-            if job is not None and job.status == IN_PROGRESS:
-                job.status, job.message = STOPPING, "stopping"
+            result = cast(CursorResult, s.execute(
+                update(Job).where(Job.id == job_id, Job.status == IN_PROGRESS)
+                .values(status=STOPPING, message="stopping")))
+            changed = result.rowcount
+            job = s.get(Job, job_id) if changed else None
+            if job is not None:
                 self.kinds[job.kind].reports.stopping(job, overdue)
 
     # -- running in this server -----------------------------------------------------------

@@ -67,6 +67,8 @@ class JobState(StateFile):
         super().__init__(job_dir, {"TrainingJobStatus": "InProgress",
                                    "SecondaryStatusTransitions": []})
         self.data["runner_pid"] = os.getpid()
+        #: the end is being written: a stop arriving now changes nothing
+        self.ending = False
 
     def secondary(self, status: str, message: str, save: bool = True) -> None:
         stamp = now()
@@ -82,6 +84,7 @@ class JobState(StateFile):
                failure: str | None = None) -> None:
         """The job's end, in one write: the server stops reading at a final status, so
         it must come with everything else."""
+        self.ending = True
         self.data["TrainingJobStatus"] = status
         if failure:
             self.data["FailureReason"] = failure[:FAILURE_LIMIT]
@@ -123,7 +126,7 @@ class Runner:
 
     # -- signals -------------------------------------------------------------------
     def on_sigterm(self, *_: Any) -> None:
-        if self.stop_reason is None:
+        if self.stop_reason is None and not self.state.ending:
             self.stop_reason = "Stopped"
             self.state.data["TrainingJobStatus"] = "Stopping"
             self.state.secondary("Stopping", "Stopping the training job")
