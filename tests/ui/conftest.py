@@ -45,9 +45,26 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+def own_labextension_args(home: Path) -> list[str]:
+    """Arguments that make a lab serve the front end built beside the imported package
+    (``jupyter_mlstudio/labextension``) ahead of any other installed copy (JupyterLab
+    looks in its extra paths first), so a checkout tests its own build even where an
+    older wheel is installed in the environment."""
+    import jupyter_mlstudio
+
+    built = Path(jupyter_mlstudio.__file__).parent / "labextension"
+    if not (built / "package.json").exists():
+        return []
+    folder = home / "own-labextensions"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "jupyter-mlstudio").symlink_to(built, target_is_directory=True)
+    return [f"--LabApp.extra_labextensions_path={folder}"]
+
+
 def start_lab(tmp_path_factory, *args: str):
     """A ``jupyter lab`` with its own home, started with ``args``, news toast off."""
-    server = start_server(tmp_path_factory.mktemp("lab") / "home", "lab", *args)
+    home = tmp_path_factory.mktemp("lab") / "home"
+    server = start_server(home, "lab", *own_labextension_args(home), *args)
     # No "get notified about Jupyter news?" toast over the panels.
     server.request(
         "PUT",
