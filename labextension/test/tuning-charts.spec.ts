@@ -9,8 +9,8 @@ import {
   objectiveChart,
   objectivePoints
 } from '../src/tuning/chartdata';
-import { formatObjective, trialCounts, trialsText } from '../src/tuning/status';
-import { PageTokens } from '../src/tuning/trials';
+import { formatObjective, formatTuned, trialCounts, trialsText } from '../src/tuning/status';
+import { PageTokens } from '../src/tuning/paging';
 import { curve, trial, tuningJob } from './tuning-fixtures';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -163,6 +163,8 @@ describe('chart configuration', () => {
     const [best, trials] = config.data.datasets as unknown as Record<string, unknown>[];
     expect(best).toMatchObject({ stepped: 'after', showLine: true, borderColor: '#4caf50', pointRadius: 0 });
     expect(trials).toMatchObject({ borderDash: [5, 4], borderColor: '#ff9800' });
+    // Later series are drawn on top: Chart.js draws a higher order first.
+    expect((best.order as number) > (trials.order as number)).toBe(true);
     const category = chartConfig({ x: { kind: 'category', labels: ['a', 'b'] }, y: { kind: 'linear' }, series: [] }, theme);
     expect((category.options?.scales as Record<string, { type: string; labels: string[] }>).x).toMatchObject({ type: 'category', labels: ['a', 'b'] });
   });
@@ -182,6 +184,9 @@ describe('counters and paging', () => {
     expect(trialsText({ Completed: 1 }, undefined)).toBe('1 trial');
     expect(formatObjective(0.123456)).toBe('0.1235');
     expect(formatObjective(null)).toBe('—');
+    expect(formatTuned('0.01104868064594199')).toBe('0.01105');
+    expect(formatTuned('0.000012')).toBe('1.200e-5');
+    expect(formatTuned('adam')).toBe('adam');
   });
 
   it('keep the token of each page seen', () => {

@@ -1,5 +1,6 @@
 import {
   checkTuningForm,
+  DEFAULT_ROLE_ARN,
   defaultTuningState,
   definitionFromTrainingJob,
   serverErrorField,
@@ -80,10 +81,10 @@ describe('building the CreateHyperParameterTuningJob body', () => {
     });
     expect(body.TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions.map(m => m.Name)).toEqual(['loss', 'accuracy']);
     expect(body.TrainingJobDefinition.OutputDataConfig.S3OutputPath).toBe('s3://mlstudio/training-output');
-    // An empty channel list and environment are left out, no role is made up.
+    // An empty channel list and environment are left out; the job had no role: the server's.
     expect(body.TrainingJobDefinition).not.toHaveProperty('InputDataConfig');
     expect(body.TrainingJobDefinition).not.toHaveProperty('Environment');
-    expect(body.TrainingJobDefinition).not.toHaveProperty('RoleArn');
+    expect(body.TrainingJobDefinition.RoleArn).toBe(DEFAULT_ROLE_ARN);
   });
 
   it('leaves out what is not set', () => {
@@ -133,6 +134,12 @@ describe('building the CreateHyperParameterTuningJob body', () => {
     const noMetrics = definitionFromTrainingJob({ ...trainingJob(), AlgorithmSpecification: { TrainingImage: 'python' } });
     expect(errorsOf(form({ definition: noMetrics })).source_job).toMatch(/defines no metrics/);
     expect(errorsOf(form({ definition: null })).source_job).toMatch(/Choose the training job/);
+  });
+
+  it('checks the role', () => {
+    expect(errorsOf(form({ roleArn: 'admin' })).role_arn).toMatch(/IAM role ARN/);
+    const check = checkTuningForm(form({ roleArn: ' arn:aws:iam::123456789012:role/service-role/Tuner ' }));
+    expect(check.ok && check.request.TrainingJobDefinition.RoleArn).toBe('arn:aws:iam::123456789012:role/service-role/Tuner');
   });
 
   it('checks the limits and the completion criteria', () => {
@@ -216,6 +223,7 @@ describe('server errors', () => {
     ['TrainingJobDefinition: the objective metric \'x\' is not among the metric definitions', 'objective_metric'],
     ['TrainingJobEarlyStoppingType must be Off with the Hyperband strategy', 'early_stopping'],
     ['HyperbandStrategyConfig.MinResource must be less than MaxResource', 'min_resource'],
+    ['TrainingJobDefinition.RoleArn is required', 'role_arn'],
     ['something else went wrong', 'form']
   ])('%s → %s', (message, field) => {
     expect(serverErrorField(message, state)).toBe(field);

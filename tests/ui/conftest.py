@@ -142,3 +142,24 @@ def open_left_panel(page, data_id: str, panel: str, attempts: int = 4) -> None:
         except Exception:  # toggled closed by a restore racing the click: try again
             continue
     page.wait_for_selector(panel, state="visible", timeout=5_000)
+
+
+def open_section(page, title: str, selector: str) -> None:
+    """Open the ML Studio sidebar and expand its section ``title`` (root element
+    ``selector``) if it is collapsed."""
+    open_left_panel(page, "jp-mlstudio-sidebar", "#jp-mlstudio-sidebar")
+    if not page.is_visible(selector):
+        page.locator(
+            "#jp-mlstudio-sidebar .jp-AccordionPanel-title", has_text=title
+        ).first.click()
+    page.wait_for_selector(selector, state="visible", timeout=30_000)
+
+
+def focus_section(page, title: str) -> None:
+    """Collapse the sidebar's sections other than ``title`` so that one has room."""
+    titles = page.locator("#jp-mlstudio-sidebar .jp-AccordionPanel-title")
+    for i in range(titles.count()):
+        heading = titles.nth(i)
+        expanded = heading.get_attribute("aria-expanded") == "true"
+        if title.lower() not in heading.inner_text().lower() and expanded:
+            heading.click()

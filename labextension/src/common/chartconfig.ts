@@ -212,9 +212,12 @@ function tooltipLabel(item: TooltipItem<'scatter'>): string {
   return point.label ?? `${item.dataset.label}: ${point.x}, ${point.y}`;
 }
 
-/** The Chart.js configuration of `spec` in `theme` (a scatter chart: every series may draw a line). */
+/**
+ * The Chart.js configuration of `spec` in `theme` (a scatter chart: every
+ * series may draw a line); later series are drawn over earlier ones.
+ */
 export function chartConfig(spec: IChartSpec, theme: IChartTheme): ChartConfiguration<'scatter'> {
-  const datasets = spec.series.map(series => {
+  const datasets = spec.series.map((series, index) => {
     const color = withAlpha(theme.roles[series.role], series.opacity ?? 1);
     const line = series.line ?? 'none';
     const dots = series.dots ?? line === 'none';
@@ -230,7 +233,9 @@ export function chartConfig(spec: IChartSpec, theme: IChartTheme): ChartConfigur
       pointRadius: dots ? 3.5 : 0,
       pointHoverRadius: dots ? 5 : 3,
       pointHitRadius: 6,
-      tension: 0
+      tension: 0,
+      // Chart.js draws a higher order first (underneath).
+      order: spec.series.length - index
     };
   });
   return {

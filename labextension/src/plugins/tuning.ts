@@ -125,7 +125,9 @@ export const tuningPlugin: JupyterFrontEndPlugin<void> = {
         const source = typeof args.trainingJob === 'string' ? args.trainingJob : '';
         if (source) {
           try {
-            state.definition = definitionFromTrainingJob(await client.trainingJob(source));
+            const job = await client.trainingJob(source);
+            state.definition = definitionFromTrainingJob(job);
+            state.roleArn = job.RoleArn || state.roleArn;
             state.sourceJob = source;
             state.name = uniqueTuningName(source);
             state.objectiveMetric = state.definition.AlgorithmSpecification.MetricDefinitions[0]?.Name ?? '';

@@ -1,6 +1,8 @@
 /**
  * DOM helpers of the Tuning panel's widgets (classes `jp-mlstudio-tuning-*`).
  */
+import { Styling } from '@jupyterlab/ui-components';
+
 import { el, placeChildren } from '../sidebar/dom';
 import { statusLabel, statusTone } from './status';
 
@@ -35,13 +37,24 @@ export function swapBadge(current: HTMLElement, status: string): HTMLElement {
   return fresh;
 }
 
-/** A `select` of `options` ([value, label] pairs) with `value` chosen. */
+/**
+ * A `select` of `options` ([value, label] pairs) with `value` chosen, in
+ * JupyterLab's select wrapper (its caret and focus ring): put `outer(select)`
+ * in the page.
+ */
 export function select(name: string, options: readonly (readonly [string, string])[], value: string): HTMLSelectElement {
   const node = el('select', `jp-mod-styled ${CSS}-select`);
   node.name = name;
   node.append(...options.map(([v, label]) => new Option(label, v, false, v === value)));
   node.value = value;
+  Styling.wrapSelect(node).classList.add(`${CSS}-select-wrapper`);
   return node;
+}
+
+/** What goes in the page for `control`: its select wrapper, or itself. */
+export function outer(control: HTMLElement): HTMLElement {
+  const parent = control.parentElement;
+  return parent?.classList.contains('jp-select-wrapper') ? parent : control;
 }
 
 /** A text input (`type` text unless told) named `name`. */
@@ -87,13 +100,13 @@ export function simpleTable(headers: string[], rows: string[][], empty: string, 
   return table;
 }
 
-/** Label/value pairs (`dl`); values show whole in a tooltip. */
-export function facts(pairs: [string, string][], name: string): HTMLDListElement {
+/** Label/value pairs (`dl`); each value's tooltip is its third item, else the value itself. */
+export function facts(pairs: ([string, string] | [string, string, string])[], name: string): HTMLDListElement {
   const dl = el('dl', `${CSS}-facts`);
   dl.dataset.facts = name;
-  for (const [key, value] of pairs) {
+  for (const [key, value, tooltip] of pairs) {
     const dd = el('dd', '', value);
-    dd.title = value;
+    dd.title = tooltip ?? value;
     dl.append(el('dt', '', key), dd);
   }
   return dl;

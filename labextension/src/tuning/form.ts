@@ -43,6 +43,8 @@ export interface ITuningFormState {
   ranges: IRangeRow[];
   /** The training job the definition was taken from (informative). */
   sourceJob: string;
+  /** The IAM role the trials run as (SageMaker requires one). */
+  roleArn: string;
   /** How each trial trains; `StaticHyperParameters` may still hold tuned names (dropped when sent). */
   definition: ITrainingJobDefinition | null;
 }
@@ -52,6 +54,15 @@ export type FormErrors = Record<string, string>;
 
 /** The result of checking the form. */
 export type FormCheck = { ok: true; request: ICreateTuningJobRequest } | { ok: false; errors: FormErrors };
+
+/**
+ * The role of trials whose training job names none (jobs created here need
+ * none): the role the server reports as its notebook instance's by default.
+ */
+export const DEFAULT_ROLE_ARN = 'arn:aws:iam::000000000000:role/MLStudioExecutionRole';
+
+/** SageMaker's pattern of a role ARN. */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 
 /** SageMaker's bounds of the numbers the form takes. */
 export const LIMITS = {
@@ -95,6 +106,7 @@ export function defaultTuningState(now: Date = new Date()): ITuningFormState {
     randomSeed: '',
     ranges: [],
     sourceJob: '',
+    roleArn: DEFAULT_ROLE_ARN,
     definition: null
   };
 }
@@ -276,6 +288,9 @@ export function checkTuningForm(state: ITuningFormState): FormCheck {
   const limits = checkLimits(state, errors);
   const strategyConfig = checkHyperband(state, errors);
   const completion = checkCompletion(state, errors);
+  if (!ROLE_ARN.test(state.roleArn.trim())) {
+    errors.role_arn = 'An IAM role ARN, e.g. arn:aws:iam::123456789012:role/SageMakerRole.';
+  }
   let seed: number | undefined;
   if (state.randomSeed.trim() !== '') {
     seed = take(errors, 'random_seed', wholeNumber(state.randomSeed, 0, 'a seed', 2 ** 31 - 1));
@@ -306,6 +321,7 @@ export function checkTuningForm(state: ITuningFormState): FormCheck {
       HyperParameterTuningJobConfig: config,
       TrainingJobDefinition: {
         ...state.definition,
+        RoleArn: state.roleArn.trim(),
         StaticHyperParameters: staticHyperParameters(state.definition, rangeNames(ranges))
       }
     }
@@ -339,6 +355,7 @@ export function stateFromTuningJob(job: IDescribeTuningJobReply, now: Date = new
     randomSeed: text(config.RandomSeed),
     ranges: rowsFromRanges(config.ParameterRanges),
     sourceJob: '',
+    roleArn: job.TrainingJobDefinition?.RoleArn || DEFAULT_ROLE_ARN,
     definition: job.TrainingJobDefinition ? structuredCloneJSON(job.TrainingJobDefinition) : null
   };
 }
@@ -362,6 +379,7 @@ const MESSAGE_FIELDS: [RegExp, string][] = [
   [/TrainingJobEarlyStoppingType|early stopping/i, 'early_stopping'],
   [/HyperParameterTuningJobObjective|MetricName|objective metric/i, 'objective_metric'],
   [/Strategy/, 'strategy'],
+  [/RoleArn/, 'role_arn'],
   [/TrainingJobDefinition/, 'source_job']
 ];
 

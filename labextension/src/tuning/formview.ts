@@ -11,7 +11,7 @@ import { APIError } from '../reply';
 import { errorText } from '../status';
 import { decodeValue } from './chartdata';
 import type { TuningClient } from './client';
-import { button, CSS, el, facts, input, searchBox, select } from './dom';
+import { button, CSS, el, facts, input, outer, searchBox, select } from './dom';
 import {
   checkTuningForm,
   definitionFromTrainingJob,
@@ -76,6 +76,7 @@ export class TuningForm extends Widget {
       n.min = '0';
       n.step = '1';
     }
+    this._roleArn = input('role_arn', s.roleArn, 'arn:aws:iam::123456789012:role/SageMakerRole');
     this._sourceSelect = select('source_job', [], '');
     this._sourceSearch = searchBox('Filter training jobs by name', 'Filter by name', () => void this._loadTrainingJobs());
     this._sourceSelect.addEventListener('change', () => void this._pickSource(this._sourceSelect.value));
@@ -103,16 +104,17 @@ export class TuningForm extends Widget {
 
     const training = this._section('Training job to copy');
     const pick = el('div', `${CSS}-picker`);
-    pick.append(this._sourceSelect, this._sourceSearch.node);
+    pick.append(outer(this._sourceSelect), this._sourceSearch.node);
     this._definitionBox.dataset.part = 'definition';
     training.append(
       this._field('Training job', pick, 'source_job', 'Each trial runs its script, data, image and resources; its hyperparameters stay fixed except the tuned ones.'),
-      this._definitionBox
+      this._definitionBox,
+      this._field('Execution role', this._roleArn, 'role_arn', 'The IAM role the trials run as: the training job’s, else the server’s.')
     );
 
     const objective = this._section('Objective');
     const metricRow = el('div', `${CSS}-inline`);
-    metricRow.append(this._objectiveType, this._objectiveMetric);
+    metricRow.append(outer(this._objectiveType), outer(this._objectiveMetric));
     objective.append(
       this._field('Objective', metricRow, 'objective_metric', 'The metric (one of the training job’s metric definitions) to make as large or as small as possible.')
     );
@@ -202,6 +204,7 @@ export class TuningForm extends Widget {
         };
       }),
       sourceJob: this._sourceJob,
+      roleArn: this._roleArn.value,
       definition: this._definition
     };
   }
@@ -282,6 +285,9 @@ export class TuningForm extends Widget {
       }
       this._sourceJob = name;
       this._definition = definitionFromTrainingJob(job);
+      if (job.RoleArn) {
+        this._roleArn.value = job.RoleArn;
+      }
       delete this._serverErrors.source_job;
       const metrics = metricNames(this.state);
       this._fillMetrics(metrics.includes(this._objectiveMetric.value) ? this._objectiveMetric.value : metrics[0] ?? '');
@@ -392,6 +398,7 @@ export class TuningForm extends Widget {
       ['max_resource', this._maxResource],
       ['random_seed', this._randomSeed],
       ['source_job', this._sourceSelect],
+      ['role_arn', this._roleArn],
       ['objective_metric', this._objectiveMetric],
       ['max_jobs', this._maxJobs],
       ['max_parallel', this._maxParallel],
@@ -463,7 +470,7 @@ export class TuningForm extends Widget {
     row.dataset.field = key;
     const caption = el('label', `${CSS}-label`, label);
     caption.htmlFor = focusable.id;
-    row.append(caption, control, el('div', `${CSS}-hint`, hint), this._errorSlot(focusable));
+    row.append(caption, outer(control), el('div', `${CSS}-hint`, hint), this._errorSlot(focusable));
     return row;
   }
 
@@ -486,7 +493,7 @@ export class TuningForm extends Widget {
       control.setAttribute('aria-label', label);
       const box = el('div', `${CSS}-range-cell`);
       box.dataset.input = control.name;
-      box.append(control, this._errorSlot(control));
+      box.append(outer(control), this._errorSlot(control));
       return box;
     };
     const name = input('name', values.name, 'name, e.g. lr');
@@ -533,6 +540,7 @@ export class TuningForm extends Widget {
   private readonly _notImproving: HTMLInputElement;
   private readonly _randomSeed: HTMLInputElement;
   private readonly _sourceSelect: HTMLSelectElement;
+  private readonly _roleArn: HTMLInputElement;
   private readonly _sourceSearch: ReturnType<typeof searchBox>;
   private readonly _hyperband: HTMLElement;
   private readonly _definitionBox = el('div', `${CSS}-definition`);

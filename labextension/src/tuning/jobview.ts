@@ -7,7 +7,7 @@
 import { IntervalPoller } from '../poller';
 import { APIError } from '../reply';
 import { errorText } from '../status';
-import { formatDuration, formatTimestamp } from '../training/format';
+import { formatCreated, formatDuration, formatTimestamp } from '../training/format';
 import { VisibleWidget } from '../visiblewidget';
 import { decodeValue, hyperparameterAxes } from './chartdata';
 import { TuningCharts } from './chartsview';
@@ -15,7 +15,7 @@ import type { ITuningChange, TuningClient } from './client';
 import { badge, button, CSS, el, facts, panel, simpleTable, swapBadge } from './dom';
 import { ownHyperParameters } from './form';
 import { TuningLog } from './log';
-import { canStop, formatObjective, isActive, objectiveValue, statusLabel, trialCounts } from './status';
+import { canStop, formatObjective, formatTuned, isActive, objectiveValue, statusLabel, trialCounts } from './status';
 import { TrialsTable } from './trials';
 import type { ICurvesReply, IDescribeTuningJobReply, ITrialSummary } from './types';
 
@@ -218,7 +218,7 @@ export class TuningJobView extends VisibleWidget {
     }
     const hps = hyperparameterAxes(config.ParameterRanges).map(a => a.name);
     const best = job.BestTrainingJob ?? null;
-    this._trials.setColumns(hps, config.HyperParameterTuningJobObjective.MetricName, best?.TrainingJobName ?? null);
+    this._trials.setColumns(hps, config.HyperParameterTuningJobObjective, best?.TrainingJobName ?? null);
     this._renderCounters(job);
     this._renderBest(best, job);
     this._renderRun(job);
@@ -281,22 +281,23 @@ export class TuningJobView extends VisibleWidget {
     const value = objectiveValue(best);
     const score = el('div', `${CSS}-best-value`, formatObjective(value));
     score.title = value === null ? '' : `${objective.MetricName} = ${value}`;
-    const tuned = Object.entries(best.TunedHyperParameters ?? {}).map(([k, v]) => [k, decodeValue(v)]);
+    const tuned = Object.entries(best.TunedHyperParameters ?? {}).map(([k, v]) => [k, formatTuned(decodeValue(v))]);
     this._bestBox.replaceChildren(
       link,
       score,
       el('div', `${CSS}-best-metric`, objective.MetricName),
-      simpleTable(['Hyperparameter', 'Value'], tuned, 'No tuned values.', 'best-hyperparameters')
+      simpleTable(['Tuned', 'Value'], tuned, 'No tuned values.', 'best-hyperparameters')
     );
   }
 
   private _renderRun(job: IDescribeTuningJobReply): void {
     const runtime = job.ConsumedResources?.RuntimeInSeconds;
     const limits = job.HyperParameterTuningJobConfig.ResourceLimits;
-    const pairs: [string, string][] = [
+    const ended = job.HyperParameterTuningEndTime;
+    const pairs: ([string, string] | [string, string, string])[] = [
       ['Status', statusLabel(job.HyperParameterTuningJobStatus)],
-      ['Created', formatTimestamp(job.CreationTime)],
-      ['Ended', formatTimestamp(job.HyperParameterTuningEndTime)],
+      ['Created', formatCreated(job.CreationTime), formatTimestamp(job.CreationTime)],
+      ['Ended', ended ? formatCreated(ended) : '—', formatTimestamp(ended)],
       ['Runtime', runtime !== undefined ? formatDuration(runtime) : '—'],
       ['Parallel trials', String(limits?.MaxParallelTrainingJobs ?? '—')],
       ['Early stopping', job.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType ?? 'Off']

@@ -9,7 +9,7 @@ import { PolledSection } from '../sidebar/section';
 import { errorText } from '../status';
 import { formatCreated, formatTimestamp } from '../training/format';
 import type { TuningClient } from './client';
-import { badge, button, CSS, el, placeChildren, searchBox, select, swapBadge } from './dom';
+import { badge, button, CSS, el, outer, placeChildren, searchBox, select, swapBadge } from './dom';
 import { formatObjective, isActive, objectiveValue, statusLabel, trialsText, TUNING_STATUSES } from './status';
 import type { ITuningJobSummary } from './types';
 
@@ -54,7 +54,7 @@ export class TuningSection extends PolledSection {
     this._status.addEventListener('change', () => this._restart());
     this._search = searchBox('Search tuning jobs by name', 'Search by name', () => this._restart());
     const bar = el('div', `${CSS}-controls`);
-    bar.append(create, this._status, this._search.node);
+    bar.append(create, outer(this._status), this._search.node);
 
     this._list.setAttribute('role', 'list');
     this._list.addEventListener('click', event => this._activate(event));

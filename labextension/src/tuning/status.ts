@@ -72,6 +72,12 @@ export function formatObjective(value: number | null | undefined): string {
   return String(Number(value.toPrecision(4)));
 }
 
+/** A tuned value for a narrow cell: numbers as `formatObjective` shows them, text as it is. */
+export function formatTuned(value: string): string {
+  const number = Number(value);
+  return value.trim() !== '' && Number.isFinite(number) ? formatObjective(number) : value;
+}
+
 /** The objective value of a trial, if it reported one. */
 export function objectiveValue(trial: Pick<ITrialSummary, 'FinalHyperParameterTuningJobObjectiveMetric'> | null | undefined): number | null {
   const metric: IFinalObjective | null | undefined = trial?.FinalHyperParameterTuningJobObjectiveMetric;

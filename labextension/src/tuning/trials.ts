@@ -9,71 +9,13 @@ import { jobTime, formatTimestamp, formatCreated } from '../training/format';
 import { decodeValue } from './chartdata';
 import type { TuningClient } from './client';
 import { badge, button, CSS, el } from './dom';
+import { PageTokens } from './paging';
 import type { SortOrder, TrialSortKey } from './routes';
-import { formatObjective, objectiveValue } from './status';
-import type { ITrialSummary } from './types';
+import { formatObjective, formatTuned, objectiveValue } from './status';
+import type { IObjective, ITrialSummary, ObjectiveType } from './types';
 
 /** Rows per page. */
 export const TRIALS_PAGE_SIZE = 20;
-
-/** The paging state of a server-side paged list: the token of each page seen so far. */
-export class PageTokens {
-  /** The token that fetches the current page (null: the first). */
-  get current(): string | null {
-    return this._tokens[this._index];
-  }
-
-  /** The current page, from 0. */
-  get index(): number {
-    return this._index;
-  }
-
-  get hasPrevious(): boolean {
-    return this._index > 0;
-  }
-
-  get hasNext(): boolean {
-    return this._next !== null;
-  }
-
-  /** The reply to the current page said what comes after it. */
-  received(nextToken: string | null | undefined): void {
-    this._next = nextToken ?? null;
-    this._tokens.length = this._index + 1;
-  }
-
-  /** Move to the next page; false when there is none. */
-  forward(): boolean {
-    if (this._next === null) {
-      return false;
-    }
-    this._tokens.push(this._next);
-    this._index++;
-    this._next = null;
-    return true;
-  }
-
-  /** Move to the previous page; false on the first. */
-  back(): boolean {
-    if (this._index === 0) {
-      return false;
-    }
-    this._index--;
-    this._next = null;
-    return true;
-  }
-
-  /** Back to the first page (a new order or filter). */
-  reset(): void {
-    this._tokens = [null];
-    this._index = 0;
-    this._next = null;
-  }
-
-  private _tokens: (string | null)[] = [null];
-  private _index = 0;
-  private _next: string | null = null;
-}
 
 /** What the table needs. */
 export interface ITrialsTableOptions {
@@ -107,7 +49,8 @@ export class TrialsTable {
     this._message.hidden = true;
     this._message.setAttribute('role', 'alert');
     const pager = el('div', `${CSS}-pager`);
-    pager.append(this._previous, this._pageLabel, this._next);
+    this._note.hidden = true;
+    pager.append(this._note, this._previous, this._pageLabel, this._next);
     const scroll = el('div', `${CSS}-table-scroll`);
     scroll.append(this._table);
     this.node.append(this._message, scroll, pager);
@@ -117,11 +60,13 @@ export class TrialsTable {
   /** The root element. */
   readonly node = el('div', `${CSS}-trials`);
 
-  /** The tuned hyperparameters (one column each), the objective metric and the best trial. */
-  setColumns(hyperparameters: string[], metric: string, bestTrial: string | null): void {
+  /** The tuned hyperparameters (one column each), the objective and the best trial. */
+  setColumns(hyperparameters: string[], objective: IObjective, bestTrial: string | null): void {
+    const metric = objective.MetricName;
     const changed = hyperparameters.join('\n') !== this._hps.join('\n') || metric !== this._metric;
     this._hps = hyperparameters;
     this._metric = metric;
+    this._objectiveType = objective.Type;
     this._best = bestTrial;
     if (changed) {
       this._renderHead();
@@ -159,13 +104,17 @@ export class TrialsTable {
     }
   }
 
-  /** Sort by `key`: descending first for the objective and time, ascending for text; again flips. */
+  /**
+   * Sort by `key`: the objective best first, times newest first, text A to Z;
+   * sorting by the same column again flips the order.
+   */
   private _sort(key: TrialSortKey): void {
     if (this._sortBy === key) {
       this._sortOrder = this._sortOrder === 'Ascending' ? 'Descending' : 'Ascending';
     } else {
       this._sortBy = key;
-      this._sortOrder = key === 'Name' || key === 'Status' ? 'Ascending' : 'Descending';
+      const bestFirst = this._objectiveType === 'Maximize' ? 'Descending' : 'Ascending';
+      this._sortOrder = key === 'FinalObjectiveMetricValue' ? bestFirst : key === 'CreationTime' ? 'Descending' : 'Ascending';
     }
     this.node.dataset.sortBy = this._sortBy;
     this.node.dataset.sortOrder = this._sortOrder;
@@ -229,6 +178,8 @@ export class TrialsTable {
     this._previous.disabled = !this._pages.hasPrevious;
     this._next.disabled = !this._pages.hasNext;
     this._pageLabel.textContent = `Page ${this._pages.index + 1}`;
+    // As SageMaker does, the server lists only trials with an objective when sorting by it.
+    this._note.hidden = this._sortBy !== 'FinalObjectiveMetricValue';
   }
 
   private _row(trial: ITrialSummary, now: number): HTMLTableRowElement {
@@ -256,7 +207,7 @@ export class TrialsTable {
     for (const hp of this._hps) {
       const raw = trial.TunedHyperParameters?.[hp];
       const value = raw === undefined ? '—' : decodeValue(raw);
-      const td = el('td', `${CSS}-num`, value);
+      const td = el('td', `${CSS}-num`, formatTuned(value));
       td.title = value;
       tr.append(td);
     }
@@ -278,11 +229,13 @@ export class TrialsTable {
   private readonly _previous = button('‹ Previous', 'previous-page');
   private readonly _next = button('Next ›', 'next-page');
   private readonly _pageLabel = el('span', `${CSS}-page`, 'Page 1');
+  private readonly _note = el('span', `${CSS}-pager-note`, 'Sorted by objective: trials without one are not listed.');
   private readonly _pages = new PageTokens();
   private _sortBy: TrialSortKey = 'CreationTime';
   private _sortOrder: SortOrder = 'Descending';
   private _hps: string[] = [];
   private _metric = '';
+  private _objectiveType: ObjectiveType = 'Minimize';
   private _best: string | null = null;
   private _rows: ITrialSummary[] = [];
   private _seq = 0;
