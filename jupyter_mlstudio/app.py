@@ -26,6 +26,8 @@ from .handlers import core_handlers, fallback_handlers
 from .jobs import interpreters
 from .jobs.handlers import training_handlers
 from .jobs.service import TrainingService
+from .tuning.handlers import tuning_handlers
+from .tuning.service import TuningService
 from .kernels.config import KernelsApp
 from .kernels.handlers import kernels_handlers
 from .kernels.installers import PythonKernelInstaller, RKernelInstaller, ScalaKernelInstaller
@@ -52,7 +54,7 @@ class MLStudioApp(ExtensionApp):
     name = "jupyter_mlstudio"
     version = __version__
     load_other_extensions = True
-    classes = [JobEngine, S3, Gallery, TrainingService, ServingService, KernelsApp,
+    classes = [JobEngine, S3, Gallery, TrainingService, TuningService, ServingService, KernelsApp,
                RKernelInstaller, ScalaKernelInstaller, PythonKernelInstaller]
 
     data_dir = Unicode(
@@ -213,6 +215,13 @@ class MLStudioApp(ExtensionApp):
             backend=self.default_backend,
             backend_config={"jobs_dir": str(Path(self.data_dir) / "jobs")},
         )
+        self.tuning_service = TuningService(
+            parent=self,
+            db=self.db,
+            engine=self.engine,
+            training=self.training_service,
+            region=self.s3.region or "us-east-1",
+        )
         self.status_service = StatusService(
             s3=self.s3,
             db=self.db,
@@ -281,6 +290,7 @@ class MLStudioApp(ExtensionApp):
         self.handlers.extend(s3_handlers())
         self.handlers.extend(gallery_handlers())
         self.handlers.extend(training_handlers())
+        self.handlers.extend(tuning_handlers())
         self.handlers.extend(serving_handlers())
         self.handlers.extend(kernels_handlers())
         self.handlers.extend(aws_handlers())

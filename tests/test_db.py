@@ -40,7 +40,32 @@ def test_upgrade_creates_schema_and_is_idempotent(tmp_path):
             "select name from sqlite_master where type='table'"
         )
     }
-    assert {"mlstudio_state", "alembic_version"} <= tables
+    assert {"mlstudio_state", "mlstudio_alembic_version"} <= tables
+    db.dispose()
+
+
+def test_a_database_of_an_earlier_version_keeps_its_revision_in_our_own_table(tmp_path):
+    """Earlier versions kept the revision in alembic's default table, which Optuna's study
+    storage in the same database needs for itself."""
+    path = tmp_path / "state.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    with sqlite3.connect(path) as conn:  # as an earlier version left it
+        conn.execute("ALTER TABLE mlstudio_alembic_version RENAME TO alembic_version")
+    db.upgrade()
+    assert db.current_revision() == SCHEMA_REVISION
+    tables = {r[0] for r in sqlite3.connect(path).execute(
+        "select name from sqlite_master where type='table'")}
+    assert "alembic_version" not in tables
+
+    import optuna  # its storage in the same database, beside ours
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = optuna.storages.RDBStorage(db.url)
+    optuna.create_study(storage=storage, study_name="s").optimize(
+        lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    storage.engine.dispose()
+    db.upgrade()
+    assert db.check()[0]
     db.dispose()
 
 

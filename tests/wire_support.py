@@ -135,3 +135,30 @@ def wait_status(sm, name: str, done: set[str], timeout: float = 120) -> dict:
         if job["TrainingJobStatus"] in done or time.monotonic() > deadline:
             return job
         time.sleep(0.2)
+
+
+async def wire_call(mlstudio_app, port, service, target, body, signing_name=None):
+    """A SigV4-signed wire request to the in-process server (base URL ``/``) as a kernel
+    of the server makes it: (status, reply)."""
+    import json
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    from jupyter_mlstudio.aws.credentials import Credential
+    from jupyter_mlstudio.aws.signing import sign_headers
+
+    env = mlstudio_app.s3.kernel_environment()
+    url = f"http://localhost:{port}/mlstudio/aws/{service}"
+    data = json.dumps(body).encode()
+    headers = sign_headers("POST", url, data, {
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+        Credential(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]), "us-east-1",
+        signing_name or service)
+    reply = await AsyncHTTPClient().fetch(url, method="POST", body=data, headers=headers,
+                                          raise_error=False)
+    return reply.code, json.loads(reply.body or b"{}")
+
+
+async def sagemaker_call(mlstudio_app, port, operation, body):
+    """``SageMaker.<operation>`` through :func:`wire_call`."""
+    return await wire_call(mlstudio_app, port, "sagemaker", f"SageMaker.{operation}", body)

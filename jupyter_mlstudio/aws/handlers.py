@@ -154,6 +154,7 @@ class SageMakerHandler(AwsJsonHandler):
 
     def make_api(self) -> SageMakerApi:
         return SageMakerApi(Services(training=self.mlstudio.training_service,
+                                     tuning=self.mlstudio.tuning_service,
                                      serving=self.mlstudio.serving_service,
                                      region=self.mlstudio.s3.region or "us-east-1",
                                      notebook=self.mlstudio.notebook_instance,

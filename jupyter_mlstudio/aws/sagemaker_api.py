@@ -34,6 +34,8 @@ _NOT_FOUND = {
     "EndpointConfigName": ("endpoint-config", 'Could not find endpoint configuration "{arn}".'),
     "EndpointName": ("endpoint", 'Could not find endpoint "{arn}".'),
     "TransformJobName": ("transform-job", "Could not find requested job with name {name}"),
+    "HyperParameterTuningJobName": ("hyper-parameter-tuning-job",
+                                    "Amazon SageMaker can't find a tuning job with name {name}"),
 }
 
 
@@ -52,6 +54,9 @@ def aws_error(operation: str, err: MLStudioError, params: dict[str, Any],
     if err.status >= 500:
         return AwsError("InternalFailure", err.message, 500)
     declared = declared_errors("sagemaker", operation)
+    if err.reason == "ResourceNotFound" and "HyperParameterTuningJobName" in params \
+            and "ResourceNotFound" in declared:  # tuning calls answer with their own error
+        return AwsError("ResourceNotFound", not_found_message(params, region, err.message))
     if err.reason == "ResourceNotFound" and operation.startswith(("Describe", "Stop", "Delete",
                                                                   "Update")):
         return AwsError("ValidationException",
@@ -68,6 +73,7 @@ class Services:
     """What the operations run on: the extension's area services."""
 
     training: Any
+    tuning: Any
     serving: Any
     region: str
     notebook: Callable[[], NotebookInstance]
@@ -77,9 +83,11 @@ class Services:
 
 # The area an operation belongs to, by the resource its name holds (the first match);
 # tag operations go by the kind in the ARN they name.
-_AREAS = (("TrainingJob", "training"), ("TransformJob", "transform"),
+_AREAS = (("HyperParameterTuningJob", "tuning"), ("TrainingJob", "training"),
+          ("TransformJob", "transform"),
           ("Endpoint", "endpoints"), ("Model", "endpoints"), ("NotebookInstance", "status"))
 _ARN_AREAS = {"training-job": "training", "transform-job": "transform",
+              "hyper-parameter-tuning-job": "tuning",
               "model": "endpoints", "endpoint-config": "endpoints", "endpoint": "endpoints"}
 
 
@@ -99,6 +107,7 @@ class SageMakerApi(AwsJsonApi):
 
     def __init__(self, services: Services) -> None:
         self.training = services.training
+        self.tuning = services.tuning
         self.serving = services.serving
         self.region = services.region
         self.notebook = services.notebook
@@ -109,6 +118,12 @@ class SageMakerApi(AwsJsonApi):
             "DescribeTrainingJob": self._named(self.training.describe, "TrainingJobName"),
             "ListTrainingJobs": self._list(self.training.list),
             "StopTrainingJob": self._stop_training_job,
+            "CreateHyperParameterTuningJob": self._create_tuning_job,
+            "DescribeHyperParameterTuningJob": self._named(self.tuning.describe,
+                                                           "HyperParameterTuningJobName"),
+            "ListHyperParameterTuningJobs": self._list(self.tuning.list),
+            "StopHyperParameterTuningJob": self._stop_tuning_job,
+            "ListTrainingJobsForHyperParameterTuningJob": self._tuning_training_jobs,
             "CreateModel": self._threaded(self.serving.resources.create_model),
             "DescribeModel": self._named(self.serving.resources.describe_model, "ModelName"),
             "ListModels": self._list(self.serving.resources.list_models),
@@ -195,6 +210,23 @@ class SageMakerApi(AwsJsonApi):
     async def _stop_training_job(self, params: dict[str, Any]) -> dict[str, Any]:
         await self.training.stop(params["TrainingJobName"])
         return {}
+
+    async def _create_tuning_job(self, params: dict[str, Any]) -> dict[str, Any]:
+        result = await self.tuning.create(params)
+        await self.tuning.settle(params["HyperParameterTuningJobName"], self.settle_seconds)
+        return result
+
+    async def _stop_tuning_job(self, params: dict[str, Any]) -> dict[str, Any]:
+        await self.tuning.stop(params["HyperParameterTuningJobName"])
+        return {}
+
+    async def _tuning_training_jobs(self, params: dict[str, Any]) -> dict[str, Any]:
+        filters = self.tuning.trial_filter(
+            {k: v for k, v in params.items() if k != "HyperParameterTuningJobName"})
+        if "MaxResults" not in params:
+            filters.max_results = _DEFAULT_MAX_RESULTS
+        return await asyncio.to_thread(self.tuning.training_jobs,
+                                       params["HyperParameterTuningJobName"], filters)
 
     async def _create_endpoint(self, params: dict[str, Any]) -> dict[str, Any]:
         result = await self.serving.create_endpoint(params)

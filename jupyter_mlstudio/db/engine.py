@@ -18,6 +18,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: The newest revision in ``migrations/versions`` (a test keeps the two in step). Knowing it
 #: lets a server at the newest schema start without importing alembic, which is slow.
 SCHEMA_REVISION = "0009"
+#: Where alembic keeps the schema revision: a name of our own, so that other libraries
+#: keeping tables in the same database with alembic (Optuna's study storage) keep theirs.
+VERSION_TABLE = "mlstudio_alembic_version"
+_OLD_VERSION_TABLE = "alembic_version"
 
 
 class DatabaseError(RuntimeError):
@@ -65,6 +69,7 @@ class Database:
         from alembic import command
 
         try:
+            self._adopt_old_version_table()
             if self.current_revision() == SCHEMA_REVISION:
                 return
             with self.engine.begin() as conn:
@@ -77,9 +82,27 @@ class Database:
     def current_revision(self) -> str | None:
         """The schema revision recorded in the database (None before the first migration)."""
         with self.engine.connect() as conn:
-            if not inspect(conn).has_table("alembic_version"):
+            if not inspect(conn).has_table(VERSION_TABLE):
                 return None
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+    def _adopt_old_version_table(self) -> None:
+        """Databases made by earlier versions keep our revision in alembic's default
+        table; move it to ours, leaving that name to whoever else uses it."""
+        with self.engine.begin() as conn:
+            tables = inspect(conn)
+            if tables.has_table(VERSION_TABLE) or not tables.has_table(_OLD_VERSION_TABLE):
+                return
+            revision = conn.execute(text(f"SELECT version_num FROM {_OLD_VERSION_TABLE}")
+                                    ).scalar()
+            if revision is None or not revision.isdigit():  # not one of ours
+                return
+            conn.execute(text(f"CREATE TABLE {VERSION_TABLE} (version_num VARCHAR(32) "
+                              f"NOT NULL, CONSTRAINT {VERSION_TABLE}_pkc "
+                              "PRIMARY KEY (version_num))"))
+            conn.execute(text(f"INSERT INTO {VERSION_TABLE} (version_num) VALUES (:r)"),
+                         {"r": revision})
+            conn.execute(text(f"DROP TABLE {_OLD_VERSION_TABLE}"))
 
     def head_revision(self) -> str | None:
         """The newest revision among the shipped migrations."""

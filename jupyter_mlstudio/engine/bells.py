@@ -35,3 +35,18 @@ class Bells:
             await asyncio.wait_for(ticket.wait(), timeout)
         except asyncio.TimeoutError:
             pass
+
+    @staticmethod
+    async def wait_any(tickets: list[asyncio.Event], timeout: float) -> None:
+        """Return once any of ``tickets``' bells has rung or after ``timeout`` s."""
+        if timeout <= 0 or any(t.is_set() for t in tickets):
+            return
+        if not tickets:
+            await asyncio.sleep(timeout)
+            return
+        waiters = [asyncio.ensure_future(t.wait()) for t in tickets]
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()

@@ -82,6 +82,11 @@ class JobEngine(LoggingConfigurable):
         self._launching = asyncio.Lock()
         self._closing = False
 
+    @property
+    def closing(self) -> bool:
+        """The server is stopping: work cancelled now is cut off, not stopped by a user."""
+        return self._closing
+
     # -- set-up -------------------------------------------------------------------------
     def register(self, kind: JobKind) -> None:
         """Make ``kind`` known: its jobs run on its backend, or in this server."""

@@ -1,6 +1,8 @@
 """Base class of every REST handler of the extension."""
 from __future__ import annotations
 
+import asyncio
+import functools
 import getpass
 import json
 import os
@@ -29,6 +31,7 @@ AUTH_RESOURCES = {
     "examples": "mlstudio.examples",
     "kernels": "mlstudio.kernels",
     "training": "mlstudio.training",
+    "tuning": "mlstudio.tuning",
     "endpoints": "mlstudio.endpoints",
     "transform": "mlstudio.transform",
 }
@@ -142,6 +145,10 @@ class MLStudioHandler(ExtensionHandlerMixin, APIHandler):
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object, or a 400 saying what is wrong."""
         return parse_json_object(self.request.body)
+
+    async def in_thread(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in a worker thread (services block on the database)."""
+        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
     def write_json(self, data: Any, status: int = 200) -> None:
         self.set_status(status)

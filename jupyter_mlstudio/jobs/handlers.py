@@ -1,8 +1,6 @@
 """REST routes of training jobs under ``/mlstudio/api/training-jobs``."""
 from __future__ import annotations
 
-import asyncio
-import functools
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -19,9 +17,6 @@ class TrainingHandler(MLStudioHandler):
     @property
     def training(self) -> TrainingService:
         return self.mlstudio.training_service
-
-    async def in_thread(self, fn, *args, **kwargs):
-        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
 
 class TrainingJobsHandler(TrainingHandler):

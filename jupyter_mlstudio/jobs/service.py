@@ -263,10 +263,18 @@ class TrainingService(LoggingConfigurable):
                                   "source: an s3:// sourcedir.tar.gz or a workspace folder")
         return plan
 
-    async def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        """``CreateTrainingJob``: validate, record, and queue for the backend."""
+    def check(self, body: dict[str, Any]) -> None:
+        """Refuse, as ``create`` would, a request that could not start (no job is made)."""
+        self._plan(validate_training_job(body, self.max_instances))
+
+    async def create(self, body: dict[str, Any],
+                     tuning_job_arn: str | None = None) -> dict[str, Any]:
+        """``CreateTrainingJob``: validate, record, and queue for the backend. A tuning
+        job's trial names its tuning job."""
         spec = validate_training_job(body, self.max_instances)
         plan = await asyncio.to_thread(self._plan, spec)
+        if tuning_job_arn:
+            spec["TuningJobArn"] = tuning_job_arn
         name = spec["TrainingJobName"]
         try:
             await self.engine.submit(KIND, name, spec, job_id=job_id(name),
@@ -292,6 +300,14 @@ class TrainingService(LoggingConfigurable):
             return self.engine.record(KIND, job_id(name))
         except JobNotFound:
             raise ResourceNotFound(f"no training job named {name!r}") from None
+
+    def record(self, name: str) -> Job:
+        """The engine's record of training job ``name``, or ResourceNotFound."""
+        return self._get(name)
+
+    @staticmethod
+    def job_id(name: str) -> str:
+        return job_id(name)
 
     # -- reading -----------------------------------------------------------------------
     def describe(self, name: str) -> dict[str, Any]:
@@ -329,6 +345,8 @@ class TrainingService(LoggingConfigurable):
             reply["RoleArn"] = spec["RoleArn"]
         if spec.get("CheckpointConfig"):
             reply["CheckpointConfig"] = spec["CheckpointConfig"]
+        if spec.get("TuningJobArn"):
+            reply["TuningJobArn"] = spec["TuningJobArn"]
         return reply
 
     def list(self, filters: ListFilter) -> dict[str, Any]:

@@ -27,6 +27,9 @@ SDK_HYPERPARAMETERS = {
     "sagemaker_enable_cloudwatch_metrics",
     "sagemaker_estimator_class_name",
     "sagemaker_estimator_module",
+    "sagemaker_s3_output",
+    "default_user_module_name",
+    "_tuning_objective_metric",  # added to a tuning job's trials
 }
 # Fields of CreateTrainingJob accepted and ignored here (no meaning on this backend).
 _IGNORED = {

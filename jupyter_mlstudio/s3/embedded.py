@@ -267,6 +267,7 @@ class EmbeddedS3Server:
             try:
                 client.list_buckets()
                 self._ensure_bucket(client)
+                self._read_one(client)
                 return
             except (BotoCoreError, ClientError) as err:
                 last_error = str(err)
@@ -275,6 +276,15 @@ class EmbeddedS3Server:
             f"the embedded S3 store did not answer within {timeout:.0f} s ({last_error}); "
             f"see {self.log_path}"
         )
+
+    def _read_one(self, client) -> None:
+        """Read a byte of an object, if there is one: its volume server answers too (it
+        comes up after the filer and the S3 gateway, which list and head alone)."""
+        listing = client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
+        for item in listing.get("Contents", []):
+            if item.get("Size"):
+                client.get_object(Bucket=self.bucket, Key=item["Key"], Range="bytes=0-0")[
+                    "Body"].read()
 
     def _ensure_bucket(self, client) -> None:
         try:

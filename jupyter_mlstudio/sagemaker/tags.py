@@ -21,7 +21,8 @@ MAX_TAGS = 50
 _TABLES: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "training-job": (Job, (Job.kind == "training",)), "model": (ServingModel, ()),
     "endpoint-config": (EndpointConfig, ()), "endpoint": (Endpoint, ()),
-    "transform-job": (Job, (Job.kind == "transform",))}
+    "transform-job": (Job, (Job.kind == "transform",)),
+    "hyper-parameter-tuning-job": (Job, (Job.kind == "tuning",))}
 
 
 def check_tags(tags: Iterable[dict[str, str]]) -> None:
@@ -41,8 +42,8 @@ class TagStore:
         found_table = _TABLES.get(parsed[0]) if parsed else None
         if found_table is None or parsed is None:
             raise ValidationError(f"Resource ARN {resource_arn!r} is not the ARN of a "
-                                  "training job, model, endpoint configuration, endpoint "
-                                  "or transform job.")
+                                  "training job, tuning job, model, endpoint configuration, "
+                                  "endpoint or transform job.")
         table, where = found_table
         found = session.scalar(select(func.count()).select_from(table)
                                .where(func.lower(table.__table__.c.name) == parsed[1], *where))

@@ -1,8 +1,6 @@
 """REST routes of models, endpoint configs, endpoints and transform jobs."""
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 
 from jupyter_server.auth.decorator import authorized
@@ -25,9 +23,6 @@ class ServingHandler(MLStudioHandler):
     @property
     def serving(self) -> ServingService:
         return self.mlstudio.serving_service
-
-    async def in_thread(self, fn, *args, **kwargs):
-        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
     def no_content(self) -> None:
         self.set_status(204)

@@ -13,12 +13,14 @@ from jupyter_mlstudio.jobs.handlers import training_handlers
 from jupyter_mlstudio.kernels.handlers import kernels_handlers
 from jupyter_mlstudio.s3.handlers import s3_handlers
 from jupyter_mlstudio.serving.handlers import serving_handlers
+from jupyter_mlstudio.tuning.handlers import tuning_handlers
+from tests.wire_support import wire_call
 
 #: The area of each REST route, by the route's first segment under /mlstudio/api.
 ROUTE_AREAS = {"status": "status", "s3": "s3", "examples": "examples", "kernels": "kernels",
                "training-jobs": "training", "models": "endpoints",
                "endpoint-configs": "endpoints", "endpoints": "endpoints",
-               "transform-jobs": "transform"}
+               "transform-jobs": "transform", "tuning-jobs": "tuning"}
 
 
 class NoEndpointsAuthorizer(Authorizer):
@@ -41,7 +43,7 @@ def jp_server_config():
 
 def test_every_route_is_authorized_on_its_own_area():
     routes = [*core_handlers(), *s3_handlers(), *gallery_handlers(), *kernels_handlers(),
-              *training_handlers(), *serving_handlers()]
+              *training_handlers(), *tuning_handlers(), *serving_handlers()]
     seen = set()
     for pattern, handler, *_ in routes:
         first = pattern[len(API_PREFIX) + 1:].split("/")[0]
@@ -78,34 +80,13 @@ def jp_base_url():
     return "/"
 
 
-async def _wire(mlstudio_app, port, service, target, body, signing_name=None):
-    """A SigV4-signed wire request as a kernel of the server makes it: (status, reply)."""
-    import json
-
-    from tornado.httpclient import AsyncHTTPClient
-
-    from jupyter_mlstudio.aws.credentials import Credential
-    from jupyter_mlstudio.aws.signing import sign_headers
-
-    env = mlstudio_app.s3.kernel_environment()
-    url = f"http://localhost:{port}/mlstudio/aws/{service}"
-    data = json.dumps(body).encode()
-    headers = sign_headers("POST", url, data, {
-        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
-        Credential(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]), "us-east-1",
-        signing_name or service)
-    reply = await AsyncHTTPClient().fetch(url, method="POST", body=data, headers=headers,
-                                          raise_error=False)
-    return reply.code, json.loads(reply.body or b"{}")
-
-
 async def test_wire_requests_go_through_the_authorizer_by_area(
         jp_fetch, jp_http_port, mlstudio_app):
     NoEndpointsAuthorizer.seen.clear()
 
     async def sagemaker(operation, body):
-        return await _wire(mlstudio_app, jp_http_port, "sagemaker", f"SageMaker.{operation}",
-                           body)
+        return await wire_call(mlstudio_app, jp_http_port, "sagemaker", f"SageMaker.{operation}",
+                               body)
 
     code, reply = await sagemaker("ListTrainingJobs", {})
     assert code == 200 and reply["TrainingJobSummaries"] == [], reply
@@ -130,17 +111,17 @@ async def test_wire_requests_go_through_the_authorizer_by_area(
         "ResourceArn": "arn:aws:sagemaker:us-east-1:000000000000:training-job/j"})
     assert reply["__type"] == "ValidationException" and "not found" in reply["message"], reply
     # CloudWatch Logs by log group, Application Auto Scaling as endpoints.
-    code, reply = await _wire(mlstudio_app, jp_http_port, "logs",
-                              "Logs_20140328.DescribeLogStreams",
-                              {"logGroupName": "/aws/sagemaker/Endpoints/e"})
+    code, reply = await wire_call(mlstudio_app, jp_http_port, "logs",
+                                  "Logs_20140328.DescribeLogStreams",
+                                  {"logGroupName": "/aws/sagemaker/Endpoints/e"})
     assert reply["__type"] == "AccessDeniedException", reply
-    code, reply = await _wire(mlstudio_app, jp_http_port, "logs",
-                              "Logs_20140328.DescribeLogStreams",
-                              {"logGroupName": "/aws/sagemaker/TrainingJobs"})
+    code, reply = await wire_call(mlstudio_app, jp_http_port, "logs",
+                                  "Logs_20140328.DescribeLogStreams",
+                                  {"logGroupName": "/aws/sagemaker/TrainingJobs"})
     assert code == 200, reply
-    code, reply = await _wire(mlstudio_app, jp_http_port, "application-autoscaling",
-                              "AnyScaleFrontendService.DescribeScalableTargets",
-                              {"ServiceNamespace": "sagemaker"})
+    code, reply = await wire_call(mlstudio_app, jp_http_port, "application-autoscaling",
+                                  "AnyScaleFrontendService.DescribeScalableTargets",
+                                  {"ServiceNamespace": "sagemaker"})
     assert reply["__type"] == "AccessDeniedException", reply
     assert ("write", AUTH_RESOURCES["transform"]) in NoEndpointsAuthorizer.seen
     assert ("read", AUTH_RESOURCES["training"]) in NoEndpointsAuthorizer.seen
