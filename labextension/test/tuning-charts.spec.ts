@@ -7,7 +7,8 @@ import {
   hyperparameterAxes,
   hyperparameterChart,
   objectiveChart,
-  objectivePoints
+  objectivePoints,
+  timeBounds
 } from '../src/tuning/chartdata';
 import { formatObjective, formatTuned, trialCounts, trialsText } from '../src/tuning/status';
 import { PageTokens } from '../src/tuning/paging';
@@ -43,9 +44,16 @@ describe('objective over time', () => {
     expect(bestSoFar([], 'Minimize')).toEqual([]);
   });
 
+  it('spans at least ten seconds of time, padded around the trials', () => {
+    expect(timeBounds([])).toEqual({});
+    expect(timeBounds([T0, T0 + 200])).toEqual({ min: T0 - 4900, max: T0 + 5100, soft: true });
+    expect(timeBounds([T0, T0 + 100_000])).toEqual({ min: T0 - 5000, max: T0 + 105_000, soft: true });
+  });
+
   it('is a step line over the trial dots on a time axis', () => {
     const spec = objectiveChart(trials, 'Minimize', 'loss');
     expect(spec.x.kind).toBe('time');
+    expect(spec.x.min).toBeLessThan(T0 + 10_000);
     expect(spec.series.map(s => [s.label, s.role, s.line ?? 'none', s.points.length])).toEqual([
       ['Best so far', 'best', 'step', 3],
       ['Trials', 'primary', 'none', 4]
@@ -71,6 +79,8 @@ describe('hyperparameters against the objective', () => {
     expect(kind('0.001', '0.1')).toBe('logarithmic');
     expect(kind('0.01', '0.1', 'Auto')).toBe('linear');
     expect(kind('0.001', '0.1', 'Linear')).toBe('linear');
+    // A numeric axis spans the whole range searched.
+    expect(hyperparameterAxes(ranges)[0].axis).toMatchObject({ min: 0.0001, max: 1 });
   });
 
   it('place each trial’s value, the best trial apart', () => {
@@ -111,7 +121,8 @@ describe('intermediate curves', () => {
   });
 
   it('have a legend of the groups present', () => {
-    expect(curveLegend(curves, 't-3').map(g => g.group)).toEqual(['Best trial', 'Running', 'Ended', 'Stopped early']);
+    // t-4 runs but has no point yet: no "Running" entry.
+    expect(curveLegend(curves, 't-3').map(g => g.group)).toEqual(['Best trial', 'Ended', 'Stopped early']);
   });
 });
 
@@ -165,6 +176,9 @@ describe('chart configuration', () => {
     expect(trials).toMatchObject({ borderDash: [5, 4], borderColor: '#ff9800' });
     // Later series are drawn on top: Chart.js draws a higher order first.
     expect((best.order as number) > (trials.order as number)).toBe(true);
+    const soft = chartConfig({ x: { kind: 'time', min: 1, max: 2, soft: true }, y: { kind: 'linear', min: 0, max: 1 }, series: [] }, theme);
+    expect(soft.options?.scales?.x).toMatchObject({ suggestedMin: 1, suggestedMax: 2 });
+    expect(soft.options?.scales?.y).toMatchObject({ min: 0, max: 1 });
     const category = chartConfig({ x: { kind: 'category', labels: ['a', 'b'] }, y: { kind: 'linear' }, series: [] }, theme);
     expect((category.options?.scales as Record<string, { type: string; labels: string[] }>).x).toMatchObject({ type: 'category', labels: ['a', 'b'] });
   });

@@ -18,6 +18,11 @@ export interface IAxisSpec {
   title?: string;
   /** The categories, in order (category axes). */
   labels?: string[];
+  /** Bounds of a numeric axis (default: the data's). */
+  min?: number;
+  max?: number;
+  /** The bounds are to be included, and the axis may round them out to whole ticks. */
+  soft?: boolean;
 }
 
 /** What a series stands for; each role has its theme colour. */
@@ -171,7 +176,10 @@ export function formatTick(value: number): string {
 /** The Chart.js scale of an axis. */
 function scale(axis: IAxisSpec, theme: IChartTheme): ScaleOptions {
   const font = { family: theme.fontFamily, size: theme.fontSize - 1 };
+  const [low, high] = axis.soft ? ['suggestedMin', 'suggestedMax'] : ['min', 'max'];
   const common = {
+    ...(axis.min !== undefined ? { [low]: axis.min } : {}),
+    ...(axis.max !== undefined ? { [high]: axis.max } : {}),
     grid: { color: theme.grid },
     border: { color: theme.axis },
     title: {
@@ -233,6 +241,8 @@ export function chartConfig(spec: IChartSpec, theme: IChartTheme): ChartConfigur
       pointRadius: dots ? 3.5 : 0,
       pointHoverRadius: dots ? 5 : 3,
       pointHitRadius: 6,
+      // Dots on the edge of an axis's bounds show whole.
+      clip: 6,
       tension: 0,
       // Chart.js draws a higher order first (underneath).
       order: spec.series.length - index

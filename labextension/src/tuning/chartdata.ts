@@ -57,12 +57,29 @@ export function bestSoFar(points: readonly IObjectivePoint[], type: ObjectiveTyp
   return steps;
 }
 
+/** Shortest span of the time axis, in ms (trials ending within a second stay apart). */
+export const MIN_TIME_SPAN = 10_000;
+
+/**
+ * Bounds of a time axis around `times` (ms): the data's span plus 5 % each
+ * side, at least `MIN_TIME_SPAN` wide (the axis rounds them out to whole ticks).
+ */
+export function timeBounds(times: readonly number[]): { min?: number; max?: number; soft?: boolean } {
+  if (!times.length) {
+    return {};
+  }
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const pad = Math.max((last - first) * 0.05, (MIN_TIME_SPAN - (last - first)) / 2);
+  return { min: first - pad, max: last + pad, soft: true };
+}
+
 /** Chart (a): every trial's objective by end time, and the best so far. */
 export function objectiveChart(trials: readonly ITrialSummary[], type: ObjectiveType, metric: string): IChartSpec {
   const points = objectivePoints(trials);
   const dot = (p: IObjectivePoint): IChartPoint => ({ x: p.time, y: p.value, label: `${p.trial}: ${metric} ${formatObjective(p.value)}` });
   return {
-    x: { kind: 'time', title: 'Trial end time' },
+    x: { kind: 'time', title: 'Trial end time', ...timeBounds(points.map(p => p.time)) },
     y: { kind: 'linear', title: metric },
     series: [
       { label: 'Best so far', role: 'best', line: 'step', points: bestSoFar(points, type).map(p => ({ ...dot(p), label: `Best so far: ${formatObjective(p.value)} (${p.trial})` })) },
@@ -92,14 +109,18 @@ export function searchedOnLogScale(range: INumericRange): boolean {
 /**
  * One axis per tuned hyperparameter: logarithmic for ranges searched on a
  * log scale, categories (in the range's order) for categorical ranges,
- * linear otherwise.
+ * linear otherwise; a numeric axis spans the whole range searched.
  */
 export function hyperparameterAxes(ranges: IParameterRanges | undefined): IHyperparameterAxis[] {
   const numeric = [...(ranges?.ContinuousParameterRanges ?? []), ...(ranges?.IntegerParameterRanges ?? [])];
-  const axes: IHyperparameterAxis[] = numeric.map(r => ({
-    name: r.Name,
-    axis: { kind: searchedOnLogScale(r) ? 'logarithmic' : 'linear', title: r.Name }
-  }));
+  const axes: IHyperparameterAxis[] = numeric.map(r => {
+    const [min, max] = [Number(r.MinValue), Number(r.MaxValue)];
+    const bounds = Number.isFinite(min) && Number.isFinite(max) && min < max ? { min, max } : {};
+    return {
+      name: r.Name,
+      axis: { kind: searchedOnLogScale(r) ? 'logarithmic' : 'linear', title: r.Name, ...bounds }
+    };
+  });
   for (const r of ranges?.CategoricalParameterRanges ?? []) {
     axes.push({ name: r.Name, axis: { kind: 'category', title: r.Name, labels: r.Values.map(decodeValue) } });
   }
@@ -174,11 +195,11 @@ export function curveRole(curve: ICurve, bestTrial: string | null): { role: Seri
   return { role: 'muted', dashed: false, group: 'Ended' };
 }
 
-/** The legend of the curves chart: each group present, in a fixed order. */
+/** The legend of the curves chart: each group with a curve drawn, in a fixed order. */
 export function curveLegend(curves: readonly ICurve[], bestTrial: string | null): { group: string; role: SeriesRole; dashed: boolean }[] {
   const order = ['Best trial', 'Running', 'Ended', 'Stopped early', 'Failed'];
   const seen = new Map<string, { group: string; role: SeriesRole; dashed: boolean }>();
-  for (const curve of curves) {
+  for (const curve of curves.filter(c => c.Points.length > 0)) {
     const look = curveRole(curve, bestTrial);
     seen.set(look.group, look);
   }

@@ -64,6 +64,7 @@ export class TuningForm extends Widget {
     this._minResource = input('min_resource', s.minResource, '1', 'number');
     this._maxResource = input('max_resource', s.maxResource, 'e.g. 20', 'number');
     this._objectiveType = select('objective_type', [['Minimize', 'Minimize'], ['Maximize', 'Maximize']], s.objectiveType);
+    this._objectiveType.setAttribute('aria-label', 'Maximize or minimize');
     this._objectiveMetric = select('objective_metric', [], '');
     this._maxJobs = input('max_jobs', s.maxJobs, '10', 'number');
     this._maxParallel = input('max_parallel', s.maxParallel, '2', 'number');
@@ -107,7 +108,13 @@ export class TuningForm extends Widget {
     pick.append(outer(this._sourceSelect), this._sourceSearch.node);
     this._definitionBox.dataset.part = 'definition';
     training.append(
-      this._field('Training job', pick, 'source_job', 'Each trial runs its script, data, image and resources; its hyperparameters stay fixed except the tuned ones.'),
+      this._field(
+        'Training job',
+        pick,
+        'source_job',
+        'Each trial runs its script, data, image and resources; its hyperparameters stay fixed except the tuned ones.',
+        this._sourceSelect
+      ),
       this._definitionBox,
       this._field('Execution role', this._roleArn, 'role_arn', 'The IAM role the trials run as: the training job’s, else the server’s.')
     );
@@ -116,7 +123,13 @@ export class TuningForm extends Widget {
     const metricRow = el('div', `${CSS}-inline`);
     metricRow.append(outer(this._objectiveType), outer(this._objectiveMetric));
     objective.append(
-      this._field('Objective', metricRow, 'objective_metric', 'The metric (one of the training job’s metric definitions) to make as large or as small as possible.')
+      this._field(
+        'Objective',
+        metricRow,
+        'objective_metric',
+        'The metric (one of the training job’s metric definitions) to make as large or as small as possible.',
+        this._objectiveMetric
+      )
     );
 
     const ranges = this._section('Hyperparameter ranges');
@@ -251,9 +264,13 @@ export class TuningForm extends Widget {
         return;
       }
       const current = this._sourceJob;
-      const options: HTMLOptionElement[] = [
-        new Option(this._definition && !current ? '(as the cloned tuning job)' : '— choose a training job —', '')
-      ];
+      const none = reply.TrainingJobSummaries.length === 0 && this._sourceSearch.node.value.trim() === '';
+      const prompt = this._definition && !current
+        ? '(as the cloned tuning job)'
+        : none
+          ? '— no training jobs yet: run one first —'
+          : '— choose a training job —';
+      const options: HTMLOptionElement[] = [new Option(prompt, '')];
       const names = reply.TrainingJobSummaries.map(j => j.TrainingJobName);
       if (current && !names.includes(current)) {
         options.push(new Option(current, current));
@@ -461,10 +478,11 @@ export class TuningForm extends Widget {
     return set;
   }
 
-  /** A labelled control with a hint and an error slot; the control gets the id `<form>-<key>`. */
-  private _field(label: string, control: HTMLElement, key: string, hint: string): HTMLElement {
-    const target = control instanceof HTMLDivElement ? (control.querySelector('select, input') as HTMLElement) : control;
-    const focusable = key === 'objective_metric' ? this._objectiveMetric : target;
+  /**
+   * A labelled control with a hint and an error slot; `focusable` (the
+   * control itself unless it is a group) gets the id `<form>-<key>`.
+   */
+  private _field(label: string, control: HTMLElement, key: string, hint: string, focusable = control): HTMLElement {
     focusable.id = `${this._id}-${key}`;
     const row = el('div', `${CSS}-field`);
     row.dataset.field = key;
