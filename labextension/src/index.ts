@@ -10,6 +10,7 @@ import { kernelsPlugin } from './plugins/kernels';
 import { s3Plugin } from './plugins/s3';
 import { sidebarPlugin } from './plugins/sidebar';
 import { trainingPlugin } from './plugins/training';
+import { tuningPlugin } from './plugins/tuning';
 
 export { APIError, requestAPI } from './api';
 export { DEFAULT_SECTION_RANK, IMLStudio } from './tokens';
@@ -21,6 +22,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   galleryPlugin,
   s3Plugin,
   trainingPlugin,
+  tuningPlugin,
   endpointsPlugin,
   kernelsPlugin
 ];

@@ -45,9 +45,26 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+def own_labextension_args(home: Path) -> list[str]:
+    """Arguments that make a lab serve the front end built beside the imported package
+    (``jupyter_mlstudio/labextension``) ahead of any other installed copy (JupyterLab
+    looks in its extra paths first), so a checkout tests its own build even where an
+    older wheel is installed in the environment."""
+    import jupyter_mlstudio
+
+    built = Path(jupyter_mlstudio.__file__).parent / "labextension"
+    if not (built / "package.json").exists():
+        return []
+    folder = home / "own-labextensions"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "jupyter-mlstudio").symlink_to(built, target_is_directory=True)
+    return [f"--LabApp.extra_labextensions_path={folder}"]
+
+
 def start_lab(tmp_path_factory, *args: str):
     """A ``jupyter lab`` with its own home, started with ``args``, news toast off."""
-    server = start_server(tmp_path_factory.mktemp("lab") / "home", "lab", *args)
+    home = tmp_path_factory.mktemp("lab") / "home"
+    server = start_server(home, "lab", *own_labextension_args(home), *args)
     # No "get notified about Jupyter news?" toast over the panels.
     server.request(
         "PUT",
@@ -125,3 +142,24 @@ def open_left_panel(page, data_id: str, panel: str, attempts: int = 4) -> None:
         except Exception:  # toggled closed by a restore racing the click: try again
             continue
     page.wait_for_selector(panel, state="visible", timeout=5_000)
+
+
+def open_section(page, title: str, selector: str) -> None:
+    """Open the ML Studio sidebar and expand its section ``title`` (root element
+    ``selector``) if it is collapsed."""
+    open_left_panel(page, "jp-mlstudio-sidebar", "#jp-mlstudio-sidebar")
+    if not page.is_visible(selector):
+        page.locator(
+            "#jp-mlstudio-sidebar .jp-AccordionPanel-title", has_text=title
+        ).first.click()
+    page.wait_for_selector(selector, state="visible", timeout=30_000)
+
+
+def focus_section(page, title: str) -> None:
+    """Collapse the sidebar's sections other than ``title`` so that one has room."""
+    titles = page.locator("#jp-mlstudio-sidebar .jp-AccordionPanel-title")
+    for i in range(titles.count()):
+        heading = titles.nth(i)
+        expanded = heading.get_attribute("aria-expanded") == "true"
+        if title.lower() not in heading.inner_text().lower() and expanded:
+            heading.click()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 import uuid
 
-from tests.ui.conftest import ARTIFACTS, open_lab, open_left_panel, set_theme
-from tests.ui.test_sidebar import open_sidebar
+from tests.ui.conftest import (ARTIFACTS, focus_section, open_lab, open_left_panel, open_section,
+                               set_theme)
 
 SECTION = ".jp-mlstudio-training"
 FORM = ".jp-mlstudio-training-form"
@@ -35,22 +35,12 @@ def write_script(server) -> None:
 
 def open_training(page) -> None:
     """Open the sidebar and expand the Training section if it is collapsed."""
-    open_sidebar(page)
-    if not page.is_visible(SECTION):
-        page.locator(
-            "#jp-mlstudio-sidebar .jp-AccordionPanel-title", has_text="Training"
-        ).first.click()
-    page.wait_for_selector(SECTION, state="visible", timeout=30_000)
+    open_section(page, "Training", SECTION)
 
 
 def focus_training(page) -> None:
     """Collapse the sidebar's other sections so the Training section has room."""
-    titles = page.locator("#jp-mlstudio-sidebar .jp-AccordionPanel-title")
-    for i in range(titles.count()):
-        title = titles.nth(i)
-        expanded = title.get_attribute("aria-expanded") == "true"
-        if "training" not in title.inner_text().lower() and expanded:
-            title.click()
+    focus_section(page, "Training")
 
 
 def open_form(page):
