@@ -126,7 +126,8 @@ def start_server(home: Path, app: str = "server", *args: str) -> LiveServer:
         try:
             server.wait_healthy()
             return server
-        except RuntimeError:
+        except Exception:
+            server.stop()  # never leave a server behind a failed start
             log = server.log_path.read_text(errors="replace")
             if attempt == 2 or "is already in use" not in log:
                 raise

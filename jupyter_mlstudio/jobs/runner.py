@@ -279,6 +279,8 @@ class Runner:
                                    "its absolute path, and /opt/ml cannot be private here: "
                                    f"{self.isolation.message}")
             return list(entrypoint) + list(algorithm.get("ContainerArguments") or []), ""
+        if self.plan.get("algorithm"):  # a built-in algorithm reads hyperparameters.json
+            return [self.plan["python"], str(code / self.plan["program"])], ""
         program = decode_hyperparameter(self.spec["HyperParameters"]["sagemaker_program"])
         if not (code / program).is_file():
             raise RuntimeError(f"entry point {program!r} not found in the source directory")

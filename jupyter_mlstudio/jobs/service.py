@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from traitlets import Float, Int
 from traitlets.config import LoggingConfigurable
 
+from ..algorithms.catalog import algorithm_for
 from ..backends import ENTRY_POINT_GROUP as BACKENDS
 from ..backends.base import JobBackend
 from ..db import Database
@@ -229,6 +230,11 @@ class TrainingService(LoggingConfigurable):
                                      "root": getattr(self.backend, "framework_env_dir"),
                                      "pip_options": list(getattr(self.backend,
                                                                  "framework_pip_options"))}
+        algorithm = algorithm_for(spec["AlgorithmSpecification"], spec["HyperParameters"])
+        if algorithm is not None:  # its own program is the job's code
+            plan.update(code_dir=str(algorithm.folder), workspace_root=str(algorithm.folder),
+                        program=algorithm.program, algorithm=algorithm.name)
+            return plan
         submit = decode_hyperparameter(spec["HyperParameters"].get(
             "sagemaker_submit_directory", '""'))
         if not isinstance(submit, str):

@@ -6,6 +6,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..algorithms.catalog import algorithm_for, with_metrics
 from ..s3.names import s3_uri_field
 from ..sagemaker.errors import ValidationError
 from ..sagemaker.fields import int_field, known_fields, object_field, string_map_field
@@ -166,10 +167,14 @@ def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str,
     program = decode_hyperparameter(hps.get("sagemaker_program", ""))
     # A ContainerEntrypoint (what SDK 3.x's ModelTrainer sends) runs instead of a script.
     entrypoint = (body.get("AlgorithmSpecification") or {}).get("ContainerEntrypoint")
-    if not entrypoint and (not isinstance(program, str) or not program):
+    algorithm = algorithm_for(body.get("AlgorithmSpecification") or {}, hps)
+    if algorithm is not None:
+        algorithm.check(hps)  # before the job is made, as the algorithm would refuse them
+    elif not entrypoint and (not isinstance(program, str) or not program):
         raise ValidationError("HyperParameters.sagemaker_program must name the entry point "
                               "script (script mode), or AlgorithmSpecification."
-                              "ContainerEntrypoint the program to run")
+                              "ContainerEntrypoint the program to run, or TrainingImage a "
+                              "built-in algorithm")
     if program and (program.startswith("/") or ".." in program.split("/")):
         raise ValidationError("sagemaker_program must be a path inside the source directory")
     output = object_field(body.get("OutputDataConfig"), "OutputDataConfig", required=True)
@@ -188,9 +193,13 @@ def validate_training_job(body: dict[str, Any], max_instances: int) -> dict[str,
     if not isinstance(tags, list) or not all(
             isinstance(t, dict) and isinstance(t.get("Key"), str) for t in tags):
         raise ValidationError("Tags must be a list of {Key, Value}")
+    algorithm_spec = _algorithm(body.get("AlgorithmSpecification"))
+    if algorithm is not None:
+        algorithm_spec["MetricDefinitions"] = with_metrics(
+            algorithm, algorithm_spec["MetricDefinitions"])
     spec = {
         "TrainingJobName": name,
-        "AlgorithmSpecification": _algorithm(body.get("AlgorithmSpecification")),
+        "AlgorithmSpecification": algorithm_spec,
         "HyperParameters": hps,
         "InputDataConfig": _channels(body.get("InputDataConfig")),
         "OutputDataConfig": dict(output),

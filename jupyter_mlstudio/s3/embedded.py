@@ -279,12 +279,19 @@ class EmbeddedS3Server:
 
     def _read_one(self, client) -> None:
         """Read a byte of an object, if there is one: its volume server answers too (it
-        comes up after the filer and the S3 gateway, which list and head alone)."""
-        listing = client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
+        comes up after the filer and the S3 gateway, which list and head alone). An
+        SSE-KMS object is not read: its key comes from the Jupyter server, which is not
+        listening yet while it starts."""
+        listing = client.list_objects_v2(Bucket=self.bucket, MaxKeys=20)
         for item in listing.get("Contents", []):
-            if item.get("Size"):
-                client.get_object(Bucket=self.bucket, Key=item["Key"], Range="bytes=0-0")[
-                    "Body"].read()
+            if not item.get("Size"):
+                continue
+            if client.head_object(Bucket=self.bucket, Key=item["Key"]).get(
+                    "ServerSideEncryption") == "aws:kms":
+                continue
+            client.get_object(Bucket=self.bucket, Key=item["Key"], Range="bytes=0-0")[
+                "Body"].read()
+            return
 
     def _ensure_bucket(self, client) -> None:
         try:

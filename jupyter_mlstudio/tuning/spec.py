@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from ..algorithms.catalog import algorithm_for, with_metrics
 from ..sagemaker.errors import ValidationError
 from ..sagemaker.validation import check_request
 from .ranges import Definition, SearchSpace, parse_ranges
@@ -87,11 +88,16 @@ def _check_definition(d: dict[str, Any], where: str) -> Definition:
     if both:
         raise ValidationError(f"{where}: {', '.join(both)} cannot be both static and tuned")
     metric = d["TuningObjective"]["MetricName"]
-    defined = [m["Name"] for m in d["AlgorithmSpecification"].get("MetricDefinitions") or []]
+    definitions = d["AlgorithmSpecification"].get("MetricDefinitions") or []
+    algorithm = algorithm_for(d["AlgorithmSpecification"], static)
+    if algorithm is not None:  # a built-in algorithm's own metrics count
+        definitions = with_metrics(algorithm, definitions)
+    defined = [m["Name"] for m in definitions]
     if metric not in defined:
         raise ValidationError(f"{where}: the objective metric {metric!r} is not among the "
                               "metric definitions of AlgorithmSpecification.MetricDefinitions"
-                              f" ({', '.join(defined) or 'none'})")
+                              f" ({', '.join(defined[:10]) or 'none'}"
+                              f"{', …' if len(defined) > 10 else ''})")
     if "ResourceConfig" not in d and "HyperParameterTuningResourceConfig" not in d:
         raise ValidationError(f"{where}: ResourceConfig is required")
     return Definition(d.get("DefinitionName") or "", tuple(ranges))
