@@ -222,6 +222,7 @@ class MLStudioApp(ExtensionApp):
             engine=self.engine,
             training=self.training_service,
             region=self.s3.region or "us-east-1",
+            default_role=self.execution_role_arn,
         )
         self.status_service = StatusService(
             s3=self.s3,

@@ -132,3 +132,14 @@ async def test_the_wire_answers_as_sagemaker(jp_fetch, mlstudio_app, jp_http_por
                                        {"HyperParameterTuningJobName": "nobody",
                                         "SortBy": "Size"})
     assert (code, reply["__type"]) == (400, "ValidationException"), reply
+
+
+async def test_a_definition_without_a_role_takes_the_servers(jp_fetch, mlstudio_app,
+                                                             jp_root_dir):
+    api = tuning_api(jp_fetch)
+    body = tuning_body("roleless", jp_root_dir, max_jobs=1, parallel=1)
+    del body["TrainingJobDefinition"]["RoleArn"]
+    code, reply = await api("POST", body=body)
+    assert code == 201, reply
+    code, job = await api("GET", "roleless")
+    assert job["TrainingJobDefinition"]["RoleArn"] == mlstudio_app.execution_role_arn

@@ -52,8 +52,9 @@ class TuningService(LoggingConfigurable):
                           "many trials train at once.")
 
     def __init__(self, *, db: Database, engine: JobEngine, training: Any, region: str,
-                 **kwargs: Any) -> None:
+                 default_role: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.default_role = default_role
         self.db = db
         self.engine = engine
         self.training = training
@@ -72,7 +73,8 @@ class TuningService(LoggingConfigurable):
     # -- create ----------------------------------------------------------------------------
     async def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """``CreateHyperParameterTuningJob``: validate, record, and queue."""
-        spec = await asyncio.to_thread(validate_tuning_job, body, self.training.check)
+        spec = await asyncio.to_thread(validate_tuning_job, body, self.training.check,
+                                       self.default_role)
         name = spec["HyperParameterTuningJobName"]
         for parent in (spec.get("WarmStartConfig") or {}).get(
                 "ParentHyperParameterTuningJobs", []):

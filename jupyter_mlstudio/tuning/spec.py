@@ -157,18 +157,24 @@ def search_space(spec: dict[str, Any]) -> SearchSpace:
 
 
 def validate_tuning_job(body: dict[str, Any],
-                        check_training: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+                        check_training: Callable[[dict[str, Any]], None],
+                        default_role: str = "") -> dict[str, Any]:
     """A complete, normalised CreateHyperParameterTuningJob request, or a ValidationError.
 
     ``check_training`` checks a trial's CreateTrainingJob request as training jobs are
-    checked (each definition is tried with its ranges' lowest values).
+    checked (each definition is tried with its ranges' lowest values). A definition
+    without ``RoleArn`` (SageMaker requires one; training jobs here do not) takes
+    ``default_role``, the server's execution role.
     """
     check_request("CreateHyperParameterTuningJob",
-                  {k: v for k, v in body.items() if k != "Backend"})
+                  {k: v for k, v in body.items() if k != "Backend"},
+                  optional={"TrainingJobDefinition.RoleArn", "TrainingJobDefinitions[].RoleArn"})
     config = json.loads(json.dumps(body["HyperParameterTuningJobConfig"]))
     config.setdefault("TrainingJobEarlyStoppingType", "Off")
     definitions = _definitions(body, config)
     for i, d in enumerate(definitions):
+        if not d.get("RoleArn") and default_role:
+            d["RoleArn"] = default_role
         where = "TrainingJobDefinition" if len(definitions) == 1 \
             else f"TrainingJobDefinitions[{i}]"
         definition = _check_definition(d, where)

@@ -59,7 +59,6 @@ export type FormCheck = { ok: true; request: ICreateTuningJobRequest } | { ok: f
  * The role of trials whose training job names none (jobs created here need
  * none): the role the server reports as its notebook instance's by default.
  */
-export const DEFAULT_ROLE_ARN = 'arn:aws:iam::000000000000:role/MLStudioExecutionRole';
 
 /** SageMaker's pattern of a role ARN. */
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
@@ -106,9 +105,16 @@ export function defaultTuningState(now: Date = new Date()): ITuningFormState {
     randomSeed: '',
     ranges: [],
     sourceJob: '',
-    roleArn: DEFAULT_ROLE_ARN,
+    roleArn: '',
     definition: null
   };
+}
+
+/** `definition` with the role given, or with none (the server's execution role then). */
+function withRole(definition: ITrainingJobDefinition, role: string): ITrainingJobDefinition {
+  const rest = { ...definition };
+  delete rest.RoleArn;
+  return role ? { ...rest, RoleArn: role } : rest;
 }
 
 /** The training definition of trials that train like `job` (all its hyperparameters static). */
@@ -288,7 +294,7 @@ export function checkTuningForm(state: ITuningFormState): FormCheck {
   const limits = checkLimits(state, errors);
   const strategyConfig = checkHyperband(state, errors);
   const completion = checkCompletion(state, errors);
-  if (!ROLE_ARN.test(state.roleArn.trim())) {
+  if (state.roleArn.trim() && !ROLE_ARN.test(state.roleArn.trim())) {
     errors.role_arn = 'An IAM role ARN, e.g. arn:aws:iam::123456789012:role/SageMakerRole.';
   }
   let seed: number | undefined;
@@ -320,8 +326,7 @@ export function checkTuningForm(state: ITuningFormState): FormCheck {
       HyperParameterTuningJobName: state.name.trim(),
       HyperParameterTuningJobConfig: config,
       TrainingJobDefinition: {
-        ...state.definition,
-        RoleArn: state.roleArn.trim(),
+        ...withRole(state.definition, state.roleArn.trim()),
         StaticHyperParameters: staticHyperParameters(state.definition, rangeNames(ranges))
       }
     }
@@ -355,7 +360,7 @@ export function stateFromTuningJob(job: IDescribeTuningJobReply, now: Date = new
     randomSeed: text(config.RandomSeed),
     ranges: rowsFromRanges(config.ParameterRanges),
     sourceJob: '',
-    roleArn: job.TrainingJobDefinition?.RoleArn || DEFAULT_ROLE_ARN,
+    roleArn: job.TrainingJobDefinition?.RoleArn || '',
     definition: job.TrainingJobDefinition ? structuredCloneJSON(job.TrainingJobDefinition) : null
   };
 }

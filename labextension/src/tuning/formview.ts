@@ -116,7 +116,7 @@ export class TuningForm extends Widget {
         this._sourceSelect
       ),
       this._definitionBox,
-      this._field('Execution role', this._roleArn, 'role_arn', 'The IAM role the trials run as: the training job’s, else the server’s.')
+      this._field('Execution role', this._roleArn, 'role_arn', 'The IAM role the trials run as: the training job’s; empty for the server’s execution role.')
     );
 
     const objective = this._section('Objective');
