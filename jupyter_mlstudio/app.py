@@ -393,6 +393,7 @@ class MLStudioApp(ExtensionApp):
     # -- teardown -------------------------------------------------------------
     async def stop_extension(self) -> None:
         await self.engine.shutdown()  # transform jobs stop their instances first
+        self.tuning_service.close()
         await self.serving_service.shutdown()
         self.s3_service.close()
         self.s3.stop()

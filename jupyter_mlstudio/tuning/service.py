@@ -66,6 +66,10 @@ class TuningService(LoggingConfigurable):
     def arn(self, name: str) -> str:
         return arn(self.region, "hyper-parameter-tuning-job", name)
 
+    def close(self) -> None:
+        """Release the studies' database connections (after the engine has stopped)."""
+        self.studies.close()
+
     async def _run(self, ctx: JobContext) -> str:
         return await TuningRun(ctx, self.training, self.studies, self.engine,
                                self.arn(ctx.name)).run()

@@ -42,6 +42,13 @@ class Studies:
                 self._storage = optuna.storages.RDBStorage(self.url, engine_kwargs=kwargs)
             return self._storage
 
+    def close(self) -> None:
+        """Close the storage's connections (the server is stopping)."""
+        with self._lock:
+            if self._storage is not None:
+                self._storage.engine.dispose()
+                self._storage = None
+
     def open(self, spec: dict[str, Any], space: SearchSpace, fresh: bool) -> Any:
         """The study of the tuning job ``spec``; ``fresh`` drops one left by a namesake."""
         import optuna
