@@ -104,16 +104,42 @@ def iris_like() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def upload_model(server: LiveServer, key: str, files: dict[str, bytes]) -> str:
-    """Pack ``files`` as a model.tar.gz at ``s3://mlstudio/<key>``; return its URI."""
+def model_archive(files: dict[str, bytes]) -> bytes:
+    """``files`` packed as a model.tar.gz."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-    server.s3_client().put_object(Bucket="mlstudio", Key=key, Body=buffer.getvalue())
+    return buffer.getvalue()
+
+
+def upload_model(server: LiveServer, key: str, files: dict[str, bytes]) -> str:
+    """Pack ``files`` as a model.tar.gz at ``s3://mlstudio/<key>``; return its URI."""
+    server.s3_client().put_object(Bucket="mlstudio", Key=key, Body=model_archive(files))
     return f"s3://mlstudio/{key}"
+
+
+#: A model whose every prediction takes ten minutes: a transform job that runs until stopped.
+SLOW_MODEL = b"""
+import time
+
+def model_fn(model_dir):
+    return None
+
+def predict_fn(data, model):
+    print("working", flush=True)
+    time.sleep(600)
+"""
+
+
+def put_slow_model(s3) -> None:
+    """:data:`SLOW_MODEL` at ``s3://mlstudio/slow/model.tar.gz`` and a CSV to transform at
+    ``s3://mlstudio/slow-in/``."""
+    s3.put_object(Bucket="mlstudio", Key="slow/model.tar.gz",
+                  Body=model_archive({"code/inference.py": SLOW_MODEL}))
+    s3.put_object(Bucket="mlstudio", Key="slow-in/rows.csv", Body=b"1,2\n3,4\n")
 
 
 def joblib_bytes(model: Any) -> bytes:

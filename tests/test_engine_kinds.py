@@ -4,8 +4,6 @@ one stops, and its finished log says so followed or not."""
 from __future__ import annotations
 
 import asyncio
-import io
-import tarfile
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -15,19 +13,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from tests.kernels_support import PIP_CACHE, server_config
 from tests.rest_support import rest_api
+from tests.serving_support import put_slow_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel]  # validation runs start a kernel
 KINDS = ["training", "transform", "kernel-install", "example-validation", "tuning"]
-SLOW_MODEL = """
-import time
-
-def model_fn(model_dir):
-    return None
-
-def predict_fn(data, model):
-    print("working", flush=True)
-    time.sleep(600)
-"""
 
 
 @pytest.fixture
@@ -115,14 +104,7 @@ def tuning_kind(jp_fetch, root) -> Kind:
 
 def transform_kind(jp_fetch, s3) -> Kind:
     api = rest_api(jp_fetch)
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        code = SLOW_MODEL.encode()
-        info = tarfile.TarInfo("code/inference.py")
-        info.size = len(code)
-        tar.addfile(info, io.BytesIO(code))
-    s3.put_object(Bucket="mlstudio", Key="slow/model.tar.gz", Body=buffer.getvalue())
-    s3.put_object(Bucket="mlstudio", Key="slow-in/rows.csv", Body=b"1,2\n3,4\n")
+    put_slow_model(s3)
 
     async def create(name: str) -> str:
         code, reply = await api("POST", "models", body={

@@ -4,10 +4,8 @@ one still waiting in its queue starts after the restart. (Training jobs are reat
 tests/test_training_restart.py; tuning jobs resume: tests/test_tuning_restart.py.)"""
 from __future__ import annotations
 
-import io
 import json
 import signal
-import tarfile
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -17,18 +15,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from tests.procs import wait_for
 from tests.servers import TEST_CONFIG, LiveServer, start_server
+from tests.serving_support import put_slow_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel]
 RESTARTED = "the Jupyter server stopped while it ran"
-SLOW_MODEL = b"""
-import time
-
-def model_fn(model_dir):
-    return None
-
-def predict_fn(data, model):
-    time.sleep(600)
-"""
 
 
 @dataclass
@@ -85,14 +75,7 @@ def validation_kind(examples) -> Kind:
 
 def transform_kind() -> Kind:
     def create(server, name):
-        s3 = server.s3_client()
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-            info = tarfile.TarInfo("code/inference.py")
-            info.size = len(SLOW_MODEL)
-            tar.addfile(info, io.BytesIO(SLOW_MODEL))
-        s3.put_object(Bucket="mlstudio", Key="slow/model.tar.gz", Body=buffer.getvalue())
-        s3.put_object(Bucket="mlstudio", Key="slow-in/rows.csv", Body=b"1,2\n")
+        put_slow_model(server.s3_client())
         _ok(server.request("POST", "mlstudio/api/models", json={
             "ModelName": f"slow-{name}",
             "PrimaryContainer": {"ModelDataUrl": "s3://mlstudio/slow/model.tar.gz"}}), 201)

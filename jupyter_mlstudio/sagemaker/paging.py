@@ -85,10 +85,8 @@ def list_page(session: Session, model: Any, filters: ListFilter,
     return page(session, query, order, filters.next_token, filters.max_results)
 
 
-def page(session: Session, query: Any, order: Any, next_token: str,
-         max_results: int) -> tuple[list[Any], str | None]:
-    """One page of ``query`` ordered by ``order`` (a column or a list of them) and the
-    token of the next page, if any."""
+def _offset(next_token: str, max_results: int) -> int:
+    """Where the page a token names starts; ValidationError for a bad token or size."""
     try:
         offset = int(next_token or 0)
     except ValueError:
@@ -97,8 +95,27 @@ def page(session: Session, query: Any, order: Any, next_token: str,
         raise ValidationError("invalid NextToken")
     if not 1 <= max_results <= 100:
         raise ValidationError("MaxResults must be between 1 and 100")
+    return offset
+
+
+def _next_token(offset: int, max_results: int, total: int) -> str | None:
+    nxt = offset + max_results
+    return str(nxt) if nxt < total else None
+
+
+def page(session: Session, query: Any, order: Any, next_token: str,
+         max_results: int) -> tuple[list[Any], str | None]:
+    """One page of ``query`` ordered by ``order`` (a column or a list of them) and the
+    token of the next page, if any."""
+    offset = _offset(next_token, max_results)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     orders = order if isinstance(order, list) else [order]
     rows = list(session.scalars(query.order_by(*orders).offset(offset).limit(max_results)))
-    nxt = offset + max_results
-    return rows, (str(nxt) if nxt < total else None)
+    return rows, _next_token(offset, max_results, total)
+
+
+def page_of(items: list[Any], next_token: str, max_results: int
+            ) -> tuple[list[Any], str | None]:
+    """One page of a list already in its order, with the same tokens as :func:`page`."""
+    offset = _offset(next_token, max_results)
+    return items[offset:offset + max_results], _next_token(offset, max_results, len(items))

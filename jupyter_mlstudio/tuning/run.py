@@ -19,7 +19,7 @@ from ..engine.context import JobContext, JobFailed
 from ..sagemaker.errors import ResourceNotFound, ValidationError
 from ..sagemaker.statuses import COMPLETED, STOPPED, TERMINAL
 from .ranges import SearchSpace
-from .spec import search_space, training_request
+from .spec import objective_metrics, search_space, training_request
 from .strategies import max_resource
 from .study import DEFINITION, HYPERPARAMETERS, TRAINING_JOB, Studies
 
@@ -50,8 +50,7 @@ class TuningRun:
         self.limits = config["ResourceLimits"]
         self.criteria = config.get("TuningJobCompletionCriteria") or {}
         self.maximize = self.spec["Definitions"][0]["TuningObjective"]["Type"] == "Maximize"
-        self.metric = {d.get("DefinitionName") or "": d["TuningObjective"]["MetricName"]
-                       for d in self.spec["Definitions"]}
+        self.metric = objective_metrics(self.spec)
         self.max_resource = max_resource(self.spec)
         self.trials: list[dict[str, Any]] = [dict(t) for t in ctx.progress.get("Trials", [])]
         self.optuna_trials: dict[int, Any] = {}

@@ -23,11 +23,11 @@ from ..engine.engine import JobEngine, JobExists, JobNotFound
 from ..engine.kinds import JobKind
 from ..sagemaker.arns import arn
 from ..sagemaker.errors import ResourceInUse, ResourceNotFound, ValidationError
-from ..sagemaker.paging import ListFilter, list_page
+from ..sagemaker.paging import ListFilter, list_page, page_of
 from ..sagemaker.statuses import COMPLETED, FAILED, IN_PROGRESS, STOPPED, STOPPING, TERMINAL
 from ..sagemaker.times import iso, utc
 from .run import TuningRun
-from .spec import validate_tuning_job
+from .spec import objective_metrics, validate_tuning_job
 from .study import Studies
 
 KIND = "tuning"
@@ -256,6 +256,8 @@ class TuningService(LoggingConfigurable):
         """``ListHyperParameterTuningJobs``: newest first by default, with NextToken."""
         with self.db.session() as s:
             rows, next_token = list_page(s, Job, filters, Job.kind == KIND)
+        # the trials of the whole page, read at once
+        jobs = self._trial_jobs([t for job in rows for t in job.progress.get("Trials", [])])
         summaries = []
         for job in rows:
             trials = job.progress.get("Trials", [])
@@ -269,7 +271,7 @@ class TuningService(LoggingConfigurable):
                 **({"HyperParameterTuningEndTime": iso(job.ended_at)} if job.ended_at
                    else {}),
                 "LastModifiedTime": iso(job.updated_at),
-                **self._counters(trials, self._trial_jobs(trials)),
+                **self._counters(trials, jobs),
                 "ResourceLimits": config["ResourceLimits"],
             })
         return {"HyperParameterTuningJobSummaries": summaries, "NextToken": next_token}
@@ -307,26 +309,15 @@ class TuningService(LoggingConfigurable):
                      "Status": "TrainingJobStatus"}[filters.sort_by]
             key = (lambda s: (s.get(field) or "", s["TrainingJobName"]))
         summaries.sort(key=key, reverse=descending)
-        try:
-            offset = int(filters.next_token or 0)
-        except ValueError:
-            raise ValidationError("invalid NextToken") from None
-        if offset < 0:
-            raise ValidationError("invalid NextToken")
-        if not 1 <= filters.max_results <= 100:
-            raise ValidationError("MaxResults must be between 1 and 100")
-        page = summaries[offset:offset + filters.max_results]
-        after = offset + filters.max_results
-        return {"TrainingJobSummaries": page,
-                "NextToken": str(after) if after < len(summaries) else None}
+        page, next_token = page_of(summaries, filters.next_token, filters.max_results)
+        return {"TrainingJobSummaries": page, "NextToken": next_token}
 
     def curves(self, name: str) -> dict[str, Any]:
         """Each trial's objective metric by step: what early stopping and Hyperband judge."""
         job = self._get(name)
         trials = self._view(job).get("Trials", [])
         jobs = self._trial_jobs(trials)
-        metric = {d.get("DefinitionName") or "": d["TuningObjective"]["MetricName"]
-                  for d in job.spec["Definitions"]}
+        metric = objective_metrics(job.spec)
         ids = {self.training.job_id(t["TrainingJobName"]): t for t in trials}
         points: dict[str, list[dict[str, Any]]] = {t["TrainingJobName"]: [] for t in trials}
         with self.db.session() as s:

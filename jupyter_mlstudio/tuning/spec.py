@@ -148,6 +148,12 @@ def _limits(config: dict[str, Any], space: SearchSpace) -> None:
                               f"{MAX_PARALLEL_JOBS}")
 
 
+def objective_metrics(spec: dict[str, Any]) -> dict[str, str]:
+    """The objective metric of each training job definition, by its name ('' for one)."""
+    return {d.get("DefinitionName") or "": d["TuningObjective"]["MetricName"]
+            for d in spec["Definitions"]}
+
+
 def search_space(spec: dict[str, Any]) -> SearchSpace:
     """The search space of a validated spec."""
     definitions = [_check_definition(d, f"TrainingJobDefinitions[{i}]")
